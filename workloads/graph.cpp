@@ -1,0 +1,103 @@
+#include "graph.h"
+
+#include <boost/graph/topological_sort.hpp>
+#include <iterator>
+
+#include "npusim/checked.h"
+
+namespace npusim::workloads {
+
+Graph GraphBuilder::finish() {
+  Graph g;
+  g.name_ = name_;
+  g.precision_ = precision_;
+  g.g_ = BoostGraph(ops_.size());
+  for (OpId i = 0; i < ops_.size(); ++i) g.g_[i] = std::move(ops_[i]);
+  for (OpId i = 0; i < g.num_ops(); ++i)
+    for (TensorId t : g.g_[i].inputs)
+      if (producer_[t] != kNoOp) boost::add_edge(producer_[t], i, TensorEdge{t}, g.g_);
+  std::vector<BoostGraph::vertex_descriptor> reversed;
+  try {
+    boost::topological_sort(g.g_, std::back_inserter(reversed));
+  } catch (const boost::not_a_dag&) {
+    throw InputError("graph '" + name_ + "' has a cycle: it is not a DAG");
+  }
+  g.topo_.assign(reversed.rbegin(), reversed.rend());
+  g.tensors_ = std::move(tensors_);
+  g.producer_ = std::move(producer_);
+  ops_.clear();
+  return g;
+}
+
+std::vector<TensorLiveness> Graph::liveness() const {
+  const uint32_t n = static_cast<uint32_t>(num_ops());
+  std::vector<uint32_t> pos(n);
+  for (uint32_t i = 0; i < n; ++i) pos[topo_[i]] = i;
+
+  std::vector<TensorLiveness> live(tensors_.size());
+  std::vector<bool> consumed(tensors_.size(), false);
+  for (TensorId t = 0; t < tensors_.size(); ++t) {
+    live[t].graph_input = producer_[t] == kNoOp;
+    live[t].first = live[t].graph_input ? n : pos[producer_[t]];
+    live[t].last = live[t].first;
+  }
+  // Produced tensors: their consumers are the targets of the producer's out-edges.
+  for (auto [e, end] = boost::edges(g_); e != end; ++e) {
+    TensorId t = g_[*e].tensor;
+    live[t].last = std::max(live[t].last, pos[boost::target(*e, g_)]);
+    consumed[t] = true;
+  }
+  // Graph inputs and weights have no producer vertex, so their uses are read off each op.
+  for (auto [v, end] = boost::vertices(g_); v != end; ++v) {
+    for (TensorId t : g_[*v].inputs) {
+      if (!live[t].graph_input) continue;
+      live[t].first = std::min(live[t].first, pos[*v]);
+      live[t].last = consumed[t] ? std::max(live[t].last, pos[*v]) : pos[*v];
+      consumed[t] = true;
+    }
+  }
+  for (TensorId t = 0; t < tensors_.size(); ++t) {
+    if (!live[t].graph_input && !consumed[t]) {
+      live[t].graph_output = true;
+      live[t].last = n - 1;
+    }
+    if (live[t].graph_input && !consumed[t]) live[t].first = live[t].last = 0;  // unused input
+  }
+  return live;
+}
+
+OperandBytes Graph::operand_bytes(OpId id) const {
+  const Op& o = op(id);
+  OperandBytes b;
+  if (o.kind == OpKind::kReshape) return b;  // a view: nothing is read or written
+  for (TensorId t : o.inputs) {
+    const Tensor& tt = tensors_[t];
+    uint64_t bytes = tt.size_bytes;
+    if (o.kind == OpKind::kGather && tt.kind == TensorKind::kWeight) {
+      const Tensor& out = tensors_[o.outputs.at(0)];
+      bytes = ceil_div(out.elems * dtype_bits(tt.dtype), 8);  // only the looked-up rows
+    }
+    b.read[static_cast<int>(tt.kind)] += bytes;
+  }
+  for (TensorId t : o.outputs) b.written += tensors_[t].size_bytes;
+  return b;
+}
+
+uint64_t Graph::total_macs() const {
+  uint64_t total = 0;
+  for (auto [v, end] = boost::vertices(g_); v != end; ++v) {
+    auto s = checked_add(total, g_[*v].macs);
+    if (!s) throw InputError("graph '" + name_ + "': total MAC count overflows 64 bits");
+    total = *s;
+  }
+  return total;
+}
+
+uint64_t Graph::param_count() const {
+  uint64_t total = 0;
+  for (const Tensor& t : tensors_)
+    if (t.kind == TensorKind::kWeight) total += t.elems;
+  return total;
+}
+
+}  // namespace npusim::workloads

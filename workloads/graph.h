@@ -1,0 +1,136 @@
+#pragma once
+// The layer graph: a Boost.Graph DAG whose vertices are ops and whose edges carry the
+// tensor flowing from producer to consumer. Immutable once built by GraphBuilder.
+#include <boost/graph/adjacency_list.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "op.h"
+#include "tensor.h"
+
+namespace npusim::workloads {
+
+struct TensorEdge {
+  TensorId tensor = 0;
+};
+
+using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Op, TensorEdge>;
+
+inline constexpr uint32_t kNoOp = UINT32_MAX;
+
+// Lifetime of a tensor over the topological order, as positions in that order.
+// first: position of the producer (for graph inputs and weights: of the first consumer).
+// last: position of the last consumer; graph outputs live to the end of the order.
+struct TensorLiveness {
+  uint32_t first = 0;
+  uint32_t last = 0;
+  bool graph_input = false;   // not produced by any op (model input, weight, KV cache)
+  bool graph_output = false;  // produced but never consumed
+};
+
+// Bytes an op touches, split by role and kind (a gather reads only the rows it needs).
+struct OperandBytes {
+  uint64_t read[kNumTensorKinds] = {0, 0, 0};  // indexed by TensorKind
+  uint64_t written = 0;
+  uint64_t total_read() const { return read[0] + read[1] + read[2]; }
+};
+
+class Graph {
+ public:
+  const std::string& name() const { return name_; }
+  Precision precision() const { return precision_; }
+  size_t num_ops() const { return boost::num_vertices(g_); }
+  const Op& op(OpId id) const { return g_[id]; }
+  const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
+  const std::vector<Tensor>& tensors() const { return tensors_; }
+  // The op that produces `t`, or kNoOp for graph inputs and weights.
+  OpId producer(TensorId t) const { return producer_.at(t); }
+  const BoostGraph& boost_graph() const { return g_; }
+
+  // Ops in a topological order (Boost.Graph's topological_sort), stable for a given graph.
+  const std::vector<OpId>& topological_order() const { return topo_; }
+  // Per tensor, indexed by TensorId; computed from the Boost graph's edges.
+  std::vector<TensorLiveness> liveness() const;
+
+  OperandBytes operand_bytes(OpId id) const;
+  uint64_t total_macs() const;
+  uint64_t param_count() const;  // elements of all weight tensors
+
+ private:
+  friend class GraphBuilder;
+  std::string name_;
+  Precision precision_ = Precision::kW8A8;
+  BoostGraph g_;
+  std::vector<Tensor> tensors_;
+  std::vector<OpId> producer_;
+  std::vector<OpId> topo_;
+};
+
+// Builds a Graph op by op with shape inference. Every method checks its operands and throws
+// InputError naming the op on a shape mismatch or an overflowing count.
+class GraphBuilder {
+ public:
+  GraphBuilder(std::string name, Precision precision);
+
+  Precision precision() const { return precision_; }
+  const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
+  const Shape& shape(TensorId id) const { return tensors_.at(id).shape; }
+  // Finds a tensor by name (graph inputs and op outputs are named like their op).
+  std::optional<TensorId> find(const std::string& name) const;
+
+  // Graph inputs. Activations and KV cache take the precision's dtypes unless given.
+  TensorId input(const std::string& name, Shape shape, TensorKind kind = TensorKind::kActivation);
+  TensorId weight(const std::string& name, Shape shape);
+  TensorId bias(const std::string& name, Shape shape);
+
+  // MAC ops. conv2d and linear create their weight (and bias) tensors "<name>.weight"/".bias".
+  TensorId conv2d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel_h, uint64_t kernel_w,
+                  uint64_t stride = 1, uint64_t padding = 0, uint64_t groups = 1, bool bias = true);
+  TensorId linear(const std::string& name, TensorId x, uint64_t out_features, bool bias = true);
+  TensorId matmul(const std::string& name, TensorId a, TensorId b, bool transpose_b = false);
+  TensorId attention_score(const std::string& name, TensorId q, TensorId k);
+  TensorId attention_context(const std::string& name, TensorId probs, TensorId v);
+
+  // Vector ops. Norms with affine=true create "<name>.weight" (and ".bias" except RMS norm).
+  TensorId group_norm(const std::string& name, TensorId x, uint64_t groups, bool affine = true);
+  TensorId layer_norm(const std::string& name, TensorId x, bool affine = true);
+  TensorId rms_norm(const std::string& name, TensorId x, bool affine = true);
+  TensorId softmax(const std::string& name, TensorId x);
+  TensorId silu(const std::string& name, TensorId x);
+  TensorId gelu(const std::string& name, TensorId x);
+  TensorId quick_gelu(const std::string& name, TensorId x);
+  TensorId geglu(const std::string& name, TensorId x);
+  TensorId add(const std::string& name, TensorId a, TensorId b);  // numpy broadcasting
+  TensorId mul(const std::string& name, TensorId a, TensorId b);
+
+  // Data movement.
+  TensorId upsample_nearest(const std::string& name, TensorId x, uint64_t factor);
+  TensorId concat(const std::string& name, const std::vector<TensorId>& xs, int64_t axis);
+  TensorId reshape(const std::string& name, TensorId x, std::vector<int64_t> shape);  // one -1 allowed
+  TensorId transpose(const std::string& name, TensorId x, const std::vector<uint64_t>& perm);
+  // Looks up rows of `table` ([rows, dim], a weight) for indices of shape `index_shape`.
+  TensorId gather(const std::string& name, TensorId table, const Shape& index_shape);
+
+  // Checks the graph is a DAG and computes the topological order. The builder is spent after.
+  Graph finish();
+
+ private:
+  TensorId add_tensor(Tensor t);
+  TensorId add_op(Op op, Shape out_shape, DType out_dtype);
+  TensorId unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape, uint64_t elems);
+  TensorId eltwise(const std::string& name, OpKind kind, TensorId a, TensorId b);
+  void check_name(const std::string& name) const;
+  [[noreturn]] void fail(const std::string& op, const std::string& msg) const;
+  uint64_t mul_or_fail(const std::string& op, std::initializer_list<uint64_t> factors) const;
+
+  std::string name_;
+  Precision precision_;
+  PrecisionDtypes dtypes_;
+  std::vector<Tensor> tensors_;
+  std::vector<Op> ops_;
+  std::vector<OpId> producer_;
+};
+
+}  // namespace npusim::workloads

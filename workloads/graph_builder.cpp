@@ -1,0 +1,359 @@
+#include <algorithm>
+#include <unordered_set>
+
+#include "graph.h"
+#include "npusim/checked.h"
+
+namespace npusim::workloads {
+
+namespace {
+Op new_op(const std::string& name, OpKind kind) {
+  Op op;
+  op.name = name;
+  op.kind = kind;
+  return op;
+}
+}  // namespace
+
+GraphBuilder::GraphBuilder(std::string name, Precision precision)
+    : name_(std::move(name)), precision_(precision), dtypes_(precision_dtypes(precision)) {}
+
+void GraphBuilder::fail(const std::string& op, const std::string& msg) const {
+  throw InputError("graph '" + name_ + "': op '" + op + "': " + msg);
+}
+
+uint64_t GraphBuilder::mul_or_fail(const std::string& op, std::initializer_list<uint64_t> factors) const {
+  uint64_t r = 1;
+  for (uint64_t f : factors) {
+    auto m = checked_mul(r, f);
+    if (!m) fail(op, "operation count overflows 64 bits");
+    r = *m;
+  }
+  return r;
+}
+
+std::optional<TensorId> GraphBuilder::find(const std::string& name) const {
+  for (TensorId i = 0; i < tensors_.size(); ++i)
+    if (tensors_[i].name == name) return i;
+  return std::nullopt;
+}
+
+void GraphBuilder::check_name(const std::string& name) const {
+  if (name.empty()) throw InputError("graph '" + name_ + "': an op or tensor has an empty name");
+  if (find(name)) throw InputError("graph '" + name_ + "': name '" + name + "' is used twice");
+}
+
+TensorId GraphBuilder::add_tensor(Tensor t) {
+  tensors_.push_back(std::move(t));
+  producer_.push_back(kNoOp);
+  return static_cast<TensorId>(tensors_.size() - 1);
+}
+
+TensorId GraphBuilder::input(const std::string& name, Shape shape, TensorKind kind) {
+  check_name(name);
+  DType dt = kind == TensorKind::kKvCache ? dtypes_.kv_cache
+             : kind == TensorKind::kWeight ? dtypes_.weight
+                                           : dtypes_.activation;
+  return add_tensor(make_tensor(name, std::move(shape), dt, kind, "graph '" + name_ + "'"));
+}
+
+TensorId GraphBuilder::weight(const std::string& name, Shape shape) {
+  return input(name, std::move(shape), TensorKind::kWeight);
+}
+
+TensorId GraphBuilder::bias(const std::string& name, Shape shape) {
+  check_name(name);
+  return add_tensor(make_tensor(name, std::move(shape), dtypes_.bias, TensorKind::kWeight, "graph '" + name_ + "'"));
+}
+
+TensorId GraphBuilder::add_op(Op op, Shape out_shape, DType out_dtype) {
+  check_name(op.name);
+  for (TensorId in : op.inputs) NPUSIM_ASSERT(in < tensors_.size(), "op input refers to an unknown tensor");
+  TensorId out = add_tensor(make_tensor(op.name, std::move(out_shape), out_dtype, TensorKind::kActivation,
+                                        "graph '" + name_ + "': op '" + op.name + "'"));
+  producer_[out] = static_cast<OpId>(ops_.size());
+  op.outputs.push_back(out);
+  if (op.kind == OpKind::kTranspose || op.kind == OpKind::kConcat || op.kind == OpKind::kUpsampleNearest ||
+      op.kind == OpKind::kGather)
+    op.moved_bytes = tensors_[out].size_bytes;
+  ops_.push_back(std::move(op));
+  return out;
+}
+
+TensorId GraphBuilder::conv2d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel_h,
+                              uint64_t kernel_w, uint64_t stride, uint64_t padding, uint64_t groups, bool with_bias) {
+  const Shape& s = shape(x);
+  if (s.size() != 4) fail(name, "conv2d input must be NCHW (4 dims), got " + shape_str(s));
+  if (stride == 0) fail(name, "stride must be >= 1");
+  if (groups == 0 || out_channels == 0 || kernel_h == 0 || kernel_w == 0)
+    fail(name, "groups, out_channels and kernel must be >= 1");
+  if (s[1] % groups != 0 || out_channels % groups != 0)
+    fail(name, "groups = " + std::to_string(groups) + " must divide in_channels = " + std::to_string(s[1]) +
+                   " and out_channels = " + std::to_string(out_channels));
+  ConvBounds b;
+  b.n = s[0], b.c = s[1], b.h = s[2], b.w = s[3];
+  b.k = out_channels, b.r = kernel_h, b.s = kernel_w;
+  b.stride_h = b.stride_w = stride, b.pad_h = b.pad_w = padding, b.groups = groups;
+  auto padded_h = checked_add(b.h, 2 * padding), padded_w = checked_add(b.w, 2 * padding);
+  if (padding > (UINT64_MAX >> 2) || !padded_h || !padded_w) fail(name, "padding overflows");
+  if (*padded_h < kernel_h || *padded_w < kernel_w)
+    fail(name, "kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + " is larger than the padded input " +
+                   std::to_string(*padded_h) + "x" + std::to_string(*padded_w));
+  b.p = (*padded_h - kernel_h) / stride + 1;
+  b.q = (*padded_w - kernel_w) / stride + 1;
+  Op op = new_op(name, OpKind::kConv2d);
+  op.conv = b;
+  op.macs = mul_or_fail(name, {b.n, b.k, b.p, b.q, b.c / groups, b.r, b.s});
+  op.inputs.push_back(x);
+  op.inputs.push_back(weight(name + ".weight", {out_channels, b.c / groups, kernel_h, kernel_w}));
+  if (with_bias) op.inputs.push_back(bias(name + ".bias", {out_channels}));
+  return add_op(std::move(op), {b.n, b.k, b.p, b.q}, dtypes_.activation);
+}
+
+TensorId GraphBuilder::linear(const std::string& name, TensorId x, uint64_t out_features, bool with_bias) {
+  const Shape& s = shape(x);
+  if (s.empty()) fail(name, "linear input must have at least one dim");
+  if (out_features == 0) fail(name, "out_features must be >= 1");
+  uint64_t rows = tensor(x).elems / s.back();
+  Op op = new_op(name, OpKind::kLinear);
+  op.mm = {.batch = 1, .m = rows, .n = out_features, .k = s.back()};
+  op.macs = mul_or_fail(name, {rows, out_features, s.back()});
+  Shape out = s;
+  out.back() = out_features;
+  op.inputs.push_back(x);
+  op.inputs.push_back(weight(name + ".weight", {out_features, s.back()}));
+  if (with_bias) op.inputs.push_back(bias(name + ".bias", {out_features}));
+  return add_op(std::move(op), std::move(out), dtypes_.activation);
+}
+
+namespace {
+// Batch dims of two matmul operands must match exactly (no broadcasting across batch).
+bool same_batch(const Shape& a, const Shape& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end() - 2, b.begin());
+}
+uint64_t batch_of(const Shape& a) {
+  uint64_t r = 1;
+  for (size_t i = 0; i + 2 < a.size(); ++i) r *= a[i];  // bounded by the tensor's checked elems
+  return r;
+}
+}  // namespace
+
+TensorId GraphBuilder::matmul(const std::string& name, TensorId a, TensorId b, bool transpose_b) {
+  const Shape &sa = shape(a), &sb = shape(b);
+  if (sa.size() < 2 || !same_batch(sa, sb))
+    fail(name, "matmul operands need >= 2 dims and equal batch dims, got " + shape_str(sa) + " and " + shape_str(sb));
+  uint64_t m = sa[sa.size() - 2], k = sa.back();
+  uint64_t kb = transpose_b ? sb.back() : sb[sb.size() - 2];
+  uint64_t n = transpose_b ? sb[sb.size() - 2] : sb.back();
+  if (k != kb)
+    fail(name, "inner dims differ: " + shape_str(sa) + " x " + shape_str(sb) + (transpose_b ? "^T" : ""));
+  Op op = new_op(name, OpKind::kMatmul);
+  op.mm = {.batch = batch_of(sa), .m = m, .n = n, .k = k};
+  op.macs = mul_or_fail(name, {op.mm.batch, m, n, k});
+  op.inputs = {a, b};
+  Shape out = sa;
+  out.back() = n;
+  return add_op(std::move(op), std::move(out), dtypes_.activation);
+}
+
+TensorId GraphBuilder::attention_score(const std::string& name, TensorId q, TensorId k) {
+  const Shape &sq = shape(q), &sk = shape(k);
+  if (sq.size() != 4 || sk.size() != 4 || sq[0] != sk[0] || sq[1] != sk[1] || sq[3] != sk[3])
+    fail(name, "attention_score needs Q [B,H,M,D] and K [B,H,N,D], got " + shape_str(sq) + " and " + shape_str(sk));
+  Op op = new_op(name, OpKind::kAttentionScore);
+  op.mm = {.batch = sq[0] * sq[1], .m = sq[2], .n = sk[2], .k = sq[3]};
+  op.macs = mul_or_fail(name, {sq[0], sq[1], sq[2], sk[2], sq[3]});
+  op.inputs = {q, k};
+  return add_op(std::move(op), {sq[0], sq[1], sq[2], sk[2]}, dtypes_.activation);
+}
+
+TensorId GraphBuilder::attention_context(const std::string& name, TensorId probs, TensorId v) {
+  const Shape &sp = shape(probs), &sv = shape(v);
+  if (sp.size() != 4 || sv.size() != 4 || sp[0] != sv[0] || sp[1] != sv[1] || sp[3] != sv[2])
+    fail(name, "attention_context needs P [B,H,M,N] and V [B,H,N,D], got " + shape_str(sp) + " and " + shape_str(sv));
+  Op op = new_op(name, OpKind::kAttentionContext);
+  op.mm = {.batch = sp[0] * sp[1], .m = sp[2], .n = sv[3], .k = sp[3]};
+  op.macs = mul_or_fail(name, {sp[0], sp[1], sp[2], sp[3], sv[3]});
+  op.inputs = {probs, v};
+  return add_op(std::move(op), {sp[0], sp[1], sp[2], sv[3]}, dtypes_.activation);
+}
+
+TensorId GraphBuilder::unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape,
+                                    uint64_t elems) {
+  Op op = new_op(name, kind);
+  op.vector_elems = elems;
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(out_shape), dtypes_.activation);
+}
+
+TensorId GraphBuilder::group_norm(const std::string& name, TensorId x, uint64_t groups, bool affine) {
+  const Shape& s = shape(x);
+  if (s.size() < 2) fail(name, "group_norm input needs a channel dim (N, C, ...), got " + shape_str(s));
+  if (groups == 0 || s[1] % groups != 0)
+    fail(name, "groups = " + std::to_string(groups) + " must divide channels = " + std::to_string(s[1]));
+  Op op = new_op(name, OpKind::kGroupNorm);
+  op.groups = groups;
+  op.vector_elems = tensor(x).elems;
+  op.inputs.push_back(x);
+  if (affine) {
+    op.inputs.push_back(weight(name + ".weight", {s[1]}));
+    op.inputs.push_back(weight(name + ".bias", {s[1]}));
+  }
+  return add_op(std::move(op), s, dtypes_.activation);
+}
+
+TensorId GraphBuilder::layer_norm(const std::string& name, TensorId x, bool affine) {
+  const Shape& s = shape(x);
+  if (s.empty()) fail(name, "layer_norm input needs at least one dim");
+  Op op = new_op(name, OpKind::kLayerNorm);
+  op.vector_elems = tensor(x).elems;
+  op.inputs.push_back(x);
+  if (affine) {
+    op.inputs.push_back(weight(name + ".weight", {s.back()}));
+    op.inputs.push_back(weight(name + ".bias", {s.back()}));
+  }
+  return add_op(std::move(op), s, dtypes_.activation);
+}
+
+TensorId GraphBuilder::rms_norm(const std::string& name, TensorId x, bool affine) {
+  const Shape& s = shape(x);
+  if (s.empty()) fail(name, "rms_norm input needs at least one dim");
+  Op op = new_op(name, OpKind::kRmsNorm);
+  op.vector_elems = tensor(x).elems;
+  op.inputs.push_back(x);
+  if (affine) op.inputs.push_back(weight(name + ".weight", {s.back()}));
+  return add_op(std::move(op), s, dtypes_.activation);
+}
+
+TensorId GraphBuilder::softmax(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kSoftmax, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::silu(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kSilu, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::gelu(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kGelu, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::quick_gelu(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kQuickGelu, x, shape(x), tensor(x).elems);
+}
+
+TensorId GraphBuilder::geglu(const std::string& name, TensorId x) {
+  Shape s = shape(x);
+  if (s.empty() || s.back() % 2 != 0) fail(name, "geglu needs an even last dim, got " + shape_str(s));
+  s.back() /= 2;
+  uint64_t out_elems = tensor(x).elems / 2;  // one gelu and one multiply per output element
+  return unary_vector(name, OpKind::kGeglu, x, std::move(s), out_elems);
+}
+
+TensorId GraphBuilder::eltwise(const std::string& name, OpKind kind, TensorId a, TensorId b) {
+  const Shape &sa = shape(a), &sb = shape(b);
+  size_t rank = std::max(sa.size(), sb.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    uint64_t da = i < rank - sa.size() ? 1 : sa[i - (rank - sa.size())];
+    uint64_t db = i < rank - sb.size() ? 1 : sb[i - (rank - sb.size())];
+    if (da != db && da != 1 && db != 1)
+      fail(name, "shapes " + shape_str(sa) + " and " + shape_str(sb) + " do not broadcast");
+    out[i] = std::max(da, db);
+  }
+  Op op = new_op(name, kind);
+  op.inputs = {a, b};
+  TensorId out_id = add_op(std::move(op), std::move(out), dtypes_.activation);
+  ops_.back().vector_elems = tensors_[out_id].elems;
+  return out_id;
+}
+
+TensorId GraphBuilder::add(const std::string& name, TensorId a, TensorId b) {
+  return eltwise(name, OpKind::kAdd, a, b);
+}
+TensorId GraphBuilder::mul(const std::string& name, TensorId a, TensorId b) {
+  return eltwise(name, OpKind::kMul, a, b);
+}
+
+TensorId GraphBuilder::upsample_nearest(const std::string& name, TensorId x, uint64_t factor) {
+  Shape s = shape(x);
+  if (s.size() != 4) fail(name, "upsample_nearest input must be NCHW, got " + shape_str(s));
+  if (factor == 0) fail(name, "factor must be >= 1");
+  s[2] = mul_or_fail(name, {s[2], factor});
+  s[3] = mul_or_fail(name, {s[3], factor});
+  Op op = new_op(name, OpKind::kUpsampleNearest);
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(s), tensor(x).dtype);
+}
+
+TensorId GraphBuilder::concat(const std::string& name, const std::vector<TensorId>& xs, int64_t axis) {
+  if (xs.size() < 2) fail(name, "concat needs at least two inputs");
+  Shape out = shape(xs[0]);
+  int64_t rank = static_cast<int64_t>(out.size());
+  int64_t ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank) fail(name, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  for (size_t i = 1; i < xs.size(); ++i) {
+    const Shape& s = shape(xs[i]);
+    bool ok = s.size() == out.size();
+    for (int64_t d = 0; ok && d < rank; ++d) ok = d == ax || s[d] == out[d];
+    if (!ok) fail(name, "concat inputs " + shape_str(out) + " and " + shape_str(s) + " differ off axis " + std::to_string(ax));
+    auto sum = checked_add(out[ax], s[ax]);
+    if (!sum) fail(name, "concat size overflows");
+    out[ax] = *sum;
+  }
+  Op op = new_op(name, OpKind::kConcat);
+  op.axis = ax;
+  op.inputs = xs;
+  return add_op(std::move(op), std::move(out), tensor(xs[0]).dtype);
+}
+
+TensorId GraphBuilder::reshape(const std::string& name, TensorId x, std::vector<int64_t> dims) {
+  uint64_t known = 1;
+  int infer = -1;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (dims[i] == -1) {
+      if (infer >= 0) fail(name, "reshape allows at most one -1");
+      infer = static_cast<int>(i);
+    } else if (dims[i] <= 0) {
+      fail(name, "reshape dims must be >= 1 or -1, got " + std::to_string(dims[i]));
+    } else {
+      known = mul_or_fail(name, {known, static_cast<uint64_t>(dims[i])});
+    }
+  }
+  uint64_t elems = tensor(x).elems;
+  Shape out(dims.size());
+  for (size_t i = 0; i < dims.size(); ++i) out[i] = static_cast<uint64_t>(dims[i]);
+  if (infer >= 0) {
+    if (elems % known != 0) fail(name, "cannot infer -1: " + std::to_string(elems) + " elements");
+    out[infer] = elems / known;
+    known = elems;
+  }
+  if (known != elems)
+    fail(name, "reshape of " + shape_str(shape(x)) + " to " + shape_str(out) + " changes the element count");
+  Op op = new_op(name, OpKind::kReshape);
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(out), tensor(x).dtype);
+}
+
+TensorId GraphBuilder::transpose(const std::string& name, TensorId x, const std::vector<uint64_t>& perm) {
+  const Shape& s = shape(x);
+  std::vector<uint64_t> sorted = perm;
+  std::sort(sorted.begin(), sorted.end());
+  bool ok = perm.size() == s.size();
+  for (size_t i = 0; ok && i < sorted.size(); ++i) ok = sorted[i] == i;
+  if (!ok) fail(name, "perm must be a permutation of 0.." + std::to_string(s.size()) + "-1");
+  Shape out(s.size());
+  for (size_t i = 0; i < perm.size(); ++i) out[i] = s[perm[i]];
+  Op op = new_op(name, OpKind::kTranspose);
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(out), tensor(x).dtype);
+}
+
+TensorId GraphBuilder::gather(const std::string& name, TensorId table, const Shape& index_shape) {
+  const Shape& s = shape(table);
+  if (s.size() != 2 || tensor(table).kind != TensorKind::kWeight)
+    fail(name, "gather needs a [rows, dim] weight table, got " + shape_str(s));
+  Shape out = index_shape;
+  out.push_back(s[1]);
+  Op op = new_op(name, OpKind::kGather);
+  op.inputs.push_back(table);
+  return add_op(std::move(op), std::move(out), dtypes_.activation);
+}
+
+}  // namespace npusim::workloads

@@ -1,0 +1,76 @@
+#pragma once
+// Operators of the layer graph. Loop bounds are kept so mappers can tile them; MAC and
+// vector element counts are computed (overflow-checked) when the op is built.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tensor.h"
+
+namespace npusim::workloads {
+
+enum class OpKind : uint8_t {
+  kConv2d,            // NCHW conv with stride, padding, groups
+  kLinear,            // y[..., N] = x[..., K] * W[N, K]^T (+ b)
+  kMatmul,            // batched, both operands activations: [.., M, K] x [.., K, N]
+  kAttentionScore,    // Q[B,H,M,D] x K[B,H,N,D]^T -> S[B,H,M,N]
+  kAttentionContext,  // P[B,H,M,N] x V[B,H,N,D] -> O[B,H,M,D]
+  kGroupNorm,
+  kLayerNorm,
+  kRmsNorm,
+  kSoftmax,  // over the last dim
+  kSilu,
+  kGelu,
+  kQuickGelu,  // x * sigmoid(1.702 x), CLIP's activation
+  kGeglu,      // [..., 2F] -> gelu(a) * b -> [..., F]
+  kAdd,
+  kMul,
+  kUpsampleNearest,
+  kConcat,
+  kReshape,    // a view: no data moves
+  kTranspose,  // data movement
+  kGather,     // embedding lookup: reads only the rows it needs
+};
+std::string_view op_kind_name(OpKind k);
+
+// What executes an op.
+enum class OpClass : uint8_t { kMac, kVector, kDataMovement };
+// Which per-element cost of the vector unit applies (hardware config `vector_unit.cost.*`).
+enum class VectorClass : uint8_t { kNone, kNorm, kSoftmax, kActivation, kEltwise };
+
+OpClass op_class(OpKind k);
+VectorClass vector_class(OpKind k);
+std::string_view op_class_name(OpClass c);
+std::string_view vector_class_name(VectorClass c);
+
+// conv2d loop bounds: out[n][k][p][q] += in[n][g*C/G + c][p*sh + r - ph][q*sw + s - pw] * w[k][c][r][s]
+struct ConvBounds {
+  uint64_t n = 1, c = 1, h = 1, w = 1;  // input
+  uint64_t k = 1, p = 1, q = 1;         // output channels and spatial size
+  uint64_t r = 1, s = 1;                // kernel
+  uint64_t stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0, groups = 1;
+};
+
+// matmul-like loop bounds: out[b][m][n] += a[b][m][k] * b[b][k][n]
+struct MatmulBounds {
+  uint64_t batch = 1, m = 1, n = 1, k = 1;
+};
+
+using OpId = uint32_t;
+
+struct Op {
+  std::string name;
+  OpKind kind = OpKind::kAdd;
+  std::vector<TensorId> inputs;  // activations / KV cache first, then weights (as built)
+  std::vector<TensorId> outputs;
+  ConvBounds conv;      // valid for kConv2d
+  MatmulBounds mm;      // valid for kLinear, kMatmul, kAttention*
+  uint64_t groups = 1;  // kGroupNorm
+  int64_t axis = 0;     // kConcat
+  uint64_t macs = 0;    // multiply-accumulates
+  uint64_t vector_elems = 0;  // elements passed through the vector unit (cost class above)
+  uint64_t moved_bytes = 0;   // kDataMovement: bytes copied (0 for a view)
+};
+
+}  // namespace npusim::workloads

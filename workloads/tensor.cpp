@@ -1,0 +1,107 @@
+#include "tensor.h"
+
+#include "npusim/checked.h"
+
+namespace npusim::workloads {
+
+unsigned dtype_bits(DType d) {
+  switch (d) {
+    case DType::kInt4: return 4;
+    case DType::kInt8: return 8;
+    case DType::kInt16: return 16;
+    case DType::kInt32: return 32;
+    case DType::kFp16: return 16;
+    case DType::kBf16: return 16;
+    case DType::kFp32: return 32;
+  }
+  NPUSIM_ASSERT(false, "unknown dtype");
+}
+
+namespace {
+// Columns: dtype, name.
+constexpr std::pair<DType, std::string_view> kDtypeNames[] = {
+    {DType::kInt4, "int4"}, {DType::kInt8, "int8"}, {DType::kInt16, "int16"}, {DType::kInt32, "int32"},
+    {DType::kFp16, "fp16"}, {DType::kBf16, "bf16"}, {DType::kFp32, "fp32"}};
+// Columns: precision, name, weight, activation, KV cache, bias dtype.
+struct PrecisionRow {
+  Precision p;
+  std::string_view name;
+  PrecisionDtypes dtypes;
+};
+constexpr PrecisionRow kPrecisions[] = {
+    {Precision::kW8A8, "w8a8", {DType::kInt8, DType::kInt8, DType::kInt8, DType::kInt32}},
+    {Precision::kW8A16, "w8a16", {DType::kInt8, DType::kInt16, DType::kInt16, DType::kInt32}},
+    {Precision::kW4A16, "w4a16", {DType::kInt4, DType::kInt16, DType::kInt16, DType::kInt32}},
+    {Precision::kFp16, "fp16", {DType::kFp16, DType::kFp16, DType::kFp16, DType::kFp16}},
+};
+}  // namespace
+
+std::string_view dtype_name(DType d) {
+  for (const auto& [k, n] : kDtypeNames)
+    if (k == d) return n;
+  NPUSIM_ASSERT(false, "unknown dtype");
+}
+
+std::optional<DType> dtype_from_name(std::string_view name) {
+  for (const auto& [k, n] : kDtypeNames)
+    if (n == name) return k;
+  return std::nullopt;
+}
+
+std::string_view tensor_kind_name(TensorKind k) {
+  switch (k) {
+    case TensorKind::kWeight: return "weight";
+    case TensorKind::kActivation: return "activation";
+    case TensorKind::kKvCache: return "kv_cache";
+  }
+  NPUSIM_ASSERT(false, "unknown tensor kind");
+}
+
+PrecisionDtypes precision_dtypes(Precision p) {
+  for (const auto& row : kPrecisions)
+    if (row.p == p) return row.dtypes;
+  NPUSIM_ASSERT(false, "unknown precision");
+}
+
+std::string_view precision_name(Precision p) {
+  for (const auto& row : kPrecisions)
+    if (row.p == p) return row.name;
+  NPUSIM_ASSERT(false, "unknown precision");
+}
+
+std::optional<Precision> precision_from_name(std::string_view name) {
+  for (const auto& row : kPrecisions)
+    if (row.name == name) return row.p;
+  return std::nullopt;
+}
+
+std::string shape_str(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+Tensor make_tensor(std::string name, Shape shape, DType dtype, TensorKind kind, std::string_view what) {
+  uint64_t elems = 1;
+  for (uint64_t d : shape) {
+    if (d == 0)
+      throw InputError(std::string(what) + ": tensor '" + name + "' has shape " + shape_str(shape) +
+                       ": every dimension must be >= 1");
+    auto e = checked_mul(elems, d);
+    if (!e)
+      throw InputError(std::string(what) + ": tensor '" + name + "' has shape " + shape_str(shape) +
+                       ": element count overflows 64 bits");
+    elems = *e;
+  }
+  auto bits = checked_mul(elems, dtype_bits(dtype));
+  if (!bits)
+    throw InputError(std::string(what) + ": tensor '" + name + "' has shape " + shape_str(shape) +
+                     ": byte count overflows 64 bits");
+  Tensor t{std::move(name), std::move(shape), dtype, kind, elems, ceil_div(*bits, 8)};
+  return t;
+}
+
+}  // namespace npusim::workloads
