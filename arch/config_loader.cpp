@@ -1,0 +1,411 @@
+#include "config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "config_schema.h"
+#include "npusim/text.h"
+
+namespace npusim::arch {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;  // a hardware config is a few KiB; refuse anything huge
+constexpr size_t kMaxBaseDepth = 16;
+
+// A value as written: where it came from ("file:line: " or "--set ") and its YAML node.
+struct Raw {
+  std::string where;
+  YAML::Node node;
+};
+
+std::string quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string node_text(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  YAML::Emitter e;
+  e << YAML::Flow << n;
+  return e.c_str();
+}
+
+std::string location(const std::string& file, const YAML::Mark& m) {
+  return m.line >= 0 ? file + ":" + std::to_string(m.line + 1) + ": " : file + ": ";
+}
+
+// Every full key and every proper prefix of one: the paths a YAML mapping may contain.
+const std::vector<std::string>& known_paths() {
+  static const std::vector<std::string> paths = [] {
+    std::set<std::string> s;
+    for (const ParamSpec& p : param_table()) {
+      s.insert(p.key);
+      for (size_t dot = p.key.find('.'); dot != std::string::npos; dot = p.key.find('.', dot + 1))
+        s.insert(p.key.substr(0, dot));
+    }
+    s.insert("base");
+    return std::vector<std::string>(s.begin(), s.end());
+  }();
+  return paths;
+}
+
+bool is_prefix_path(const std::string& path) {
+  const std::string with_dot = path + ".";
+  for (const ParamSpec& p : param_table())
+    if (p.key.compare(0, with_dot.size(), with_dot) == 0) return true;
+  return false;
+}
+
+std::string unknown_key_message(const std::string& path) {
+  std::string hint = did_you_mean(path, known_paths());
+  return path + ": unknown key" + (hint.empty() ? " (see `npusim config --explain`)" : "; did you mean " + hint + "?");
+}
+
+std::string read_file_text(const fs::path& path, std::string& error) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) {
+    error = path.string() + ": no such file";
+    return {};
+  }
+  if (fs::is_directory(path, ec)) {
+    error = path.string() + ": is a directory, expected a YAML file";
+    return {};
+  }
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxConfigBytes) {
+    error = path.string() + ": " + std::to_string(size) + " bytes is larger than the " +
+            std::to_string(kMaxConfigBytes) + "-byte limit for a hardware config";
+    return {};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = path.string() + ": cannot be read";
+    return {};
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Loader {
+ public:
+  explicit Loader(const LoadOptions& opts) : opts_(opts) {}
+
+  NpuConfig run_file(const std::string& name_or_path) {
+    std::string display;
+    fs::path path = resolve_reference(name_or_path, fs::current_path(), display, "");
+    if (!path.empty()) load_file(path, display);
+    return finish(display.empty() ? name_or_path : display);
+  }
+
+  NpuConfig run_text(const std::string& yaml, const std::string& display_name) {
+    load_text(yaml, display_name, fs::current_path());
+    return finish(display_name);
+  }
+
+ private:
+  // A preset name or a path (relative to `dir`). Returns "" and records an error if absent.
+  fs::path resolve_reference(const std::string& ref, const fs::path& dir, std::string& display, const std::string& where) {
+    bool looks_like_path = ref.find('/') != std::string::npos || ref.ends_with(".yaml") || ref.ends_with(".yml");
+    if (looks_like_path) {
+      fs::path p = fs::path(ref).is_absolute() ? fs::path(ref) : dir / ref;
+      display = fs::path(ref).is_absolute() || dir == fs::current_path() ? ref : p.lexically_normal().string();
+      return p;
+    }
+    for (const std::string& d : opts_.preset_dirs) {
+      fs::path p = fs::path(d) / (ref + ".yaml");
+      std::error_code ec;
+      if (fs::is_regular_file(p, ec)) {
+        // Name presets by their last two folders so reports match across checkouts.
+        fs::path dir_path = fs::path(d).lexically_normal();
+        if (!dir_path.has_filename()) dir_path = dir_path.parent_path();
+        display = (dir_path.parent_path().filename() / dir_path.filename() / (ref + ".yaml")).string();
+        return p;
+      }
+    }
+    std::vector<std::string> presets = list_presets(opts_.preset_dirs);
+    std::string hint = did_you_mean(ref, presets);
+    std::string list;
+    for (const auto& p : presets) list += (list.empty() ? "" : ", ") + p;
+    errors_.push_back(where + quote(ref) + ": no such hardware preset or file" +
+                      (hint.empty() ? "" : "; did you mean " + hint + "?") + " (presets: " +
+                      (list.empty() ? "none found" : list) + ")");
+    return {};
+  }
+
+  void load_file(const fs::path& path, const std::string& display) {
+    std::error_code ec;
+    std::string canonical = fs::weakly_canonical(path, ec).string();
+    if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end()) {
+      std::string chain;
+      for (const auto& s : stack_) chain += fs::path(s).filename().string() + " -> ";
+      errors_.push_back(display + ": cycle in base chain: " + chain + path.filename().string());
+      return;
+    }
+    if (stack_.size() >= kMaxBaseDepth) {
+      errors_.push_back(display + ": base chain deeper than " + std::to_string(kMaxBaseDepth) + " files");
+      return;
+    }
+    std::string error;
+    std::string text = read_file_text(path, error);
+    if (!error.empty()) {
+      errors_.push_back(error);
+      return;
+    }
+    stack_.push_back(canonical);
+    load_text(text, display, path.parent_path());
+    stack_.pop_back();
+  }
+
+  void load_text(const std::string& text, const std::string& display, const fs::path& dir) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      errors_.push_back(location(display, e.mark) + "malformed YAML: " + e.msg);
+      return;
+    }
+    if (root.IsNull()) {
+      errors_.push_back(display + ": file is empty; expected a mapping of hardware keys (see `npusim config --explain`)");
+      return;
+    }
+    if (!root.IsMap()) {
+      errors_.push_back(location(display, root.Mark()) + "expected a mapping of hardware keys at the top level");
+      return;
+    }
+    if (YAML::Node base = root["base"]) {
+      if (!base.IsScalar()) {
+        errors_.push_back(location(display, base.Mark()) + "base: expected a preset name or a file path");
+      } else {
+        std::string base_display;
+        fs::path p = resolve_reference(base.Scalar(), dir, base_display,
+                                       location(display, base.Mark()) + "base = ");
+        if (!p.empty()) load_file(p, base_display);
+      }
+    }
+    sources_.push_back(display);
+    walk(root, "", display);
+  }
+
+  void walk(const YAML::Node& map, const std::string& prefix, const std::string& file) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : node_text(kv.first);
+      const std::string path = prefix.empty() ? key : prefix + "." + key;
+      const std::string where = location(file, kv.first.Mark());
+      if (path == "base") continue;  // handled before the walk
+      if (find_param(path)) {
+        values_[path] = Raw{location(file, kv.second.Mark()), kv.second};
+      } else if (is_prefix_path(path)) {
+        if (kv.second.IsMap())
+          walk(kv.second, path, file);
+        else
+          errors_.push_back(where + path + " = " + quote(node_text(kv.second)) + ": expected a mapping of keys under " + path);
+      } else {
+        errors_.push_back(where + unknown_key_message(path));
+      }
+    }
+  }
+
+  void apply_overrides() {
+    for (const std::string& o : opts_.overrides) {
+      auto eq = o.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        errors_.push_back("--set " + quote(o) + ": expected KEY=VALUE, e.g. --set dram.bandwidth=24GB/s");
+        continue;
+      }
+      std::string key = o.substr(0, eq), value = o.substr(eq + 1);
+      if (!find_param(key)) {
+        errors_.push_back("--set " + unknown_key_message(key));
+        continue;
+      }
+      YAML::Node node;
+      try {
+        node = value.empty() ? YAML::Node(std::string()) : YAML::Load(value);
+      } catch (const YAML::Exception& e) {
+        errors_.push_back("--set " + key + " = " + quote(value) + ": malformed value: " + e.msg);
+        continue;
+      }
+      values_[key] = Raw{"--set ", node};
+    }
+  }
+
+  // Parses one value; returns false and records an error naming where, key, value and rule.
+  bool parse_value(const ParamSpec& spec, const Raw& raw, ParamValue& out) {
+    const YAML::Node& n = raw.node;
+    auto fail = [&](const std::string& rule) {
+      errors_.push_back(raw.where + spec.key + " = " + quote(node_text(n)) + ": " + rule);
+      return false;
+    };
+    if (spec.unit == Unit::kDataflowList) {
+      if (!n.IsSequence() || n.size() == 0) return fail("expected a non-empty list of dataflows");
+      for (const auto& item : n) {
+        if (!item.IsScalar() || !dataflow_from_name(item.Scalar()))
+          return fail("unknown dataflow " + quote(node_text(item)) +
+                      "; valid: weight_stationary, output_stationary, input_stationary");
+        if (std::find(out.list.begin(), out.list.end(), item.Scalar()) != out.list.end())
+          return fail("dataflow " + item.Scalar() + " is listed twice");
+        out.list.push_back(item.Scalar());
+      }
+      return true;
+    }
+    if (!n.IsScalar()) return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
+    const std::string& s = n.Scalar();
+    if (spec.unit == Unit::kText) {
+      out.text = s;
+      return true;
+    }
+    if (spec.unit == Unit::kBool) {
+      if (s == "true") out.flag = true;
+      else if (s == "false") out.flag = false;
+      else return fail("expected true or false");
+      return true;
+    }
+    Parsed p = parse_quantity(s, spec.unit);
+    if (!p.error.empty()) return fail(p.error);
+    const Range& r = spec.range;
+    bool low = r.lo_open ? p.value <= r.lo : p.value < r.lo;
+    if (low || p.value > r.hi) return fail("must be in " + format_range(spec));
+    out.number = p.value;
+    return true;
+  }
+
+  void cross_check(NpuConfig& c, const std::string& top) {
+    auto where = [&](const std::string& key) {
+      auto it = values_.find(key);
+      return it == values_.end() ? top + ": " : it->second.where;
+    };
+    bool any = std::any_of(c.mac_array.precision.begin(), c.mac_array.precision.end(),
+                           [](const PrecisionSpec& p) { return p.supported(); });
+    if (!any)
+      errors_.push_back(top + ": mac_array.precision: no precision is supported; set macs_per_pe_per_cycle > 0 for at least one of w8a8, w8a16, w4a16, fp16");
+    constexpr uint64_t kMaxPes = 1ull << 24;
+    if (c.mac_array.pes() > kMaxPes)
+      errors_.push_back(where("mac_array.cols") + "mac_array.rows x mac_array.cols = " + std::to_string(c.mac_array.pes()) +
+                        " PEs: more than the " + std::to_string(kMaxPes) + "-PE limit");
+    uint32_t burst = c.dram.burst_bytes;
+    if (burst != 0 && (burst & (burst - 1)) != 0)
+      errors_.push_back(where("dram.burst") + "dram.burst = " + quote(format_quantity(burst, Unit::kBytes)) +
+                        ": must be a power of two");
+    if (c.sram.banks > c.sram.size_bytes)
+      errors_.push_back(where("sram.banks") + "sram.banks = " + quote(std::to_string(c.sram.banks)) +
+                        ": more banks than bytes of SRAM");
+  }
+
+  NpuConfig finish(const std::string& top) {
+    apply_overrides();
+    NpuConfig cfg;
+    for (const ParamSpec& spec : param_table()) {
+      ParamValue v;
+      auto it = values_.find(spec.key);
+      if (it != values_.end()) {
+        if (parse_value(spec, it->second, v)) spec.set(cfg, v);
+      } else if (spec.default_text) {
+        Raw def{"default ", YAML::Load(*spec.default_text)};
+        if (spec.unit == Unit::kText) def.node = YAML::Node(*spec.default_text);
+        bool ok = parse_value(spec, def, v);
+        NPUSIM_ASSERT(ok, "default of " + spec.key + " does not parse");
+        spec.set(cfg, v);
+      } else if (sources_.size() > 0 || errors_.empty()) {
+        errors_.push_back(top + ": " + spec.key + ": required key is missing (" + std::string(unit_kind_name(spec.unit)) +
+                          (format_range(spec).empty() ? "" : ", " + format_range(spec)) + ")");
+      }
+    }
+    if (errors_.empty()) cross_check(cfg, top);
+    if (!errors_.empty()) {
+      std::string msg = errors_.size() == 1 ? "invalid hardware config:\n" : std::to_string(errors_.size()) + " errors in hardware config:\n";
+      for (const auto& e : errors_) msg += "  " + e + "\n";
+      msg.pop_back();
+      throw ConfigError(msg);
+    }
+    cfg.sources = sources_;
+    cfg.overrides = opts_.overrides;
+    return cfg;
+  }
+
+  const LoadOptions& opts_;
+  std::vector<std::string> errors_;
+  std::map<std::string, Raw> values_;
+  std::vector<std::string> sources_;
+  std::vector<std::string> stack_;
+};
+
+}  // namespace
+
+NpuConfig load_npu_config(const std::string& name_or_path, const LoadOptions& opts) {
+  return Loader(opts).run_file(name_or_path);
+}
+
+NpuConfig load_npu_config_text(const std::string& yaml, const std::string& display_name, const LoadOptions& opts) {
+  return Loader(opts).run_text(yaml, display_name);
+}
+
+std::vector<std::string> list_presets(const std::vector<std::string>& preset_dirs) {
+  std::set<std::string> names;
+  for (const std::string& d : preset_dirs) {
+    std::error_code ec;
+    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".yaml") names.insert(it->path().stem().string());
+  }
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+std::string resolved_yaml(const NpuConfig& cfg) {
+  std::string out = "# npusim resolved hardware config\n# sources (base first):";
+  for (const auto& s : cfg.sources) out += " " + s;
+  out += "\n";
+  for (const auto& o : cfg.overrides) out += "# --set " + o + "\n";
+  std::vector<std::string> open;  // path segments of the mapping we are inside
+  for (const ParamSpec& spec : param_table()) {
+    std::vector<std::string> parts;
+    std::stringstream ss(spec.key);
+    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+    size_t common = 0;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    open.resize(common);
+    for (size_t i = common; i + 1 < parts.size(); ++i) {
+      out += std::string(2 * i, ' ') + parts[i] + ":\n";
+      open.push_back(parts[i]);
+    }
+    std::string value = format_param(spec, spec.get(cfg));
+    if (spec.unit == Unit::kText) {
+      YAML::Emitter e;
+      e << YAML::DoubleQuoted << value;
+      value = e.c_str();
+    }
+    out += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": " + value + "\n";
+  }
+  return out;
+}
+
+std::string explain_params() {
+  // Columns: key, kind, default, valid range, doc.
+  std::vector<std::array<std::string, 5>> rows;
+  rows.push_back({"key", "kind", "default", "valid", "meaning"});
+  for (const ParamSpec& p : param_table()) {
+    std::string kind(unit_kind_name(p.unit));
+    if (!base_unit_name(p.unit).empty()) kind += " (" + std::string(base_unit_name(p.unit)) + ")";
+    rows.push_back({p.key, kind, p.default_text ? (p.default_text->empty() ? "\"\"" : *p.default_text) : "required",
+                    format_range(p), p.doc});
+  }
+  std::array<size_t, 4> width{};
+  for (const auto& r : rows)
+    for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], r[i].size());
+  std::string out;
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < 4; ++i) out += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
+    out += r[4] + "\n";
+  }
+  out += "\nUnits: frequency Hz/kHz/MHz/GHz; size B/KiB/MiB/GiB (kB/MB/GB are rejected as ambiguous);\n"
+         "bandwidth B/s, kB/s, MB/s, GB/s (powers of 10) or KiB/s, MiB/s, GiB/s; time ps/ns/us/ms/s;\n"
+         "energy fJ/pJ/nJ/uJ/mJ/J; energy per data pJ/B or pJ/bit; power uW/mW/W/kW.\n"
+         "A file may start from another with `base: <preset or path>`; `--set key=value` overrides last.\n";
+  return out;
+}
+
+}  // namespace npusim::arch

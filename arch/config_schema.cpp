@@ -1,0 +1,179 @@
+#include "config_schema.h"
+
+#include <limits>
+
+namespace npusim::arch {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+template <class T>
+using Ref = std::function<T&(NpuConfig&)>;
+
+template <class T>
+ParamSpec numeric(std::string key, Unit unit, std::optional<std::string> def, Range range, std::string doc, Ref<T> ref) {
+  ParamSpec p{std::move(key), unit, std::move(def), range, std::move(doc), {}, {}};
+  p.set = [ref](NpuConfig& c, const ParamValue& v) { ref(c) = static_cast<T>(v.number); };
+  p.get = [ref](const NpuConfig& c) {
+    NpuConfig copy = c;
+    ParamValue v;
+    v.number = static_cast<double>(ref(copy));
+    return v;
+  };
+  return p;
+}
+
+ParamSpec flag(std::string key, std::string def, std::string doc, Ref<bool> ref) {
+  ParamSpec p{std::move(key), Unit::kBool, std::move(def), {}, std::move(doc), {}, {}};
+  p.set = [ref](NpuConfig& c, const ParamValue& v) { ref(c) = v.flag; };
+  p.get = [ref](const NpuConfig& c) {
+    NpuConfig copy = c;
+    ParamValue v;
+    v.flag = ref(copy);
+    return v;
+  };
+  return p;
+}
+
+ParamSpec text(std::string key, std::optional<std::string> def, std::string doc, Ref<std::string> ref) {
+  ParamSpec p{std::move(key), Unit::kText, std::move(def), {}, std::move(doc), {}, {}};
+  p.set = [ref](NpuConfig& c, const ParamValue& v) { ref(c) = v.text; };
+  p.get = [ref](const NpuConfig& c) {
+    NpuConfig copy = c;
+    ParamValue v;
+    v.text = ref(copy);
+    return v;
+  };
+  return p;
+}
+
+ParamSpec dataflows() {
+  ParamSpec p{"mac_array.dataflows", Unit::kDataflowList, "[weight_stationary, output_stationary, input_stationary]",
+              {}, "dataflows the array supports: weight_stationary, output_stationary, input_stationary", {}, {}};
+  p.set = [](NpuConfig& c, const ParamValue& v) {
+    c.mac_array.dataflows.clear();
+    for (const auto& name : v.list) c.mac_array.dataflows.push_back(*dataflow_from_name(name));
+  };
+  p.get = [](const NpuConfig& c) {
+    ParamValue v;
+    for (Dataflow d : c.mac_array.dataflows) v.list.emplace_back(dataflow_name(d));
+    return v;
+  };
+  return p;
+}
+
+std::vector<ParamSpec> build_table() {
+  std::vector<ParamSpec> t;
+  // Columns: key, unit, default (nullopt = required), valid range, doc, field.
+  t.push_back(text("name", std::nullopt, "preset name, echoed into every report", [](NpuConfig& c) -> auto& { return c.name; }));
+  t.push_back(text("description", "", "one line about the design and its sources",
+                   [](NpuConfig& c) -> auto& { return c.description; }));
+
+  t.push_back(numeric<uint32_t>("mac_array.rows", Unit::kCount, std::nullopt, {1, 65536}, "PE rows of the MAC array",
+                                [](NpuConfig& c) -> auto& { return c.mac_array.rows; }));
+  t.push_back(numeric<uint32_t>("mac_array.cols", Unit::kCount, std::nullopt, {1, 65536}, "PE columns of the MAC array",
+                                [](NpuConfig& c) -> auto& { return c.mac_array.cols; }));
+  t.push_back(numeric<double>("mac_array.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9},
+                              "MAC array clock", [](NpuConfig& c) -> auto& { return c.mac_array.frequency_hz; }));
+  t.push_back(dataflows());
+  for (PrecisionMode m : kPrecisionModes) {
+    const size_t i = static_cast<size_t>(m);
+    const std::string base = "mac_array.precision." + std::string(precision_mode_name(m));
+    t.push_back(numeric<double>(base + ".macs_per_pe_per_cycle", Unit::kRatio, "0", {0, 64},
+                                "MACs each PE completes per cycle in " + std::string(precision_mode_name(m)) +
+                                    " (0 = unsupported)",
+                                [i](NpuConfig& c) -> auto& { return c.mac_array.precision[i].macs_per_pe_per_cycle; }));
+    t.push_back(numeric<double>(base + ".energy_per_mac", Unit::kEnergy, "0pJ", {0, 1000},
+                                "energy of one " + std::string(precision_mode_name(m)) + " MAC incl. PE-local registers",
+                                [i](NpuConfig& c) -> auto& { return c.mac_array.precision[i].energy_per_mac_pj; }));
+  }
+
+  t.push_back(numeric<uint32_t>("vector_unit.lanes", Unit::kCount, std::nullopt, {1, 65536},
+                                "elements the vector unit processes per cycle at cost 1",
+                                [](NpuConfig& c) -> auto& { return c.vector_unit.lanes; }));
+  t.push_back(numeric<double>("vector_unit.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9},
+                              "vector unit clock", [](NpuConfig& c) -> auto& { return c.vector_unit.frequency_hz; }));
+  t.push_back(numeric<double>("vector_unit.cost.norm", Unit::kRatio, "3", {0, 1000, true},
+                              "lane-cycles per element of group/layer/RMS norm (statistics + normalise passes)",
+                              [](NpuConfig& c) -> auto& { return c.vector_unit.cost_norm; }));
+  t.push_back(numeric<double>("vector_unit.cost.softmax", Unit::kRatio, "4", {0, 1000, true},
+                              "lane-cycles per element of softmax (max, exp-sum, scale)",
+                              [](NpuConfig& c) -> auto& { return c.vector_unit.cost_softmax; }));
+  t.push_back(numeric<double>("vector_unit.cost.activation", Unit::kRatio, "2", {0, 1000, true},
+                              "lane-cycles per element of SiLU / GELU / GEGLU",
+                              [](NpuConfig& c) -> auto& { return c.vector_unit.cost_activation; }));
+  t.push_back(numeric<double>("vector_unit.cost.eltwise", Unit::kRatio, "1", {0, 1000, true},
+                              "lane-cycles per element of eltwise add / mul",
+                              [](NpuConfig& c) -> auto& { return c.vector_unit.cost_eltwise; }));
+  t.push_back(numeric<double>("vector_unit.energy_per_elem_op", Unit::kEnergy, "0pJ", {0, 10000},
+                              "energy per element per lane-cycle of vector work",
+                              [](NpuConfig& c) -> auto& { return c.vector_unit.energy_per_elem_op_pj; }));
+  t.push_back(flag("vector_unit.overlaps_mac", "true", "vector work runs concurrently with the MAC array",
+                   [](NpuConfig& c) -> auto& { return c.vector_unit.overlaps_mac; }));
+
+  t.push_back(numeric<uint64_t>("sram.size", Unit::kBytes, std::nullopt, {1024, 64.0 * (1ull << 30)},
+                                "on-chip SRAM capacity", [](NpuConfig& c) -> auto& { return c.sram.size_bytes; }));
+  t.push_back(numeric<uint32_t>("sram.banks", Unit::kCount, "16", {1, 4096}, "independent SRAM banks",
+                                [](NpuConfig& c) -> auto& { return c.sram.banks; }));
+  t.push_back(numeric<uint32_t>("sram.bytes_per_cycle", Unit::kCount, std::nullopt, {1, 1 << 20},
+                                "SRAM bytes per MAC-array clock cycle, all ports together",
+                                [](NpuConfig& c) -> auto& { return c.sram.bytes_per_cycle; }));
+  t.push_back(numeric<double>("sram.read_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM read energy",
+                              [](NpuConfig& c) -> auto& { return c.sram.read_energy_pj_per_byte; }));
+  t.push_back(numeric<double>("sram.write_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM write energy",
+                              [](NpuConfig& c) -> auto& { return c.sram.write_energy_pj_per_byte; }));
+
+  t.push_back(numeric<double>("dram.bandwidth", Unit::kBandwidth, std::nullopt, {1e6, 10e12},
+                              "peak DRAM bandwidth (GB/s = 1e9 B/s)",
+                              [](NpuConfig& c) -> auto& { return c.dram.bandwidth_bytes_per_s; }));
+  t.push_back(numeric<double>("dram.latency", Unit::kTime, "100ns", {0, 1e9}, "first-access latency of a DRAM transfer",
+                              [](NpuConfig& c) -> auto& { return c.dram.latency_ps; }));
+  t.push_back(numeric<uint32_t>("dram.burst", Unit::kBytes, "64B", {1, 4096},
+                                "DRAM burst size; transfers round up to whole bursts",
+                                [](NpuConfig& c) -> auto& { return c.dram.burst_bytes; }));
+  t.push_back(numeric<double>("dram.energy", Unit::kEnergyPerBit, "0pJ/bit", {0, 1000},
+                              "DRAM access energy incl. I/O", [](NpuConfig& c) -> auto& { return c.dram.energy_pj_per_bit; }));
+
+  t.push_back(numeric<uint32_t>("dma.channels", Unit::kCount, "2", {1, 256}, "concurrent DMA channels",
+                                [](NpuConfig& c) -> auto& { return c.dma.channels; }));
+  t.push_back(numeric<double>("static_power", Unit::kPower, "0mW", {0, 1e6},
+                              "leakage and always-on power of the NPU while a network runs",
+                              [](NpuConfig& c) -> auto& { return c.static_power_mw; }));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& param_table() {
+  static const std::vector<ParamSpec> table = build_table();  // read-only after first use
+  return table;
+}
+
+const ParamSpec* find_param(std::string_view key) {
+  for (const ParamSpec& p : param_table())
+    if (p.key == key) return &p;
+  return nullptr;
+}
+
+std::string format_param(const ParamSpec& spec, const ParamValue& v) {
+  switch (spec.unit) {
+    case Unit::kBool: return v.flag ? "true" : "false";
+    case Unit::kText: return v.text;
+    case Unit::kDataflowList: {
+      std::string out = "[";
+      for (size_t i = 0; i < v.list.size(); ++i) out += (i ? ", " : "") + v.list[i];
+      return out + "]";
+    }
+    default: return format_quantity(v.number, spec.unit);
+  }
+}
+
+std::string format_range(const ParamSpec& spec) {
+  if (spec.unit == Unit::kBool || spec.unit == Unit::kText || spec.unit == Unit::kDataflowList) return "";
+  std::string lo = format_quantity(spec.range.lo, spec.unit);
+  std::string hi = spec.range.hi == kInf ? "" : format_quantity(spec.range.hi, spec.unit);
+  return (spec.range.lo_open ? "> " + lo + ", <= " : lo + " .. ") + hi;
+}
+
+}  // namespace npusim::arch

@@ -1,0 +1,45 @@
+#pragma once
+// The single table of hardware parameters (STYLE.md rule 2): key, unit, default, valid
+// range and doc. The loader, `npusim config --explain` and `--resolved` all read it.
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "npu_config.h"
+#include "units.h"
+
+namespace npusim::arch {
+
+struct ParamValue {
+  double number = 0;               // numeric units, in the base unit
+  bool flag = false;               // Unit::kBool
+  std::string text;                // Unit::kText
+  std::vector<std::string> list;   // Unit::kDataflowList
+};
+
+struct Range {
+  double lo = 0;
+  double hi = 0;
+  bool lo_open = false;  // true: value must be > lo rather than >= lo
+};
+
+struct ParamSpec {
+  std::string key;                          // dotted YAML path, e.g. "sram.size"
+  Unit unit = Unit::kRatio;
+  std::optional<std::string> default_text;  // parsed like user input; nullopt = required
+  Range range;                              // numeric units only
+  std::string doc;
+  std::function<void(NpuConfig&, const ParamValue&)> set;
+  std::function<ParamValue(const NpuConfig&)> get;
+};
+
+const std::vector<ParamSpec>& param_table();
+const ParamSpec* find_param(std::string_view key);
+
+// Text of a value as it would be written in YAML (units attached; round-trips exactly).
+std::string format_param(const ParamSpec& spec, const ParamValue& v);
+// "1MHz .. 100GHz", "> 0", "" for non-numeric keys.
+std::string format_range(const ParamSpec& spec);
+
+}  // namespace npusim::arch

@@ -1,0 +1,95 @@
+#pragma once
+// The hardware description, one immutable struct per unit (STYLE.md rule 1). Values are in
+// base units with the unit in the member name; filled only by config_loader.cpp from the
+// parameter table in config_schema.cpp, and never modified after validation.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "npusim/error.h"
+
+namespace npusim::arch {
+
+// A hardware config is wrong. what() holds every problem found, one per line, each naming
+// file, line, key path, value and rule.
+class ConfigError : public UserError {
+ public:
+  using UserError::UserError;
+};
+
+enum class Dataflow : uint8_t { kWeightStationary, kOutputStationary, kInputStationary };
+std::string_view dataflow_name(Dataflow d);
+std::optional<Dataflow> dataflow_from_name(std::string_view name);
+
+// Precision modes of the MAC array; the names match workloads' precisions.
+enum class PrecisionMode : uint8_t { kW8A8, kW8A16, kW4A16, kFp16 };
+inline constexpr std::array<PrecisionMode, 4> kPrecisionModes = {PrecisionMode::kW8A8, PrecisionMode::kW8A16,
+                                                                 PrecisionMode::kW4A16, PrecisionMode::kFp16};
+std::string_view precision_mode_name(PrecisionMode p);
+std::optional<PrecisionMode> precision_mode_from_name(std::string_view name);
+
+struct PrecisionSpec {
+  double macs_per_pe_per_cycle = 0;  // 0: the array does not support this precision
+  double energy_per_mac_pj = 0;
+  bool supported() const { return macs_per_pe_per_cycle > 0; }
+};
+
+struct MacArrayConfig {
+  uint32_t rows = 0;
+  uint32_t cols = 0;
+  double frequency_hz = 0;
+  std::vector<Dataflow> dataflows;
+  std::array<PrecisionSpec, kPrecisionModes.size()> precision{};  // indexed by PrecisionMode
+  uint64_t pes() const { return uint64_t{rows} * cols; }
+  const PrecisionSpec& mode(PrecisionMode p) const { return precision[static_cast<size_t>(p)]; }
+};
+
+struct VectorUnitConfig {
+  uint32_t lanes = 0;  // elements per cycle at cost 1
+  double frequency_hz = 0;
+  // Lane-cycles per element for each class of vector work (multi-pass ops cost more).
+  double cost_norm = 0;
+  double cost_softmax = 0;
+  double cost_activation = 0;
+  double cost_eltwise = 0;
+  double energy_per_elem_op_pj = 0;  // per element per unit of cost
+  bool overlaps_mac = false;         // vector work runs concurrently with the MAC array
+};
+
+struct SramConfig {
+  uint64_t size_bytes = 0;
+  uint32_t banks = 0;
+  uint32_t bytes_per_cycle = 0;  // total port width, per MAC-array clock cycle
+  double read_energy_pj_per_byte = 0;
+  double write_energy_pj_per_byte = 0;
+};
+
+struct DramConfig {
+  double bandwidth_bytes_per_s = 0;  // peak; GB/s = 1e9 B/s
+  double latency_ps = 0;             // first-access latency of a transfer
+  uint32_t burst_bytes = 0;          // transfers are rounded up to whole bursts
+  double energy_pj_per_bit = 0;
+};
+
+struct DmaConfig {
+  uint32_t channels = 0;
+};
+
+struct NpuConfig {
+  std::string name;
+  std::string description;
+  MacArrayConfig mac_array;
+  VectorUnitConfig vector_unit;
+  SramConfig sram;
+  DramConfig dram;
+  DmaConfig dma;
+  double static_power_mw = 0;
+  // Provenance for reports: the file chain (base first) and the --set overrides applied.
+  std::vector<std::string> sources;
+  std::vector<std::string> overrides;
+};
+
+}  // namespace npusim::arch

@@ -1,0 +1,262 @@
+#include "run_report.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "arch/config_schema.h"
+#include "arch/units.h"
+#include "json_writer.h"
+#include "sim/version.h"
+
+namespace npusim::reports {
+
+namespace {
+
+std::string fmt(const char* f, ...) {
+  char buf[256];
+  va_list ap;
+  va_start(ap, f);
+  std::vsnprintf(buf, sizeof buf, f, ap);
+  va_end(ap);
+  return buf;
+}
+
+// Display scaling for CSV and JSON keys: seconds become microseconds (per layer) or
+// milliseconds (totals); bytes and pJ stay in base units for exactness.
+struct Scaled {
+  std::string key;
+  double value;
+};
+Scaled scale(std::string_view name, double v, std::string_view unit, bool totals) {
+  std::string n(name);
+  if (unit == "s") return totals ? Scaled{n + "_ms", v * 1e3} : Scaled{n + "_us", v * 1e6};
+  if (unit == "pJ" && totals) return {n + "_mJ", v * 1e-9};
+  if (unit == "B" && totals) return {n + "_MB", v * 1e-6};
+  if (unit == "MAC" || unit == "elem" || unit == "cycle") return {n, v};
+  return {n + "_" + std::string(unit), v};
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+double inferences_per_s(const sim::RunStats& s) { return s.total.latency_s > 0 ? 1.0 / s.total.latency_s : 0; }
+
+void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
+  // Nested objects following the dotted keys of the parameter table, values as written in YAML.
+  std::vector<std::string> open;
+  w.begin_object();
+  for (const arch::ParamSpec& spec : arch::param_table()) {
+    std::vector<std::string> parts;
+    std::stringstream ss(spec.key);
+    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
+    size_t common = 0;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    while (open.size() > common) {
+      w.end_object();
+      open.pop_back();
+    }
+    for (size_t i = common; i + 1 < parts.size(); ++i) {
+      w.key(parts[i]);
+      w.begin_object();
+      open.push_back(parts[i]);
+    }
+    w.field(parts.back(), arch::format_param(spec, spec.get(hw)));
+  }
+  while (!open.empty()) {
+    w.end_object();
+    open.pop_back();
+  }
+  w.key("sources");
+  w.begin_array();
+  for (const auto& s : hw.sources) w.value(s);
+  w.end_array();
+  w.key("overrides");
+  w.begin_array();
+  for (const auto& s : hw.overrides) w.value(s);
+  w.end_array();
+  w.end_object();
+}
+
+void write_counters_json(JsonWriter& w, const sim::Counters& c, bool totals) {
+  c.visit([&](std::string_view name, double v, std::string_view unit, std::string_view) {
+    Scaled s = scale(name, v, unit, totals);
+    w.field(s.key, s.value);
+  });
+}
+
+}  // namespace
+
+std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
+  const sim::RunStats& s = r.stats;
+  const sim::Counters& t = s.total;
+  std::ostringstream o;
+  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
+  o << "model      " << r.model << "  (" << r.model_source << ", " << r.stats.ops.size() << " ops, "
+    << fmt("%.2f", r.param_count / 1e6) << " M params)\n";
+  o << "hardware   " << r.hw.name << "  (" << r.hw.mac_array.rows << "x" << r.hw.mac_array.cols << " PEs @ "
+    << arch::format_quantity(r.hw.mac_array.frequency_hz, arch::Unit::kFrequency) << ", SRAM "
+    << arch::format_quantity(double(r.hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
+    << arch::format_quantity(r.hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
+  for (const auto& ov : r.hw.overrides) o << "           --set " << ov << "\n";
+  o << "precision  " << workloads::precision_name(r.precision) << "   strategy " << r.schedule.strategy << "   mapper "
+    << r.schedule.mapper << "   engine " << r.engine << "\n";
+  for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
+  o << "\nAssumptions:\n";
+  for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
+
+  std::vector<size_t> idx(s.ops.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  bool all = opts.max_layers == 0 || s.ops.size() <= opts.max_layers;
+  if (!all) {
+    std::stable_sort(idx.begin(), idx.end(),
+                     [&](size_t a, size_t b) { return s.ops[a].c.latency_s > s.ops[b].c.latency_s; });
+    idx.resize(opts.max_layers);
+  }
+  size_t name_w = 5;
+  for (size_t i : idx) name_w = std::max(name_w, s.ops[i].name.size());
+  o << "\n" << (all ? "Per layer" : fmt("Slowest %zu of %zu layers (--layers all lists every one; --out DIR writes layers.csv)", idx.size(), s.ops.size()))
+    << ":\n";
+  o << fmt("%5s  %-*s  %-17s %12s %11s %-8s %6s %12s %12s %11s\n", "#", int(name_w), "layer", "kind", "MACs(M)",
+           "latency(us)", "bound", "util%", "DRAM_rd(KB)", "DRAM_wr(KB)", "energy(uJ)");
+  for (size_t i : idx) {
+    const sim::OpStats& op = s.ops[i];
+    o << fmt("%5zu  %-*s  %-17s %12.3f %11.3f %-8s %6.1f %12.1f %12.1f %11.3f\n", i, int(name_w), op.name.c_str(),
+             op.kind.c_str(), op.c.macs / 1e6, op.c.latency_s * 1e6, std::string(sim::bound_name(op.bound)).c_str(),
+             op.utilization * 100, op.c.dram_read_bytes() / 1e3, op.c.dram_write_bytes / 1e3, op.c.energy_pj() * 1e-6);
+  }
+
+  // By op kind: where the time goes.
+  std::map<std::string, std::pair<size_t, sim::Counters>> by_kind;
+  for (const auto& op : s.ops) {
+    auto& e = by_kind[op.kind];
+    e.first++;
+    e.second.merge(op.c);
+  }
+  o << "\nBy op kind:\n" << fmt("  %-18s %6s %12s %8s %14s\n", "kind", "ops", "latency(ms)", "share%", "DRAM(MB)");
+  for (const auto& [kind, e] : by_kind)
+    o << fmt("  %-18s %6zu %12.3f %8.1f %14.3f\n", kind.c_str(), e.first, e.second.latency_s * 1e3,
+             t.latency_s > 0 ? 100 * e.second.latency_s / t.latency_s : 0.0, e.second.dram_bytes() / 1e6);
+
+  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << workloads::precision_name(r.precision) << ", "
+    << r.schedule.strategy << "):\n";
+  o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
+  o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n", inferences_per_s(s));
+  o << fmt("  MACs                 %12.3f GMAC\n", t.macs / 1e9);
+  o << fmt("  peak MAC rate        %12.3f TMAC/s\n", s.peak_macs_per_s / 1e12);
+  o << fmt("  achieved MAC rate    %12.3f TMAC/s  (utilisation %.1f %%)\n",
+           t.latency_s > 0 ? t.macs / t.latency_s / 1e12 : 0.0, s.utilization() * 100);
+  for (int b = 0; b < 3; ++b)
+    o << fmt("  time %-8s bound   %12.3f ms  (%.1f %%)\n", std::string(sim::bound_name(sim::Bound(b))).c_str(),
+             s.time_by_bound_s[b] * 1e3, t.latency_s > 0 ? 100 * s.time_by_bound_s[b] / t.latency_s : 0.0);
+  o << fmt("  DRAM read weights    %12.3f MB\n", t.dram_read_weight_bytes / 1e6);
+  o << fmt("  DRAM read activations%12.3f MB\n", t.dram_read_activation_bytes / 1e6);
+  o << fmt("  DRAM read KV cache   %12.3f MB\n", t.dram_read_kv_bytes / 1e6);
+  o << fmt("  DRAM write           %12.3f MB\n", t.dram_write_bytes / 1e6);
+  o << fmt("  DRAM average         %12.3f GB/s  (of %.3f GB/s peak)\n",
+           t.latency_s > 0 ? t.dram_bytes() / t.latency_s / 1e9 : 0.0, r.hw.dram.bandwidth_bytes_per_s / 1e9);
+  o << fmt("  SRAM read / write    %12.3f / %.3f MB\n", t.sram_read_bytes / 1e6, t.sram_write_bytes / 1e6);
+  o << fmt("  energy               %12.3f mJ  (MAC %.3f, vector %.3f, SRAM %.3f, DRAM %.3f, static %.3f)\n",
+           t.energy_pj() * 1e-9, t.energy_mac_pj * 1e-9, t.energy_vector_pj * 1e-9, t.energy_sram_pj * 1e-9,
+           t.energy_dram_pj * 1e-9, t.energy_static_pj * 1e-9);
+  o << fmt("  average power        %12.3f W\n", t.latency_s > 0 ? t.energy_pj() * 1e-12 / t.latency_s : 0.0);
+  return o.str();
+}
+
+std::string layers_csv(const sim::RunResult& r) {
+  std::ostringstream o;
+  o << "index,name,kind,mapping,bound,utilization_pct";
+  sim::Counters{}.visit([&](std::string_view n, double v, std::string_view u, std::string_view) {
+    o << "," << scale(n, v, u, false).key;
+  });
+  o << "\n";
+  for (size_t i = 0; i < r.stats.ops.size(); ++i) {
+    const sim::OpStats& op = r.stats.ops[i];
+    o << i << "," << csv_field(op.name) << "," << op.kind << "," << csv_field(op.mapping) << ","
+      << sim::bound_name(op.bound) << "," << arch::format_number(op.utilization * 100);
+    op.c.visit([&](std::string_view n, double v, std::string_view u, std::string_view) {
+      o << "," << arch::format_number(scale(n, v, u, false).value);
+    });
+    o << "\n";
+  }
+  return o.str();
+}
+
+std::string run_json(const sim::RunResult& r, bool layers) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("schema", "npusim.run");
+  w.field("schema_version", uint64_t{kRunSchemaVersion});
+  w.field("npusim_version", version_string());
+  w.field("git_commit", git_commit());
+  w.field("model", r.model);
+  w.field("model_source", r.model_source);
+  w.field("param_count", r.param_count);
+  w.field("precision", workloads::precision_name(r.precision));
+  w.field("strategy", r.schedule.strategy);
+  w.field("mapper", r.schedule.mapper);
+  w.field("engine", r.engine);
+  w.key("workload_notes");
+  w.begin_array();
+  for (const auto& n : r.workload_notes) w.value(n);
+  w.end_array();
+  w.key("assumptions");
+  w.begin_array();
+  for (const auto& a : r.schedule.assumptions) w.value(a);
+  w.end_array();
+  w.key("hardware");
+  write_hw_json(w, r.hw);
+  const sim::RunStats& s = r.stats;
+  w.key("summary");
+  w.begin_object();
+  w.field("ops", uint64_t{s.ops.size()});
+  w.field("inferences_per_s", inferences_per_s(s));
+  w.field("peak_macs_per_s", s.peak_macs_per_s);
+  w.field("utilization_pct", s.utilization() * 100);
+  for (int b = 0; b < 4; ++b) w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  write_counters_json(w, s.total, true);
+  w.end_object();
+  if (layers) {
+    w.key("layers");
+    w.begin_array();
+    for (const sim::OpStats& op : s.ops) {
+      w.begin_object();
+      w.field("name", op.name);
+      w.field("kind", op.kind);
+      w.field("mapping", op.mapping);
+      w.field("bound", sim::bound_name(op.bound));
+      w.field("utilization_pct", op.utilization * 100);
+      write_counters_json(w, op.c, false);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  return w.str();
+}
+
+void write_run_dir(const sim::RunResult& r, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
+  auto write = [&](const std::string& name, const std::string& text) {
+    fs::path p = fs::path(dir) / name;
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) throw UserError(p.string() + ": cannot write the file");
+  };
+  write("layers.csv", layers_csv(r));
+  write("summary.json", run_json(r, false));
+}
+
+}  // namespace npusim::reports

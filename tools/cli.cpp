@@ -1,0 +1,255 @@
+#include "cli.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <ostream>
+
+#include "arch/config_loader.h"
+#include "npusim/text.h"
+#include "reports/run_report.h"
+#include "sim/simulator.h"
+#include "sim/version.h"
+#include "workloads/yaml_graph.h"
+
+#ifndef NPUSIM_SOURCE_DIR
+#error "NPUSIM_SOURCE_DIR must be defined by the build"
+#endif
+
+namespace npusim::tools {
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: npusim <command> [options]
+
+commands:
+  run       map a model onto a hardware config and report latency, traffic and energy
+  config    print a hardware config fully resolved (--resolved) or every key (--explain)
+  models    list built-in models and model files
+  graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
+
+  npusim --version      version and git commit
+  npusim <command> --help
+
+Configs are looked up in $NPUSIM_CONFIG_DIR (default: the source tree's configs/).
+)";
+
+constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [options]
+
+  --hw HW            hardware preset name (configs/hw/HW.yaml) or a YAML file
+  --model MODEL      built-in model name, model name under configs/models/, or a file
+  --precision P      w8a8 | w8a16 | w4a16 | fp16 (default: the model's own, else w8a8)
+  --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
+  --layers N|all     list the N slowest layers (default 30), or all of them
+  --json             print the result as JSON instead of the text report
+  --out DIR          also write DIR/layers.csv and DIR/summary.json
+)";
+
+constexpr const char* kConfigUsage = R"(usage: npusim config [--hw HW [--set KEY=VALUE]...] (--resolved | --explain)
+
+  --resolved   print HW with every key resolved (base chain, defaults, --set applied)
+  --explain    list every hardware key with its unit, default, valid range and meaning
+)";
+
+constexpr const char* kGraphUsage = R"(usage: npusim graph (--model MODEL [--precision P] | --explain-ops)
+
+  --model MODEL   print every op of MODEL with output shape, MACs and tensor lifetimes
+  --explain-ops   list the ops of the YAML layer-graph format with their keys
+)";
+
+// Flags of one subcommand: name -> takes a value; repeatable ones collect every value.
+struct FlagSpec {
+  std::string name;
+  bool takes_value;
+  bool repeatable;
+};
+
+class Flags {
+ public:
+  std::map<std::string, std::vector<std::string>> values;
+  bool has(const std::string& f) const { return values.count(f) > 0; }
+  std::string get(const std::string& f) const { return has(f) ? values.at(f).back() : ""; }
+  std::vector<std::string> all(const std::string& f) const { return has(f) ? values.at(f) : std::vector<std::string>{}; }
+};
+
+Flags parse_flags(const std::vector<std::string>& args, size_t start, const std::vector<FlagSpec>& specs,
+                  const std::string& command) {
+  Flags flags;
+  std::vector<std::string> names;
+  for (const auto& s : specs) names.push_back(s.name);
+  for (size_t i = start; i < args.size(); ++i) {
+    std::string a = args[i], value;
+    bool inline_value = false;
+    if (auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      inline_value = true;
+    }
+    const FlagSpec* spec = nullptr;
+    for (const auto& s : specs)
+      if (s.name == a) spec = &s;
+    if (!spec) {
+      std::string hint = did_you_mean(a, names);
+      throw UserError("npusim " + command + ": unknown option '" + a + "'" +
+                      (hint.empty() ? "" : "; did you mean " + hint + "?") + " (see npusim " + command + " --help)");
+    }
+    if (spec->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) throw UserError("npusim " + command + ": " + a + " needs a value");
+      value = args[++i];
+    } else if (!spec->takes_value && inline_value) {
+      throw UserError("npusim " + command + ": " + a + " takes no value");
+    }
+    if (!spec->repeatable && flags.has(a)) throw UserError("npusim " + command + ": " + a + " is given twice");
+    flags.values[a].push_back(value);
+  }
+  return flags;
+}
+
+std::string config_root() {
+  const char* env = std::getenv("NPUSIM_CONFIG_DIR");
+  return env && *env ? env : NPUSIM_SOURCE_DIR "/configs";
+}
+std::vector<std::string> hw_dirs() { return {config_root() + "/hw"}; }
+std::vector<std::string> model_dirs() { return {config_root() + "/models"}; }
+
+std::optional<workloads::Precision> precision_flag(const Flags& f) {
+  if (!f.has("--precision")) return std::nullopt;
+  auto p = workloads::precision_from_name(f.get("--precision"));
+  if (!p) throw UserError("--precision " + f.get("--precision") + ": expected one of w8a8, w8a16, w4a16, fp16");
+  return p;
+}
+
+arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
+  if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
+  arch::LoadOptions opts;
+  opts.overrides = f.all("--set");
+  opts.preset_dirs = hw_dirs();
+  return arch::load_npu_config(f.get("--hw"), opts);
+}
+
+int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1,
+                        {{"--hw", true, false}, {"--model", true, false}, {"--precision", true, false},
+                         {"--set", true, true}, {"--layers", true, false}, {"--json", false, false},
+                         {"--out", true, false}, {"--help", false, false}},
+                        "run");
+  if (f.has("--help")) {
+    out << kRunUsage;
+    return kExitOk;
+  }
+  reports::TextOptions text;
+  if (f.has("--layers")) {
+    std::string v = f.get("--layers");
+    if (v == "all") text.max_layers = 0;
+    else if (!v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos && std::stoul(v) > 0)
+      text.max_layers = std::stoul(v);
+    else throw UserError("--layers " + v + ": expected a positive number or 'all'");
+  }
+  if (!f.has("--model")) throw UserError("npusim run: --model is required (see npusim models)");
+  arch::NpuConfig hw = load_hw(f, "run");
+  workloads::LoadedModel model = workloads::load_model(f.get("--model"), precision_flag(f), model_dirs());
+  sim::RunResult r = sim::Simulator::run(hw, model);
+  if (f.has("--out")) reports::write_run_dir(r, f.get("--out"));
+  out << (f.has("--json") ? reports::run_json(r, true) : reports::text_report(r, text));
+  return kExitOk;
+}
+
+int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1,
+                        {{"--hw", true, false}, {"--set", true, true}, {"--resolved", false, false},
+                         {"--explain", false, false}, {"--help", false, false}},
+                        "config");
+  if (f.has("--help")) {
+    out << kConfigUsage;
+    return kExitOk;
+  }
+  if (f.has("--explain")) {
+    out << arch::explain_params();
+    return kExitOk;
+  }
+  if (!f.has("--resolved")) throw UserError(std::string("npusim config: say --resolved or --explain\n") + kConfigUsage);
+  out << arch::resolved_yaml(load_hw(f, "config"));
+  return kExitOk;
+}
+
+int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
+  parse_flags(args, 1, {}, "models");
+  for (const auto& m : workloads::list_models(model_dirs())) out << m << "\n";
+  return kExitOk;
+}
+
+int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1,
+                        {{"--model", true, false}, {"--precision", true, false}, {"--explain-ops", false, false},
+                         {"--help", false, false}},
+                        "graph");
+  if (f.has("--help")) {
+    out << kGraphUsage;
+    return kExitOk;
+  }
+  if (f.has("--explain-ops")) {
+    out << workloads::explain_yaml_ops();
+    return kExitOk;
+  }
+  if (!f.has("--model")) throw UserError(std::string("npusim graph: --model or --explain-ops is required\n") + kGraphUsage);
+  workloads::LoadedModel m = workloads::load_model(f.get("--model"), precision_flag(f), model_dirs());
+  const workloads::Graph& g = m.graph;
+  auto live = g.liveness();
+  out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count()
+      << " params, " << g.total_macs() << " MACs, precision " << workloads::precision_name(g.precision()) << "\n";
+  out << "#  op  kind  output_shape  MACs  output_live[first..last]\n";
+  const auto& order = g.topological_order();
+  for (size_t i = 0; i < order.size(); ++i) {
+    const workloads::Op& op = g.op(order[i]);
+    workloads::TensorId o = op.outputs.at(0);
+    out << i << "  " << op.name << "  " << workloads::op_kind_name(op.kind) << "  "
+        << workloads::shape_str(g.tensor(o).shape) << "  " << op.macs << "  [" << live[o].first << ".." << live[o].last
+        << "]" << (live[o].graph_output ? " output" : "") << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  try {
+    if (args.empty()) {
+      err << kUsage;
+      return kExitUsage;
+    }
+    const std::string& cmd = args[0];
+    if (cmd == "--version" || cmd == "version") {
+      out << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
+      return kExitOk;
+    }
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      out << kUsage;
+      return kExitOk;
+    }
+    static const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands = {
+        {"run", cmd_run}, {"config", cmd_config}, {"models", cmd_models}, {"graph", cmd_graph}};
+    auto it = commands.find(cmd);
+    if (it == commands.end()) {
+      std::vector<std::string> names;
+      for (const auto& [n, _] : commands) names.push_back(n);
+      std::string hint = did_you_mean(cmd, names);
+      err << "npusim: unknown command '" << cmd << "'" << (hint.empty() ? "" : "; did you mean " + hint + "?") << "\n"
+          << kUsage;
+      return kExitUsage;
+    }
+    return it->second(args, out);
+  } catch (const UserError& e) {
+    err << "error: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const std::bad_alloc&) {
+    err << "error: out of memory\n";
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    err << "npusim internal error (a bug, please report): " << e.what() << "\n";
+    return kExitFailure;
+  }
+}
+
+}  // namespace npusim::tools

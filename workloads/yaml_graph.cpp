@@ -1,0 +1,335 @@
+#include "yaml_graph.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <algorithm>
+#include <sstream>
+
+#include "npusim/text.h"
+
+namespace npusim::workloads {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uint64_t kMaxYamlGraphBytes = 16 << 20;
+constexpr uint64_t kMaxDim = uint64_t{1} << 40;  // any larger dimension is a typo, not a model
+
+// One layer being read: checks keys and converts values, naming file:line on error.
+class LayerReader {
+ public:
+  LayerReader(const YAML::Node& node, std::string file, std::string path) : n_(node), file_(std::move(file)), path_(std::move(path)) {}
+
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& rule) const {
+    std::string where = file_ + (at.Mark().line >= 0 ? ":" + std::to_string(at.Mark().line + 1) : "") + ": ";
+    std::string value = at.IsScalar() ? " = \"" + at.Scalar() + "\"" : "";
+    throw InputError(where + path_ + (key.empty() ? "" : "." + key) + value + ": " + rule);
+  }
+  [[noreturn]] void fail(const std::string& rule) const { fail(n_, "", rule); }
+
+  YAML::Node get(const std::string& key, bool required) const {
+    YAML::Node v = n_[key];
+    if (!v && required) fail(n_, key, "required key is missing");
+    return v;
+  }
+  std::string str(const std::string& key) const {
+    YAML::Node v = get(key, true);
+    if (!v.IsScalar() || v.Scalar().empty()) fail(v, key, "expected a name");
+    return v.Scalar();
+  }
+  uint64_t uint(const std::string& key, std::optional<uint64_t> def, uint64_t min = 1) const {
+    YAML::Node v = get(key, !def);
+    if (!v) return *def;
+    return to_uint(v, key, min);
+  }
+  uint64_t to_uint(const YAML::Node& v, const std::string& key, uint64_t min) const {
+    if (!v.IsScalar()) fail(v, key, "expected an integer");
+    const std::string& s = v.Scalar();
+    uint64_t x = 0;
+    bool ok = !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
+    if (ok) x = std::stoull(s);
+    if (!ok || x < min || x > kMaxDim)
+      fail(v, key, "expected an integer in " + std::to_string(min) + " .. " + std::to_string(kMaxDim));
+    return x;
+  }
+  int64_t sint(const YAML::Node& v, const std::string& key) const {
+    if (!v.IsScalar()) fail(v, key, "expected an integer");
+    const std::string& s = v.Scalar();
+    std::string digits = s.starts_with('-') ? s.substr(1) : s;
+    if (digits.empty() || digits.size() > 12 || digits.find_first_not_of("0123456789") != std::string::npos)
+      fail(v, key, "expected an integer");
+    return std::stoll(s);
+  }
+  bool flag(const std::string& key, bool def) const {
+    YAML::Node v = get(key, false);
+    if (!v) return def;
+    if (!v.IsScalar() || (v.Scalar() != "true" && v.Scalar() != "false")) fail(v, key, "expected true or false");
+    return v.Scalar() == "true";
+  }
+  Shape shape(const std::string& key) const {
+    YAML::Node v = get(key, true);
+    if (!v.IsSequence() || v.size() == 0 || v.size() > 8) fail(v, key, "expected a list of 1 to 8 dimensions");
+    Shape s;
+    for (const auto& d : v) s.push_back(to_uint(d, key, 1));
+    return s;
+  }
+  std::vector<int64_t> int_list(const std::string& key) const {
+    YAML::Node v = get(key, true);
+    if (!v.IsSequence() || v.size() == 0 || v.size() > 8) fail(v, key, "expected a list of 1 to 8 integers");
+    std::vector<int64_t> out;
+    for (const auto& d : v) out.push_back(sint(d, key));
+    return out;
+  }
+  // Keys outside `allowed` are typos: name the first with a hint, before anything is read.
+  void check_keys(const std::vector<std::string>& allowed) const {
+    for (const auto& kv : n_) {
+      std::string k = kv.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+      std::string hint = did_you_mean(k, allowed);
+      fail(kv.first, k, "unknown key for this op" + (hint.empty() ? "" : "; did you mean " + hint + "?"));
+    }
+  }
+
+ private:
+  YAML::Node n_;  // a handle: copies share the node
+  std::string file_;
+  std::string path_;
+};
+
+struct OpSpec {
+  std::string name;
+  std::vector<std::string> keys;  // beyond name and op; "input" or "inputs" included
+  std::function<TensorId(GraphBuilder&, const LayerReader&, const std::string&,
+                         const std::function<TensorId(const std::string&)>&)> build;
+};
+
+// Columns: op name, keys it takes, how it is built.
+const std::vector<OpSpec>& op_specs() {
+  using Lookup = std::function<TensorId(const std::string&)>;
+  static const std::vector<OpSpec> specs = [] {
+    std::vector<OpSpec> s;
+    auto one = [](const LayerReader& r, const Lookup& t) { return t(r.str("input")); };
+    auto two = [](const LayerReader& r, const Lookup& t) {
+      YAML::Node v = r.get("inputs", true);
+      if (!v.IsSequence() || v.size() != 2) r.fail(v, "inputs", "expected a list of two tensor names");
+      std::pair<TensorId, TensorId> p{t(v[0].as<std::string>()), t(v[1].as<std::string>())};
+      return p;
+    };
+    s.push_back({"conv2d", {"input", "out_channels", "kernel", "stride", "padding", "groups", "bias"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   uint64_t k = r.uint("kernel", std::nullopt);
+                   return b.conv2d(n, one(r, t), r.uint("out_channels", std::nullopt), k, k, r.uint("stride", 1),
+                                   r.uint("padding", 0, 0), r.uint("groups", 1), r.flag("bias", true));
+                 }});
+    s.push_back({"linear", {"input", "out_features", "bias"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.linear(n, one(r, t), r.uint("out_features", std::nullopt), r.flag("bias", true));
+                 }});
+    s.push_back({"matmul", {"inputs", "transpose_b"},
+                 [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   auto [a, bb] = two(r, t);
+                   return b.matmul(n, a, bb, r.flag("transpose_b", false));
+                 }});
+    s.push_back({"attention_score", {"inputs"},
+                 [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   auto [q, k] = two(r, t);
+                   return b.attention_score(n, q, k);
+                 }});
+    s.push_back({"attention_context", {"inputs"},
+                 [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   auto [p, v] = two(r, t);
+                   return b.attention_context(n, p, v);
+                 }});
+    s.push_back({"group_norm", {"input", "groups", "affine"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.group_norm(n, one(r, t), r.uint("groups", std::nullopt), r.flag("affine", true));
+                 }});
+    s.push_back({"layer_norm", {"input", "affine"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.layer_norm(n, one(r, t), r.flag("affine", true));
+                 }});
+    s.push_back({"rms_norm", {"input", "affine"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.rms_norm(n, one(r, t), r.flag("affine", true));
+                 }});
+    using Unary = TensorId (GraphBuilder::*)(const std::string&, TensorId);
+    const std::pair<const char*, Unary> unaries[] = {{"softmax", &GraphBuilder::softmax}, {"silu", &GraphBuilder::silu},
+                                                     {"gelu", &GraphBuilder::gelu}, {"quick_gelu", &GraphBuilder::quick_gelu},
+                                                     {"geglu", &GraphBuilder::geglu}};
+    for (const auto& [name, fn] : unaries)
+      s.push_back({name, {"input"}, [one, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                     return (b.*fn)(n, one(r, t));
+                   }});
+    using Binary = TensorId (GraphBuilder::*)(const std::string&, TensorId, TensorId);
+    const std::pair<const char*, Binary> binaries[] = {{"add", &GraphBuilder::add}, {"mul", &GraphBuilder::mul}};
+    for (const auto& [name, fn] : binaries)
+      s.push_back({name, {"inputs"}, [two, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                     auto [x, y] = two(r, t);
+                     return (b.*fn)(n, x, y);
+                   }});
+    s.push_back({"upsample_nearest", {"input", "factor"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.upsample_nearest(n, one(r, t), r.uint("factor", 2));
+                 }});
+    s.push_back({"concat", {"inputs", "axis"},
+                 [](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   YAML::Node v = r.get("inputs", true);
+                   if (!v.IsSequence() || v.size() < 2) r.fail(v, "inputs", "expected a list of at least two tensor names");
+                   std::vector<TensorId> xs;
+                   for (const auto& x : v) xs.push_back(t(x.as<std::string>()));
+                   YAML::Node ax = r.get("axis", false);
+                   return b.concat(n, xs, ax ? r.sint(ax, "axis") : 1);
+                 }});
+    s.push_back({"reshape", {"input", "shape"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   return b.reshape(n, one(r, t), r.int_list("shape"));
+                 }});
+    s.push_back({"transpose", {"input", "perm"},
+                 [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                   std::vector<uint64_t> perm;
+                   for (int64_t p : r.int_list("perm")) {
+                     if (p < 0) r.fail("perm entries must be >= 0");
+                     perm.push_back(static_cast<uint64_t>(p));
+                   }
+                   return b.transpose(n, one(r, t), perm);
+                 }});
+    s.push_back({"gather", {"table_shape", "indices_shape"},
+                 [](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup&) {
+                   Shape table = r.shape("table_shape");
+                   if (table.size() != 2) r.fail("table_shape must be [rows, dim]");
+                   return b.gather(n, b.weight(n + ".weight", table), r.shape("indices_shape"));
+                 }});
+    return s;
+  }();
+  return specs;
+}
+
+std::vector<std::string> op_names() {
+  std::vector<std::string> names;
+  for (const auto& s : op_specs()) names.push_back(s.name);
+  return names;
+}
+
+std::string read_text(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
+  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a YAML graph file");
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxYamlGraphBytes)
+    throw InputError(path + ": " + std::to_string(size) + " bytes is larger than the " +
+                     std::to_string(kMaxYamlGraphBytes) + "-byte limit for a YAML graph");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+Graph load_yaml_graph(const std::string& path, std::optional<Precision> precision) {
+  return load_yaml_graph_text(read_text(path), path, precision);
+}
+
+Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
+                                     std::optional<Precision> precision) {
+  return load_yaml_graph_text(read_text(path), display_name, precision);
+}
+
+Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std::optional<Precision> precision) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::Exception& e) {
+    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+  }
+  if (root.IsNull()) throw InputError(file + ": file is empty; expected a layer graph (graph, inputs, layers)");
+  LayerReader top(root, file, "graph");
+  if (!root.IsMap()) top.fail("expected a mapping with graph, inputs and layers");
+
+  top.check_keys({"graph", "precision", "inputs", "layers"});
+  YAML::Node graph_name = top.get("graph", true);
+  if (!graph_name.IsScalar()) top.fail(graph_name, "", "graph: expected the graph's name");
+  Precision p = Precision::kW8A8;
+  if (YAML::Node pn = top.get("precision", false)) {
+    auto parsed = pn.IsScalar() ? precision_from_name(pn.Scalar()) : std::nullopt;
+    if (!parsed) top.fail(pn, "precision", "expected one of w8a8, w8a16, w4a16, fp16");
+    p = *parsed;
+  }
+  if (precision) p = *precision;
+  GraphBuilder b(graph_name.Scalar(), p);
+
+  YAML::Node inputs = top.get("inputs", true);
+  YAML::Node layers = top.get("layers", true);
+  if (!inputs.IsSequence()) top.fail(inputs, "inputs", "expected a list of {name, shape}");
+  if (!layers.IsSequence() || layers.size() == 0) top.fail(layers, "layers", "expected a non-empty list of layers");
+
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    LayerReader r(inputs[i], file, "inputs[" + std::to_string(i) + "]");
+    if (!inputs[i].IsMap()) r.fail("expected a mapping {name, shape}");
+    r.check_keys({"name", "shape", "kind"});
+    std::string name = r.str("name");
+    Shape shape = r.shape("shape");
+    TensorKind kind = TensorKind::kActivation;
+    if (YAML::Node k = r.get("kind", false)) {
+      if (!k.IsScalar() || (k.Scalar() != "activation" && k.Scalar() != "kv_cache"))
+        r.fail(k, "kind", "expected activation or kv_cache");
+      kind = k.Scalar() == "kv_cache" ? TensorKind::kKvCache : TensorKind::kActivation;
+    }
+    try {
+      b.input(name, shape, kind);
+    } catch (const InputError& e) {
+      r.fail(e.what());
+    }
+  }
+
+  for (size_t i = 0; i < layers.size(); ++i) {
+    YAML::Node layer = layers[i];
+    LayerReader r(layer, file, "layers[" + std::to_string(i) + "]");
+    if (!layer.IsMap()) r.fail("expected a mapping {name, op, ...}");
+    std::string name = r.str("name");
+    YAML::Node op = r.get("op", true);
+    const OpSpec* spec = nullptr;
+    for (const auto& s : op_specs())
+      if (op.IsScalar() && s.name == op.Scalar()) spec = &s;
+    if (!spec) {
+      std::string hint = op.IsScalar() ? did_you_mean(op.Scalar(), op_names()) : "";
+      r.fail(op, "op", "unknown op" + (hint.empty() ? " (see `npusim graph --explain-ops`)" : "; did you mean " + hint + "?"));
+    }
+    std::vector<std::string> allowed = {"name", "op"};
+    allowed.insert(allowed.end(), spec->keys.begin(), spec->keys.end());
+    r.check_keys(allowed);
+    auto lookup = [&](const std::string& tensor) -> TensorId {
+      auto id = b.find(tensor);
+      if (!id) r.fail("refers to tensor '" + tensor + "', which no earlier input or layer defines");
+      return *id;
+    };
+    try {
+      spec->build(b, r, name, lookup);
+    } catch (const YAML::Exception& e) {
+      r.fail(e.msg);
+    } catch (const InputError& e) {
+      std::string msg = e.what();
+      if (msg.rfind(file, 0) == 0) throw;  // already located
+      r.fail(msg);
+    }
+  }
+  return b.finish();
+}
+
+std::string explain_yaml_ops() {
+  std::string out;
+  for (const auto& s : op_specs()) {
+    out += s.name + ":";
+    for (const auto& k : s.keys) out += " " + k;
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace npusim::workloads
