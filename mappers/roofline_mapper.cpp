@@ -61,9 +61,23 @@ Schedule map_roofline(const workloads::Graph& graph, const arch::NpuConfig& hw) 
     const workloads::Op& op = graph.op(id);
     workloads::OperandBytes ob = graph.operand_bytes(id);
     TileStep t;
-    for (int k = 0; k < workloads::kNumTensorKinds; ++k) t.dram_read_bytes[k] = round_to_burst(ob.read[k], burst);
-    t.dram_write_bytes = round_to_burst(ob.written, burst);
-    t.dram_transfers = ob.total_read() + ob.written > 0 ? static_cast<uint32_t>(op.inputs.size() + op.outputs.size()) : 0;
+    // Each operand is its own DMA transfer, rounded up to whole bursts. A gather reads only
+    // the rows it needs (operand_bytes), so its table is charged that, not the whole tensor.
+    const bool view = op.kind == workloads::OpKind::kReshape;
+    for (workloads::TensorId tid : op.inputs) {
+      const workloads::Tensor& in = graph.tensor(tid);
+      uint64_t bytes = op.kind == workloads::OpKind::kGather && in.kind == workloads::TensorKind::kWeight
+                           ? ob.read[static_cast<int>(in.kind)]
+                           : in.size_bytes;
+      if (view || bytes == 0) continue;
+      t.dram_read_bytes[static_cast<int>(in.kind)] += round_to_burst(bytes, burst);
+      ++t.dram_transfers;
+    }
+    for (workloads::TensorId tid : op.outputs) {
+      if (view) continue;
+      t.dram_write_bytes += round_to_burst(graph.tensor(tid).size_bytes, burst);
+      ++t.dram_transfers;
+    }
     t.macs = op.macs;
     t.mac_cycles = op.macs ? ceil_cycles(op.macs, macs_per_cycle) : 0;
     const double cost = vector_cost(hw.vector_unit, workloads::vector_class(op.kind));

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# One-step set-up for npusim on Debian: installs the missing Debian packages (apt-get, with
+# sudo when not root), configures and builds (Release), then does what was asked.
+#
+#   ./setup.sh run [npusim run options]   build, then run SD 1.5's UNet on the expedera-8k preset
+#   ./setup.sh test                       build, then run the whole test suite (ctest)
+#   ./setup.sh build                      build only
+#
+# BUILD_DIR (default: build) and JOBS (default: nproc) may be set in the environment.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-build}
+JOBS=${JOBS:-$(nproc)}
+PACKAGES=(cmake g++ make pkg-config git libsystemc-dev libboost-graph-dev libyaml-cpp-dev doctest-dev
+          libbenchmark-dev libonnx-dev libprotobuf-dev protobuf-compiler python3 python3-matplotlib)
+
+install_missing() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#PACKAGES[@]} Debian packages present"
+    return
+  fi
+  echo "setup: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
+  cmake --build "$BUILD_DIR" -j"$JOBS"
+}
+
+cmd=${1:-run}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  run)
+    install_missing
+    build
+    "$BUILD_DIR/tools/npusim" run --hw expedera-8k --model sd15-unet "$@"
+    ;;
+  test)
+    install_missing
+    build
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$JOBS"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    echo "usage: ./setup.sh [run|test|build]" >&2
+    exit 2
+    ;;
+esac

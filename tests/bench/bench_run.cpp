@@ -1,0 +1,38 @@
+// Whole-network evaluation speed: configs, graph building and the analytic run, which
+// sweeps of thousands of points repeat. Run: build/tests/bench/npusim_bench
+#include <benchmark/benchmark.h>
+
+#include "arch/config_loader.h"
+#include "sim/simulator.h"
+
+namespace {
+
+const std::vector<std::string> kHwDirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
+const std::vector<std::string> kModelDirs = {NPUSIM_SOURCE_DIR "/configs/models"};
+
+void BM_LoadHwConfig(benchmark::State& state) {
+  npusim::arch::LoadOptions opts;
+  opts.preset_dirs = kHwDirs;
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::arch::load_npu_config("expedera-8k", opts));
+}
+BENCHMARK(BM_LoadHwConfig)->Unit(benchmark::kMicrosecond);
+
+void BM_BuildModel(benchmark::State& state, const std::string& model) {
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::workloads::load_model(model, std::nullopt, kModelDirs));
+}
+
+void BM_RunModel(benchmark::State& state, const std::string& model) {
+  npusim::arch::LoadOptions opts;
+  opts.preset_dirs = kHwDirs;
+  auto hw = npusim::arch::load_npu_config("expedera-8k", opts);
+  auto m = npusim::workloads::load_model(model, std::nullopt, kModelDirs);
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::sim::Simulator::run(hw, m));
+  state.counters["ops"] = double(m.graph.num_ops());
+}
+
+BENCHMARK_CAPTURE(BM_BuildModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_RunModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
