@@ -93,6 +93,12 @@ uint64_t Graph::total_macs() const {
   return total;
 }
 
+std::optional<TensorId> Graph::find_tensor(const std::string& name) const {
+  for (TensorId t = 0; t < tensors_.size(); ++t)
+    if (tensors_[t].name == name) return t;
+  return std::nullopt;
+}
+
 uint64_t Graph::param_count() const {
   uint64_t total = 0;
   for (const Tensor& t : tensors_)

@@ -56,6 +56,8 @@ class Graph {
 
   OperandBytes operand_bytes(OpId id) const;
   uint64_t total_macs() const;
+  // The tensor named `name`, if any.
+  std::optional<TensorId> find_tensor(const std::string& name) const;
   uint64_t param_count() const;  // elements of all weight tensors
 
  private:
@@ -75,8 +77,10 @@ class GraphBuilder {
   GraphBuilder(std::string name, Precision precision);
 
   Precision precision() const { return precision_; }
+  // Valid until the next tensor is added (tensors live in a growing vector).
   const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
-  const Shape& shape(TensorId id) const { return tensors_.at(id).shape; }
+  // A copy: callers keep shapes across calls that add tensors (weights, outputs).
+  Shape shape(TensorId id) const { return tensors_.at(id).shape; }
   // Finds a tensor by name (graph inputs and op outputs are named like their op).
   std::optional<TensorId> find(const std::string& name) const;
 

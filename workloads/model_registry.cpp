@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <set>
 
+#include "clip_text_encoder.h"
 #include "npusim/text.h"
+#include "sd_unet.h"
+#include "vae_decoder.h"
 #include "yaml_graph.h"
 
 namespace npusim::workloads {
@@ -14,7 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class ModelFormat { kYamlGraph };
+enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText };
 
 // Columns: built-in name, config path under a model dir, format.
 struct Builtin {
@@ -23,7 +26,9 @@ struct Builtin {
   ModelFormat format;
 };
 constexpr Builtin kBuiltins[] = {
-    {"tiny-block", "tiny-block.yaml", ModelFormat::kYamlGraph},
+    {"sd15-unet", "sd15/unet.json", ModelFormat::kUNet},
+    {"sd15-vae-decoder", "sd15/vae.json", ModelFormat::kVaeDecoder},
+    {"sd15-text-encoder", "sd15/text_encoder.json", ModelFormat::kClipText},
 };
 
 std::string display_path(const fs::path& dir, const std::string& file) {
@@ -32,10 +37,70 @@ std::string display_path(const fs::path& dir, const std::string& file) {
   return (d.parent_path().filename() / d.filename() / file).string();
 }
 
-LoadedModel load_file(const std::string& path, const std::string& display, std::optional<Precision> precision) {
-  // Only the YAML layer-graph format is read here so far; model config.json builders plug in beside it.
-  Graph g = load_yaml_graph_text_from_file(path, display, precision);
-  return LoadedModel{std::move(g), display, {"batch and shapes as given by the graph's inputs"}};
+// Recognises a model file by its content: npusim's layer-graph keys, a diffusers
+// `_class_name`, or a transformers CLIP text config. Unparseable files go to the YAML-graph
+// reader, which reports the parser's file:line.
+ModelFormat detect_format(const std::string& path, const std::string& display) {
+  YAML::Node root;
+  try {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) return ModelFormat::kYamlGraph;
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception&) {
+    return ModelFormat::kYamlGraph;
+  }
+  if (!root.IsMap() || root["layers"] || root["graph"]) return ModelFormat::kYamlGraph;
+  auto scalar = [&](const char* key) { return root[key] && root[key].IsScalar() ? root[key].Scalar() : ""; };
+  std::string cls = scalar("_class_name");
+  if (cls == "UNet2DConditionModel") return ModelFormat::kUNet;
+  if (cls == "AutoencoderKL") return ModelFormat::kVaeDecoder;
+  std::string type = scalar("model_type");
+  if (type == "clip_text_model" || type == "clip") return ModelFormat::kClipText;
+  throw InputError(display + ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
+                   "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a CLIP text "
+                   "config (model_type clip_text_model)" + (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
+}
+
+std::string dims(const Shape& s) {
+  std::string out;
+  for (size_t i = 2; i < s.size(); ++i) out += (i > 2 ? "x" : "") + std::to_string(s[i]);
+  return out;
+}
+
+LoadedModel load_file(const std::string& path, const std::string& display, std::optional<Precision> precision,
+                      std::optional<ModelFormat> format = std::nullopt) {
+  const Precision p = precision.value_or(Precision::kW8A8);
+  switch (format.value_or(detect_format(path, display))) {
+    case ModelFormat::kYamlGraph: {
+      Graph g = load_yaml_graph_text_from_file(path, display, precision);
+      return LoadedModel{std::move(g), display, {"batch and shapes as given by the graph's inputs"}};
+    }
+    case ModelFormat::kUNet: {
+      Graph g = build_unet(load_unet_config(path), UNetInputs{}, p);
+      const Shape s = g.tensor(g.find_tensor("sample").value()).shape;
+      const Shape c = g.tensor(g.find_tensor("encoder_hidden_states").value()).shape;
+      return LoadedModel{std::move(g), display,
+                         {"one UNet evaluation: batch " + std::to_string(s[0]) + " (one classifier-free-guidance branch), " +
+                              dims(s) + " latent (" + std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) +
+                              " image), " + std::to_string(c[1]) + " text tokens",
+                          "the timestep's sinusoidal projection is an input (no MACs)"}};
+    }
+    case ModelFormat::kVaeDecoder: {
+      Graph g = build_vae_decoder(load_vae_config(path), VaeDecoderInputs{}, p);
+      const Shape s = g.tensor(g.find_tensor("latents").value()).shape;
+      return LoadedModel{std::move(g), display,
+                         {"one VAE decode: batch " + std::to_string(s[0]) + ", " + dims(s) + " latent -> " +
+                          std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) + " image, post_quant_conv included"}};
+    }
+    case ModelFormat::kClipText: {
+      TextEncoderInputs in;
+      Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
+      return LoadedModel{std::move(g), display,
+                         {"one text encoding: batch " + std::to_string(in.batch) + ", " + std::to_string(in.tokens) +
+                          " tokens; embedding lookups read only the rows they need"}};
+    }
+  }
+  NPUSIM_ASSERT(false, "unhandled model format");
 }
 
 }  // namespace
@@ -47,7 +112,8 @@ LoadedModel load_model(const std::string& name_or_path, std::optional<Precision>
     for (const std::string& d : model_dirs) {
       fs::path p = fs::path(d) / b.config;
       std::error_code ec;
-      if (fs::is_regular_file(p, ec)) return load_file(p.string(), display_path(d, std::string(b.config)), precision);
+      if (fs::is_regular_file(p, ec))
+        return load_file(p.string(), display_path(d, std::string(b.config)), precision, b.format);
     }
     throw InputError("model '" + name_or_path + "': its config " + std::string(b.config) +
                      " is not in any model directory (set NPUSIM_CONFIG_DIR to the repository's configs/)");

@@ -25,10 +25,14 @@ class LayerReader {
  public:
   LayerReader(const YAML::Node& node, std::string file, std::string path) : n_(node), file_(std::move(file)), path_(std::move(path)) {}
 
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& rule) const {
+  // `at` is the node to locate; its text is quoted as the value unless it is a key itself.
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& rule,
+                         bool at_is_key = false) const {
     std::string where = file_ + (at.Mark().line >= 0 ? ":" + std::to_string(at.Mark().line + 1) : "") + ": ";
-    std::string value = at.IsScalar() ? " = \"" + at.Scalar() + "\"" : "";
-    throw InputError(where + path_ + (key.empty() ? "" : "." + key) + value + ": " + rule);
+    std::string value = at.IsScalar() && !at_is_key ? " = \"" + at.Scalar() + "\"" : "";
+    // The top level has no path of its own: its keys are named bare ("layers", not "graph.layers").
+    std::string name = path_.empty() || key.empty() ? path_ + key : path_ + "." + key;
+    throw InputError(where + name + value + (name.empty() && value.empty() ? "" : ": ") + rule);
   }
   [[noreturn]] void fail(const std::string& rule) const { fail(n_, "", rule); }
 
@@ -86,12 +90,12 @@ class LayerReader {
     return out;
   }
   // Keys outside `allowed` are typos: name the first with a hint, before anything is read.
-  void check_keys(const std::vector<std::string>& allowed) const {
+  void check_keys(const std::vector<std::string>& allowed, const std::string& rule = "unknown key") const {
     for (const auto& kv : n_) {
       std::string k = kv.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
       std::string hint = did_you_mean(k, allowed);
-      fail(kv.first, k, "unknown key for this op" + (hint.empty() ? "" : "; did you mean " + hint + "?"));
+      fail(kv.first, k, rule + (hint.empty() ? "" : "; did you mean " + hint + "?"), true);
     }
   }
 
@@ -116,8 +120,9 @@ const std::vector<OpSpec>& op_specs() {
     auto one = [](const LayerReader& r, const Lookup& t) { return t(r.str("input")); };
     auto two = [](const LayerReader& r, const Lookup& t) {
       YAML::Node v = r.get("inputs", true);
-      if (!v.IsSequence() || v.size() != 2) r.fail(v, "inputs", "expected a list of two tensor names");
-      std::pair<TensorId, TensorId> p{t(v[0].as<std::string>()), t(v[1].as<std::string>())};
+      if (!v.IsSequence() || v.size() != 2 || !v[0].IsScalar() || !v[1].IsScalar())
+        r.fail(v, "inputs", "expected a list of two tensor names");
+      std::pair<TensorId, TensorId> p{t(v[0].Scalar()), t(v[1].Scalar())};
       return p;
     };
     s.push_back({"conv2d", {"input", "out_channels", "kernel", "stride", "padding", "groups", "bias"},
@@ -181,7 +186,10 @@ const std::vector<OpSpec>& op_specs() {
                    YAML::Node v = r.get("inputs", true);
                    if (!v.IsSequence() || v.size() < 2) r.fail(v, "inputs", "expected a list of at least two tensor names");
                    std::vector<TensorId> xs;
-                   for (const auto& x : v) xs.push_back(t(x.as<std::string>()));
+                   for (const auto& x : v) {
+                     if (!x.IsScalar()) r.fail(v, "inputs", "expected a list of at least two tensor names");
+                     xs.push_back(t(x.Scalar()));
+                   }
                    YAML::Node ax = r.get("axis", false);
                    return b.concat(n, xs, ax ? r.sint(ax, "axis") : 1);
                  }});
@@ -249,12 +257,12 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std
     throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }
   if (root.IsNull()) throw InputError(file + ": file is empty; expected a layer graph (graph, inputs, layers)");
-  LayerReader top(root, file, "graph");
+  LayerReader top(root, file, "");
   if (!root.IsMap()) top.fail("expected a mapping with graph, inputs and layers");
 
   top.check_keys({"graph", "precision", "inputs", "layers"});
   YAML::Node graph_name = top.get("graph", true);
-  if (!graph_name.IsScalar()) top.fail(graph_name, "", "graph: expected the graph's name");
+  if (!graph_name.IsScalar()) top.fail(graph_name, "graph", "expected the graph's name");
   Precision p = Precision::kW8A8;
   if (YAML::Node pn = top.get("precision", false)) {
     auto parsed = pn.IsScalar() ? precision_from_name(pn.Scalar()) : std::nullopt;
@@ -303,7 +311,7 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std
     }
     std::vector<std::string> allowed = {"name", "op"};
     allowed.insert(allowed.end(), spec->keys.begin(), spec->keys.end());
-    r.check_keys(allowed);
+    r.check_keys(allowed, "unknown key for op " + spec->name);
     auto lookup = [&](const std::string& tensor) -> TensorId {
       auto id = b.find(tensor);
       if (!id) r.fail("refers to tensor '" + tensor + "', which no earlier input or layer defines");

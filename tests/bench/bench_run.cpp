@@ -32,6 +32,10 @@ void BM_RunModel(benchmark::State& state, const std::string& model) {
 
 BENCHMARK_CAPTURE(BM_BuildModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RunModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(BM_BuildModel, sd15_unet, std::string("sd15-unet"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RunModel, sd15_unet, std::string("sd15-unet"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_BuildModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_RunModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
