@@ -200,7 +200,8 @@ class Loader {
       const std::string where = location(file, kv.first.Mark());
       if (path == "base") continue;  // handled before the walk
       if (find_param(path)) {
-        values_[path] = Raw{location(file, kv.second.Mark()), kv.second};
+        // An empty value ("size:") has no position of its own; yaml-cpp marks the next line.
+        values_[path] = Raw{location(file, kv.second.IsNull() ? kv.first.Mark() : kv.second.Mark()), kv.second};
       } else if (is_prefix_path(path)) {
         if (kv.second.IsMap())
           walk(kv.second, path, file);
@@ -220,6 +221,13 @@ class Loader {
         continue;
       }
       std::string key = o.substr(0, eq), value = o.substr(eq + 1);
+      if (is_prefix_path(key)) {
+        // A section like "sram" is a known path, so did-you-mean would suggest the key itself.
+        auto first = std::find_if(param_table().begin(), param_table().end(),
+                                  [&](const ParamSpec& p) { return p.key.starts_with(key + "."); });
+        errors_.push_back("--set " + key + ": a group of keys, not a key; set one of them, e.g. " + first->key);
+        continue;
+      }
       if (!find_param(key)) {
         errors_.push_back("--set " + unknown_key_message(key));
         continue;
@@ -254,6 +262,7 @@ class Loader {
       }
       return true;
     }
+    if (n.IsNull()) return fail("a value is required");
     if (!n.IsScalar()) return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
     const std::string& s = n.Scalar();
     if (spec.unit == Unit::kText) {

@@ -18,9 +18,11 @@ struct Scale {
 constexpr Scale kFrequency[] = {{"GHz", 1e9}, {"MHz", 1e6}, {"kHz", 1e3}, {"Hz", 1}};
 constexpr Scale kBytes[] = {{"TiB", 1099511627776.0}, {"GiB", 1073741824.0}, {"MiB", 1048576.0},
                             {"KiB", 1024.0},          {"B", 1}};
+// Decimal units and B/s come first: formatting uses only those (kBandwidthDecimal).
 constexpr Scale kBandwidth[] = {{"TB/s", 1e12},          {"GB/s", 1e9},           {"MB/s", 1e6},
-                                {"kB/s", 1e3},           {"TiB/s", 1099511627776.0}, {"GiB/s", 1073741824.0},
-                                {"MiB/s", 1048576.0},    {"KiB/s", 1024.0},       {"B/s", 1}};
+                                {"kB/s", 1e3},           {"B/s", 1},              {"TiB/s", 1099511627776.0},
+                                {"GiB/s", 1073741824.0}, {"MiB/s", 1048576.0},    {"KiB/s", 1024.0}};
+constexpr size_t kBandwidthDecimal = 5;
 constexpr Scale kTime[] = {{"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"ns", 1e3}, {"ps", 1}};
 constexpr Scale kEnergy[] = {{"J", 1e12}, {"mJ", 1e9}, {"uJ", 1e6}, {"nJ", 1e3}, {"pJ", 1}, {"fJ", 1e-3}};
 constexpr Scale kPower[] = {{"kW", 1e6}, {"W", 1e3}, {"mW", 1}, {"uW", 1e-3}};
@@ -38,13 +40,15 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Splits "12.5 GB/s" into number 12.5 and unit "GB/s". Returns false if no number leads.
-bool split_number(std::string_view s, double& number, std::string_view& unit) {
+// Splits "12.5 GB/s" into number 12.5 and unit "GB/s". Returns the failure: invalid_argument
+// if no number leads, result_out_of_range if it does not fit a double ("1e400").
+std::errc split_number(std::string_view s, double& number, std::string_view& unit) {
   const char* end = s.data() + s.size();
   auto [ptr, ec] = std::from_chars(s.data(), end, number);
-  if (ec != std::errc() || ptr == s.data()) return false;
+  if (ec == std::errc() && ptr == s.data()) return std::errc::invalid_argument;
+  if (ec != std::errc()) return ec;
   unit = trim(std::string_view(ptr, end - ptr));
-  return true;
+  return std::errc();
 }
 
 std::string suffix_list(const Scale* scales, size_t n) {
@@ -65,8 +69,8 @@ Parsed scaled(double number, std::string_view unit, const Scale (&scales)[N], st
 // Energy per data: "<energy>/B", "<energy>/byte" or "<energy>/bit"; result in pJ per `per_bits` bits.
 Parsed energy_per_data(double number, std::string_view unit, double per_bits) {
   auto slash = unit.find('/');
-  if (unit.empty() || slash == std::string_view::npos)
-    return {0, "a unit is required (e.g. 0.5pJ/B or 4pJ/bit)"};
+  if (unit.empty()) return {0, "a unit is required (e.g. 0.5pJ/B or 4pJ/bit)"};
+  if (slash == std::string_view::npos) return {0, "unknown unit '" + std::string(unit) + "'; write pJ/B or pJ/bit"};
   std::string_view denom = unit.substr(slash + 1);
   double bits = denom == "bit" ? 1 : (denom == "B" || denom == "byte") ? 8 : 0;
   if (bits == 0) return {0, "unknown unit '" + std::string(unit) + "'; write pJ/B or pJ/bit"};
@@ -115,7 +119,9 @@ Parsed parse_quantity(std::string_view text, Unit u) {
   if (s.empty()) return {0, "a value is required"};
   double number = 0;
   std::string_view unit;
-  if (!split_number(s, number, unit)) return {0, "expected a number" + std::string(u <= Unit::kPower ? " with a unit" : "")};
+  std::errc ec = split_number(s, number, unit);
+  if (ec == std::errc::result_out_of_range) return {0, "the number is out of range"};
+  if (ec != std::errc()) return {0, "expected a number" + std::string(u <= Unit::kPower ? " with a unit" : "")};
   if (!std::isfinite(number)) return {0, "the number is not finite"};
   Parsed r;
   switch (u) {
@@ -164,12 +170,15 @@ std::string format_quantity(double value, Unit u) {
       if (std::fabs(x) >= 1 && (!exact_only || x == std::floor(x)) && exact)
         return format_number(x) + std::string(scales[i].suffix);
     }
+    // No unit gives an exact number >= 1: fall back to the base unit (factor 1), exact by definition.
+    for (size_t i = 0; i < n; ++i)
+      if (scales[i].factor == 1) return format_number(value) + std::string(scales[i].suffix);
     return format_number(value / scales[n - 1].factor) + std::string(scales[n - 1].suffix);
   };
   switch (u) {
     case Unit::kFrequency: return pick(kFrequency, std::size(kFrequency), false);
     case Unit::kBytes: return pick(kBytes, std::size(kBytes), true);
-    case Unit::kBandwidth: return pick(kBandwidth, 5, false);  // decimal units only
+    case Unit::kBandwidth: return pick(kBandwidth, kBandwidthDecimal, false);
     case Unit::kTime: return pick(kTime, std::size(kTime), false);
     case Unit::kEnergy: return format_number(value) + "pJ";
     case Unit::kEnergyPerByte: return format_number(value) + "pJ/B";

@@ -199,14 +199,23 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   auto live = g.liveness();
   out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count()
       << " params, " << g.total_macs() << " MACs, precision " << workloads::precision_name(g.precision()) << "\n";
-  out << "#  op  kind  output_shape  MACs  output_live[first..last]\n";
+  out << "#  op  kind  output_shape  MACs  output_live[first..last]  inputs name[first..last]\n";
   const auto& order = g.topological_order();
   for (size_t i = 0; i < order.size(); ++i) {
     const workloads::Op& op = g.op(order[i]);
     workloads::TensorId o = op.outputs.at(0);
     out << i << "  " << op.name << "  " << workloads::op_kind_name(op.kind) << "  "
         << workloads::shape_str(g.tensor(o).shape) << "  " << op.macs << "  [" << live[o].first << ".." << live[o].last
-        << "]" << (live[o].graph_output ? " output" : "") << "\n";
+        << "]" << (live[o].graph_output ? " output" : "");
+    // Input lifetimes show what the op keeps alive, e.g. a skip connection's graph input; weights are omitted.
+    const char* sep = "  inputs ";
+    for (workloads::TensorId in : op.inputs) {
+      const workloads::Tensor& t = g.tensor(in);
+      if (t.kind == workloads::TensorKind::kWeight) continue;
+      out << sep << t.name << "[" << live[in].first << ".." << live[in].last << "]";
+      sep = ", ";
+    }
+    out << "\n";
   }
   return kExitOk;
 }

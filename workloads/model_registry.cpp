@@ -61,9 +61,13 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
                    "config (model_type clip_text_model)" + (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
 }
 
+// "64x64" from an NCHW shape.
 std::string dims(const Shape& s) {
   std::string out;
-  for (size_t i = 2; i < s.size(); ++i) out += (i > 2 ? "x" : "") + std::to_string(s[i]);
+  for (size_t i = 2; i < s.size(); ++i) {
+    if (i > 2) out += 'x';
+    out += std::to_string(s[i]);
+  }
   return out;
 }
 

@@ -1,0 +1,359 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tools/cli.h"
+
+using npusim::tools::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+Result cli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  Result r;
+  r.code = run_cli(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A usage error: exit code 2, one "error: ..." message containing `part`, and no crash report.
+void check_usage_error(const Result& r, const std::string& part) {
+  INFO("stdout: ", r.out);
+  INFO("stderr: ", r.err);
+  CHECK(r.code == 2);
+  CHECK(r.err.starts_with("error: "));
+  CHECK(has(r.err, part));
+  CHECK_FALSE(has(r.err, "internal error"));
+}
+
+// A fresh directory under the system temp dir, removed with everything in it at scope exit.
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<unsigned> counter{0};
+    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path_ = fs::temp_directory_path() / ("npusim_cli_test_" + std::to_string(stamp) + "_" + std::to_string(counter++));
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string path(const std::string& name = "") const { return name.empty() ? path_.string() : (path_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path_ / name, std::ios::binary) << text;
+    return path(name);
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// A model file with one layer after input x [1, 8, 4, 4].
+std::string model_with(const TempDir& dir, const std::string& layer) {
+  return dir.write("model.yaml",
+                   "graph: m\ninputs:\n  - {name: x, shape: [1, 8, 4, 4]}\nlayers:\n  - " + layer + "\n");
+}
+
+}  // namespace
+
+TEST_CASE("--version") {
+  Result r = cli({"--version"});
+  CHECK(r.code == 0);
+  CHECK(r.out.starts_with("npusim 0.1.0 (commit "));
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("no arguments prints usage and exits 2") {
+  Result r = cli({});
+  CHECK(r.code == 2);
+  CHECK(r.err.starts_with("usage: npusim <command>"));
+}
+
+TEST_CASE("--help exits 0") {
+  CHECK(cli({"--help"}).code == 0);
+  for (const char* cmd : {"run", "config", "graph"}) {
+    Result r = cli({cmd, "--help"});
+    CHECK(r.code == 0);
+    CHECK(r.out.starts_with(std::string("usage: npusim ") + cmd));
+  }
+}
+
+TEST_CASE("unknown command suggests the closest") {
+  Result r = cli({"rnu"});
+  CHECK(r.code == 2);
+  CHECK(r.err.starts_with("npusim: unknown command 'rnu'; did you mean run?\n"));
+  Result far = cli({"frobnicate"});
+  CHECK(far.code == 2);
+  CHECK(far.err.starts_with("npusim: unknown command 'frobnicate'\n"));
+}
+
+TEST_CASE("run: text report") {
+  Result r = cli({"run", "--hw", "tiny-test", "--model", "tiny-block"});
+  INFO("stderr: ", r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(has(r.out, "PLACEHOLDER"));
+  CHECK(has(r.out, "latency"));
+  CHECK(has(r.out, " ms"));
+  CHECK(has(r.out, "tiny-block"));
+  CHECK(has(r.out, "tiny-test"));
+}
+
+TEST_CASE("run: --layers, --precision and --set are accepted") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "tiny-block", "--layers", "3", "--precision", "fp16", "--set",
+                  "dram.bandwidth=24GB/s", "--set=sram.size=4MiB"});
+  INFO("stderr: ", r.err);
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "Slowest 3 of 22 layers"));
+  CHECK(has(r.out, "fp16"));
+  CHECK(has(r.out, "--set dram.bandwidth=24GB/s"));
+  CHECK(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--layers", "all"}).code == 0);
+}
+
+TEST_CASE("run: --json") {
+  Result r = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--json"});
+  INFO("stderr: ", r.err);
+  CHECK(r.code == 0);
+  CHECK(r.out.starts_with("{"));
+  CHECK(has(r.out, "\"schema_version\": 1"));
+  CHECK(has(r.out, "\"layers\""));
+}
+
+TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across runs") {
+  TempDir dir;
+  std::string a = dir.path("a"), b = dir.path("b");
+  Result ra = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--out", a});
+  Result rb = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--out", b});
+  INFO("stderr: ", ra.err, rb.err);
+  REQUIRE(ra.code == 0);
+  REQUIRE(rb.code == 0);
+  std::string csv = slurp(a + "/layers.csv"), json = slurp(a + "/summary.json");
+  std::vector<std::string> rows = lines_of(csv);
+  REQUIRE(rows.size() == 23);  // header + 22 ops
+  CHECK(has(rows[0], "latency_us"));
+  CHECK(has(rows[0], "dram_read_weight_B"));
+  CHECK(json.starts_with("{"));
+  CHECK(has(json, "\"schema_version\": 1"));
+  CHECK(csv == slurp(b + "/layers.csv"));
+  CHECK(json == slurp(b + "/summary.json"));
+  CHECK(ra.out == rb.out);
+}
+
+TEST_CASE("run: flag errors exit 2 with a clear message") {
+  SUBCASE("unknown flag") {
+    check_usage_error(cli({"run", "--hww", "tiny-test", "--model", "tiny-block"}),
+                      "npusim run: unknown option '--hww'; did you mean --hw?");
+  }
+  SUBCASE("missing --hw") { check_usage_error(cli({"run", "--model", "tiny-block"}), "npusim run: --hw is required"); }
+  SUBCASE("missing --model") { check_usage_error(cli({"run", "--hw", "tiny-test"}), "npusim run: --model is required"); }
+  SUBCASE("missing flag value") {
+    check_usage_error(cli({"run", "--model", "tiny-block", "--hw"}), "npusim run: --hw needs a value");
+  }
+  SUBCASE("flag given twice") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--hw", "tiny-test", "--model", "tiny-block"}),
+                      "npusim run: --hw is given twice");
+  }
+  SUBCASE("value on a switch") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--json=yes"}),
+                      "npusim run: --json takes no value");
+  }
+  SUBCASE("bad --precision") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--precision", "int3"}),
+                      "--precision int3: expected one of w8a8, w8a16, w4a16, fp16");
+  }
+  SUBCASE("bad --layers") {
+    for (const char* v : {"0", "-3", "x", "", "12345678901234567890"})
+      check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--layers", v}),
+                        "expected a positive number or 'all'");
+  }
+  SUBCASE("--set out of range") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "sram.size=-1MiB"}),
+                      "--set sram.size = \"-1MiB\": must be in 1KiB .. 64GiB");
+  }
+  SUBCASE("--set unknown key") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.bandwith=1GB/s"}),
+                      "--set dram.bandwith: unknown key; did you mean dram.bandwidth?");
+  }
+  SUBCASE("unknown model") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-blok"}),
+                      "model 'tiny-blok': no such built-in model or file; did you mean tiny-block?");
+  }
+  SUBCASE("unknown preset") {
+    check_usage_error(cli({"run", "--hw", "expedra-8k", "--model", "tiny-block"}), "did you mean expedera-8k?");
+  }
+}
+
+TEST_CASE("run: bad hardware files exit 2") {
+  TempDir dir;
+  SUBCASE("malformed YAML") {
+    std::string p = dir.write("bad.yaml", "base: tiny-test\nmac_array: {rows: 4\n");
+    check_usage_error(cli({"run", "--hw", p, "--model", "tiny-block"}), p + ":3: malformed YAML: ");
+  }
+  SUBCASE("empty file") {
+    std::string p = dir.write("empty.yaml", "");
+    check_usage_error(cli({"run", "--hw", p, "--model", "tiny-block"}), p + ": file is empty");
+  }
+  SUBCASE("a directory") {
+    check_usage_error(cli({"run", "--hw", dir.path(), "--model", "tiny-block"}),
+                      dir.path() + ": is a directory, expected a YAML file");
+  }
+  SUBCASE("a missing file") {
+    check_usage_error(cli({"run", "--hw", dir.path("nope.yaml"), "--model", "tiny-block"}),
+                      dir.path("nope.yaml") + ": no such file");
+  }
+}
+
+TEST_CASE("run: bad model files exit 2") {
+  TempDir dir;
+  SUBCASE("unknown op") {
+    std::string p = model_with(dir, "{name: a, op: sillu, input: x}");
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
+                      p + ":5: layers[0].op = \"sillu\": unknown op; did you mean silu?");
+  }
+  SUBCASE("undefined tensor") {
+    std::string p = model_with(dir, "{name: a, op: silu, input: y}");
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
+                      p + ":5: layers[0]: refers to tensor 'y', which no earlier input or layer defines");
+  }
+  SUBCASE("a shape whose element count overflows") {
+    std::string p = dir.write("model.yaml",
+                              "graph: m\ninputs:\n  - {name: x, shape: [1, 1099511627776, 1099511627776, 1]}\n"
+                              "layers:\n  - {name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 1}\n");
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}), "element count overflows 64 bits");
+  }
+  SUBCASE("a layer of 2^80 (~1.2e24) MACs") {
+    std::string p = dir.write("model.yaml",
+                              "graph: m\ninputs:\n  - {name: x, shape: [1, 1048576, 1024, 1024]}\n"
+                              "layers:\n  - {name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 1}\n");
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}), "op 'c': operation count overflows 64 bits");
+  }
+  SUBCASE("a dim beyond the 2^40 limit") {
+    std::string p = model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1000000000000000000000000000000, kernel: 1}");
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
+                      "layers[0].out_channels = \"1000000000000000000000000000000\": expected an integer in 1 .. 1099511627776");
+  }
+  SUBCASE("huge but representable counts still run") {
+    // 2^40 output channels from [1, 64, 16, 16] with a 3x3 kernel: 2^40*16*16*64*9 ~ 1.6e17 MACs, fits 64 bits.
+    std::string p = model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 3, padding: 1}");
+    Result r = cli({"run", "--hw", "tiny-test", "--model", p});
+    INFO("stderr: ", r.err);
+    CHECK(r.code == 0);
+    CHECK_FALSE(has(r.out, "nan"));
+    CHECK_FALSE(has(r.out, "inf "));
+  }
+  SUBCASE("zero and negative sizes in a shape") {
+    for (const char* dim : {"0", "-4"}) {
+      std::string p = dir.write("model.yaml", std::string("graph: m\ninputs:\n  - {name: x, shape: [1, ") + dim +
+                                                  ", 4, 4]}\nlayers:\n  - {name: a, op: silu, input: x}\n");
+      check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
+                        p + ":3: inputs[0].shape = \"" + dim + "\": expected an integer in 1 .. 1099511627776");
+    }
+  }
+  SUBCASE("a directory as the model") {
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", dir.path() + "/"}), "is a directory");
+  }
+}
+
+TEST_CASE("run: --out under a regular file cannot create the directory") {
+  TempDir dir;
+  std::string file = dir.write("file", "x");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--out", file + "/sub"}),
+                    "--out " + file + "/sub: cannot create the directory");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--out", file}),
+                    "--out " + file + ": cannot create the directory");
+}
+
+TEST_CASE("config") {
+  Result explain = cli({"config", "--explain"});
+  CHECK(explain.code == 0);
+  CHECK(has(explain.out, "mac_array.rows"));
+  CHECK(has(explain.out, "dram.bandwidth"));
+
+  Result resolved = cli({"config", "--hw", "expedera-8k", "--resolved"});
+  CHECK(resolved.code == 0);
+  CHECK(has(resolved.out, "frequency: 750MHz"));
+  CHECK(has(resolved.out, "size: 7MiB"));
+
+  Result set = cli({"config", "--hw", "expedera-8k", "--set", "sram.size=4MiB", "--resolved"});
+  CHECK(set.code == 0);
+  CHECK(has(set.out, "# --set sram.size=4MiB"));
+  CHECK(has(set.out, "size: 4MiB"));
+
+  check_usage_error(cli({"config"}), "npusim config: say --resolved or --explain");
+  check_usage_error(cli({"config", "--resolved"}), "npusim config: --hw is required");
+  check_usage_error(cli({"config", "--hw", "tiny-test", "--resolved", "--set", "sram"}), "expected KEY=VALUE");
+}
+
+TEST_CASE("graph") {
+  Result ops = cli({"graph", "--explain-ops"});
+  CHECK(ops.code == 0);
+  CHECK(has(ops.out, "conv2d: input out_channels kernel"));
+
+  Result r = cli({"graph", "--model", "tiny-block"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(has(r.out, "graph tiny-block (configs/models/tiny-block.yaml): 22 ops, 90880 params"));
+  // Each op line is "<position>  <name>  <kind>  <shape>  <MACs>  [first..last]  inputs <name>[first..last], ...".
+  std::vector<std::string> lines = lines_of(r.out);
+  auto line_of = [&](const std::string& op) -> std::string {
+    for (const auto& l : lines) {
+      auto sep = l.find("  ");
+      if (sep != std::string::npos && l.compare(sep + 2, op.size() + 2, op + "  ") == 0) return l;
+    }
+    FAIL("no line for op ", op);
+    return "";
+  };
+  auto position = [&](const std::string& op) { return line_of(op).substr(0, line_of(op).find(' ')); };
+  std::string res = line_of("res");
+  // The skip connection: input x lives from norm1 (its first use) to the res add (its last).
+  CHECK(has(res, "res  add  [1, 64, 16, 16]  0  "));
+  CHECK(has(res, "x[" + position("norm1") + ".." + position("res") + "]"));
+  CHECK(has(res, "conv2[" + position("conv2") + ".." + position("res") + "]"));
+  CHECK(has(line_of("out"), "] output"));
+  CHECK(has(line_of("conv1"), "  9437184  "));
+
+  check_usage_error(cli({"graph"}), "npusim graph: --model or --explain-ops is required");
+  check_usage_error(cli({"graph", "--model", "tiny-block", "--precision", "w9a9"}), "--precision w9a9");
+}
+
+TEST_CASE("models lists tiny-block") {
+  Result r = cli({"models"});
+  CHECK(r.code == 0);
+  std::vector<std::string> names = lines_of(r.out);
+  CHECK(std::find(names.begin(), names.end(), "tiny-block") != names.end());
+  check_usage_error(cli({"models", "--all"}), "npusim models: unknown option '--all'");
+}
