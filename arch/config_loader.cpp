@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "config_schema.h"
+#include "npusim/file_io.h"
 #include "npusim/text.h"
 
 namespace npusim::arch {
@@ -67,32 +67,6 @@ std::string unknown_key_message(const std::string& path) {
   return path + ": unknown key" + (hint.empty() ? " (see `npusim config --explain`)" : "; did you mean " + hint + "?");
 }
 
-std::string read_file_text(const fs::path& path, std::string& error) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    error = path.string() + ": no such file";
-    return {};
-  }
-  if (fs::is_directory(path, ec)) {
-    error = path.string() + ": is a directory, expected a YAML file";
-    return {};
-  }
-  auto size = fs::file_size(path, ec);
-  if (!ec && size > kMaxConfigBytes) {
-    error = path.string() + ": " + std::to_string(size) + " bytes is larger than the " +
-            std::to_string(kMaxConfigBytes) + "-byte limit for a hardware config";
-    return {};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = path.string() + ": cannot be read";
-    return {};
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 class Loader {
  public:
   explicit Loader(const LoadOptions& opts) : opts_(opts) {}
@@ -122,10 +96,7 @@ class Loader {
       fs::path p = fs::path(d) / (ref + ".yaml");
       std::error_code ec;
       if (fs::is_regular_file(p, ec)) {
-        // Name presets by their last two folders so reports match across checkouts.
-        fs::path dir_path = fs::path(d).lexically_normal();
-        if (!dir_path.has_filename()) dir_path = dir_path.parent_path();
-        display = (dir_path.parent_path().filename() / dir_path.filename() / (ref + ".yaml")).string();
+        display = display_path(d, ref + ".yaml");
         return p;
       }
     }
@@ -152,10 +123,11 @@ class Loader {
       errors_.push_back(display + ": base chain deeper than " + std::to_string(kMaxBaseDepth) + " files");
       return;
     }
-    std::string error;
-    std::string text = read_file_text(path, error);
-    if (!error.empty()) {
-      errors_.push_back(error);
+    std::string text;
+    try {
+      text = read_text_file(path, "a YAML file", kMaxConfigBytes, "a hardware config");
+    } catch (const UserError& e) {
+      errors_.push_back(e.what());
       return;
     }
     stack_.push_back(canonical);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "clip_text_encoder.h"
+#include "npusim/file_io.h"
 #include "npusim/text.h"
 #include "sd_unet.h"
 #include "vae_decoder.h"
@@ -30,12 +31,6 @@ constexpr Builtin kBuiltins[] = {
     {"sd15-vae-decoder", "sd15/vae.json", ModelFormat::kVaeDecoder},
     {"sd15-text-encoder", "sd15/text_encoder.json", ModelFormat::kClipText},
 };
-
-std::string display_path(const fs::path& dir, const std::string& file) {
-  fs::path d = dir.lexically_normal();
-  if (!d.has_filename()) d = d.parent_path();
-  return (d.parent_path().filename() / d.filename() / file).string();
-}
 
 // Recognises a model file by its content: npusim's layer-graph keys, a diffusers
 // `_class_name`, or a transformers CLIP text config. Unparseable files go to the YAML-graph

@@ -2,18 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <algorithm>
-#include <sstream>
 
+#include "npusim/file_io.h"
 #include "npusim/text.h"
 
 namespace npusim::workloads {
-
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -217,36 +213,25 @@ const std::vector<OpSpec>& op_specs() {
   return specs;
 }
 
+std::string read_graph_file(const std::string& path) {
+  return read_text_file<InputError>(path, "a YAML graph file", kMaxYamlGraphBytes, "a YAML graph");
+}
+
 std::vector<std::string> op_names() {
   std::vector<std::string> names;
   for (const auto& s : op_specs()) names.push_back(s.name);
   return names;
 }
 
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
-  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a YAML graph file");
-  auto size = fs::file_size(path, ec);
-  if (!ec && size > kMaxYamlGraphBytes)
-    throw InputError(path + ": " + std::to_string(size) + " bytes is larger than the " +
-                     std::to_string(kMaxYamlGraphBytes) + "-byte limit for a YAML graph");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot be read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 Graph load_yaml_graph(const std::string& path, std::optional<Precision> precision) {
-  return load_yaml_graph_text(read_text(path), path, precision);
+  return load_yaml_graph_text(read_graph_file(path), path, precision);
 }
 
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
                                      std::optional<Precision> precision) {
-  return load_yaml_graph_text(read_text(path), display_name, precision);
+  return load_yaml_graph_text(read_graph_file(path), display_name, precision);
 }
 
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std::optional<Precision> precision) {

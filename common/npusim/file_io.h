@@ -1,0 +1,44 @@
+#pragma once
+// Reading user files: bounded in size, with one message per way a path can be wrong.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "npusim/error.h"
+
+namespace npusim {
+
+// The whole text of `path`, refusing a missing path, a directory (`expected` names what was
+// wanted, e.g. "a YAML file") and anything over `max_bytes` (`limit_for` names the kind of
+// file in the message). Throws Error (a UserError) as "<path>: <rule>".
+template <class Error = UserError>
+std::string read_text_file(const std::filesystem::path& path, std::string_view expected, uint64_t max_bytes,
+                           std::string_view limit_for) {
+  namespace fs = std::filesystem;
+  const std::string p = path.string();
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw Error(p + ": no such file");
+  if (fs::is_directory(path, ec)) throw Error(p + ": is a directory, expected " + std::string(expected));
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > max_bytes)
+    throw Error(p + ": " + std::to_string(size) + " bytes is larger than the " + std::to_string(max_bytes) +
+                "-byte limit for " + std::string(limit_for));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(p + ": cannot be read");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// "<last two folders of dir>/<file>", e.g. "configs/hw/expedera-8k.yaml": names a file found
+// in a search directory the same way on every checkout, so reports stay byte-identical.
+inline std::string display_path(const std::filesystem::path& dir, const std::string& file) {
+  std::filesystem::path d = dir.lexically_normal();
+  if (!d.has_filename()) d = d.parent_path();
+  return (d.parent_path().filename() / d.filename() / file).string();
+}
+
+}  // namespace npusim
