@@ -1,11 +1,13 @@
 #include "op.h"
 
+#include "npusim/name_table.h"
+
 namespace npusim::workloads {
 
 namespace {
 // Columns: kind, name, class, vector cost class.
 struct OpRow {
-  OpKind kind;
+  OpKind value;
   std::string_view name;
   OpClass cls;
   VectorClass vcls;
@@ -33,11 +35,7 @@ constexpr OpRow kOps[] = {
     {OpKind::kGather, "gather", OpClass::kDataMovement, VectorClass::kNone},
 };
 
-const OpRow& row(OpKind k) {
-  for (const auto& r : kOps)
-    if (r.kind == k) return r;
-  NPUSIM_ASSERT(false, "unknown op kind");
-}
+const OpRow& row(OpKind k) { return row_of(kOps, k); }
 }  // namespace
 
 std::string_view op_kind_name(OpKind k) { return row(k).name; }

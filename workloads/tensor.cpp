@@ -1,6 +1,7 @@
 #include "tensor.h"
 
 #include "npusim/checked.h"
+#include "npusim/name_table.h"
 
 namespace npusim::workloads {
 
@@ -19,12 +20,12 @@ unsigned dtype_bits(DType d) {
 
 namespace {
 // Columns: dtype, name.
-constexpr std::pair<DType, std::string_view> kDtypeNames[] = {
+constexpr Named<DType> kDtypeNames[] = {
     {DType::kInt4, "int4"}, {DType::kInt8, "int8"}, {DType::kInt16, "int16"}, {DType::kInt32, "int32"},
     {DType::kFp16, "fp16"}, {DType::kBf16, "bf16"}, {DType::kFp32, "fp32"}};
 // Columns: precision, name, weight, activation, KV cache, bias dtype.
 struct PrecisionRow {
-  Precision p;
+  Precision value;
   std::string_view name;
   PrecisionDtypes dtypes;
 };
@@ -36,17 +37,8 @@ constexpr PrecisionRow kPrecisions[] = {
 };
 }  // namespace
 
-std::string_view dtype_name(DType d) {
-  for (const auto& [k, n] : kDtypeNames)
-    if (k == d) return n;
-  NPUSIM_ASSERT(false, "unknown dtype");
-}
-
-std::optional<DType> dtype_from_name(std::string_view name) {
-  for (const auto& [k, n] : kDtypeNames)
-    if (n == name) return k;
-  return std::nullopt;
-}
+std::string_view dtype_name(DType d) { return row_of(kDtypeNames, d).name; }
+std::optional<DType> dtype_from_name(std::string_view name) { return value_named(kDtypeNames, name); }
 
 std::string_view tensor_kind_name(TensorKind k) {
   switch (k) {
@@ -57,23 +49,9 @@ std::string_view tensor_kind_name(TensorKind k) {
   NPUSIM_ASSERT(false, "unknown tensor kind");
 }
 
-PrecisionDtypes precision_dtypes(Precision p) {
-  for (const auto& row : kPrecisions)
-    if (row.p == p) return row.dtypes;
-  NPUSIM_ASSERT(false, "unknown precision");
-}
-
-std::string_view precision_name(Precision p) {
-  for (const auto& row : kPrecisions)
-    if (row.p == p) return row.name;
-  NPUSIM_ASSERT(false, "unknown precision");
-}
-
-std::optional<Precision> precision_from_name(std::string_view name) {
-  for (const auto& row : kPrecisions)
-    if (row.name == name) return row.p;
-  return std::nullopt;
-}
+PrecisionDtypes precision_dtypes(Precision p) { return row_of(kPrecisions, p).dtypes; }
+std::string_view precision_name(Precision p) { return row_of(kPrecisions, p).name; }
+std::optional<Precision> precision_from_name(std::string_view name) { return value_named(kPrecisions, name); }
 
 std::string shape_str(const Shape& s) {
   std::string out = "[";
