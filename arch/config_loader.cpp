@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "config_schema.h"
 #include "npusim/file_io.h"
@@ -341,26 +340,20 @@ std::string resolved_yaml(const NpuConfig& cfg) {
   for (const auto& s : cfg.sources) out += " " + s;
   out += "\n";
   for (const auto& o : cfg.overrides) out += "# --set " + o + "\n";
-  std::vector<std::string> open;  // path segments of the mapping we are inside
-  for (const ParamSpec& spec : param_table()) {
-    std::vector<std::string> parts;
-    std::stringstream ss(spec.key);
-    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
-    size_t common = 0;
-    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
-    open.resize(common);
-    for (size_t i = common; i + 1 < parts.size(); ++i) {
-      out += std::string(2 * i, ' ') + parts[i] + ":\n";
-      open.push_back(parts[i]);
-    }
-    std::string value = format_param(spec, spec.get(cfg));
-    if (spec.unit == Unit::kText) {
-      YAML::Emitter e;
-      e << YAML::DoubleQuoted << value;
-      value = e.c_str();
-    }
-    out += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": " + value + "\n";
-  }
+  walk_param_tree({
+      .enter = [&](const std::string& segment, size_t depth) { out += std::string(2 * depth, ' ') + segment + ":\n"; },
+      .leave = [] {},
+      .leaf =
+          [&](const ParamSpec& spec, const std::string& segment, size_t depth) {
+            std::string value = format_param(spec, spec.get(cfg));
+            if (spec.unit == Unit::kText) {
+              YAML::Emitter e;
+              e << YAML::DoubleQuoted << value;
+              value = e.c_str();
+            }
+            out += std::string(2 * depth, ' ') + segment + ": " + value + "\n";
+          },
+  });
   return out;
 }
 

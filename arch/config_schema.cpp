@@ -139,6 +139,28 @@ const ParamSpec* find_param(std::string_view key) {
   return nullptr;
 }
 
+void walk_param_tree(const ParamTreeVisitor& v) {
+  std::vector<std::string> open;  // segments of the sections we are inside
+  for (const ParamSpec& spec : param_table()) {
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      size_t dot = spec.key.find('.', start);
+      parts.push_back(spec.key.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    size_t common = 0;
+    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
+    for (; open.size() > common; open.pop_back()) v.leave();
+    for (size_t i = common; i + 1 < parts.size(); ++i) {
+      v.enter(parts[i], i);
+      open.push_back(parts[i]);
+    }
+    v.leaf(spec, parts.back(), parts.size() - 1);
+  }
+  for (; !open.empty(); open.pop_back()) v.leave();
+}
+
 std::string format_param(const ParamSpec& spec, const ParamValue& v) {
   switch (spec.unit) {
     case Unit::kBool: return v.flag ? "true" : "false";

@@ -37,6 +37,16 @@ struct ParamSpec {
 const std::vector<ParamSpec>& param_table();
 const ParamSpec* find_param(std::string_view key);
 
+// The table as a tree of dotted keys, in table order: enter(segment, depth) opens a nested
+// section, leave() closes the innermost one, and leaf(spec, last segment, depth) is a key.
+// Every section entered is left, so writers of nested formats stay balanced.
+struct ParamTreeVisitor {
+  std::function<void(const std::string& segment, size_t depth)> enter;
+  std::function<void()> leave;
+  std::function<void(const ParamSpec& spec, const std::string& segment, size_t depth)> leaf;
+};
+void walk_param_tree(const ParamTreeVisitor& v);
+
 // Text of a value as it would be written in YAML (units attached; round-trips exactly).
 std::string format_param(const ParamSpec& spec, const ParamValue& v);
 // "1MHz .. 100GHz", "> 0", "" for non-numeric keys.

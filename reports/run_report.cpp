@@ -52,29 +52,17 @@ double inferences_per_s(const sim::RunStats& s) { return s.total.latency_s > 0 ?
 
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
   // Nested objects following the dotted keys of the parameter table, values as written in YAML.
-  std::vector<std::string> open;
   w.begin_object();
-  for (const arch::ParamSpec& spec : arch::param_table()) {
-    std::vector<std::string> parts;
-    std::stringstream ss(spec.key);
-    for (std::string part; std::getline(ss, part, '.');) parts.push_back(part);
-    size_t common = 0;
-    while (common < open.size() && common + 1 < parts.size() && open[common] == parts[common]) ++common;
-    while (open.size() > common) {
-      w.end_object();
-      open.pop_back();
-    }
-    for (size_t i = common; i + 1 < parts.size(); ++i) {
-      w.key(parts[i]);
-      w.begin_object();
-      open.push_back(parts[i]);
-    }
-    w.field(parts.back(), arch::format_param(spec, spec.get(hw)));
-  }
-  while (!open.empty()) {
-    w.end_object();
-    open.pop_back();
-  }
+  arch::walk_param_tree({
+      .enter =
+          [&](const std::string& segment, size_t) {
+            w.key(segment);
+            w.begin_object();
+          },
+      .leave = [&] { w.end_object(); },
+      .leaf = [&](const arch::ParamSpec& spec, const std::string& segment,
+                  size_t) { w.field(segment, arch::format_param(spec, spec.get(hw))); },
+  });
   w.key("sources");
   w.begin_array();
   for (const auto& s : hw.sources) w.value(s);
