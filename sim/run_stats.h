@@ -4,6 +4,7 @@
 // seconds, bytes, pJ, cycles.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace npusim::sim {
@@ -36,31 +37,43 @@ struct Counters {
   uint64_t dram_read_bytes() const { return dram_read_weight_bytes + dram_read_activation_bytes + dram_read_kv_bytes; }
   uint64_t dram_bytes() const { return dram_read_bytes() + dram_write_bytes; }
   double energy_pj() const { return energy_mac_pj + energy_vector_pj + energy_sram_pj + energy_dram_pj + energy_static_pj; }
-  void merge(const Counters& o);
+  // Sums every counter: run totals and multi-step ops are sums of their parts.
+  void merge(const Counters& o) {
+    for_each_field([&](auto member, std::string_view, std::string_view, std::string_view) { this->*member += o.*member; });
+  }
 
-  // f(name, value, unit, description) for every counter, in a fixed order.
+  // f(name, value, unit, description) for every counter and the energy total, in a fixed order.
   template <class F>
   void visit(F&& f) const {
-    f("macs", double(macs), "MAC", "multiply-accumulates");
-    f("vector_elems", double(vector_elems), "elem", "elements through the vector unit");
-    f("mac_cycles", double(mac_cycles), "cycle", "MAC-array busy cycles");
-    f("vector_cycles", double(vector_cycles), "cycle", "vector-unit busy cycles");
-    f("latency", latency_s, "s", "wall time");
-    f("mac_time", mac_s, "s", "MAC-array busy time");
-    f("vector_time", vector_s, "s", "vector-unit busy time");
-    f("dram_time", dram_s, "s", "DRAM busy time incl. access latency");
-    f("dram_read_weight", double(dram_read_weight_bytes), "B", "DRAM bytes read: weights");
-    f("dram_read_activation", double(dram_read_activation_bytes), "B", "DRAM bytes read: activations");
-    f("dram_read_kv", double(dram_read_kv_bytes), "B", "DRAM bytes read: KV cache");
-    f("dram_write", double(dram_write_bytes), "B", "DRAM bytes written");
-    f("sram_read", double(sram_read_bytes), "B", "SRAM bytes read");
-    f("sram_write", double(sram_write_bytes), "B", "SRAM bytes written");
-    f("energy_mac", energy_mac_pj, "pJ", "MAC-array energy");
-    f("energy_vector", energy_vector_pj, "pJ", "vector-unit energy");
-    f("energy_sram", energy_sram_pj, "pJ", "SRAM access energy");
-    f("energy_dram", energy_dram_pj, "pJ", "DRAM access energy");
-    f("energy_static", energy_static_pj, "pJ", "static power x time");
+    for_each_field([&](auto member, std::string_view name, std::string_view unit, std::string_view doc) {
+      f(name, double(this->*member), unit, doc);
+    });
     f("energy", energy_pj(), "pJ", "total energy");
+  }
+
+  // f(member pointer, name, unit, description) for every stored counter: the one list that
+  // merge(), visit() and so every writer follow.
+  template <class F>
+  static void for_each_field(F&& f) {
+    f(&Counters::macs, "macs", "MAC", "multiply-accumulates");
+    f(&Counters::vector_elems, "vector_elems", "elem", "elements through the vector unit");
+    f(&Counters::mac_cycles, "mac_cycles", "cycle", "MAC-array busy cycles");
+    f(&Counters::vector_cycles, "vector_cycles", "cycle", "vector-unit busy cycles");
+    f(&Counters::latency_s, "latency", "s", "wall time");
+    f(&Counters::mac_s, "mac_time", "s", "MAC-array busy time");
+    f(&Counters::vector_s, "vector_time", "s", "vector-unit busy time");
+    f(&Counters::dram_s, "dram_time", "s", "DRAM busy time incl. access latency");
+    f(&Counters::dram_read_weight_bytes, "dram_read_weight", "B", "DRAM bytes read: weights");
+    f(&Counters::dram_read_activation_bytes, "dram_read_activation", "B", "DRAM bytes read: activations");
+    f(&Counters::dram_read_kv_bytes, "dram_read_kv", "B", "DRAM bytes read: KV cache");
+    f(&Counters::dram_write_bytes, "dram_write", "B", "DRAM bytes written");
+    f(&Counters::sram_read_bytes, "sram_read", "B", "SRAM bytes read");
+    f(&Counters::sram_write_bytes, "sram_write", "B", "SRAM bytes written");
+    f(&Counters::energy_mac_pj, "energy_mac", "pJ", "MAC-array energy");
+    f(&Counters::energy_vector_pj, "energy_vector", "pJ", "vector-unit energy");
+    f(&Counters::energy_sram_pj, "energy_sram", "pJ", "SRAM access energy");
+    f(&Counters::energy_dram_pj, "energy_dram", "pJ", "DRAM access energy");
+    f(&Counters::energy_static_pj, "energy_static", "pJ", "static power x time");
   }
 };
 
