@@ -26,6 +26,7 @@ Graph GraphBuilder::finish() {
   g.tensors_ = std::move(tensors_);
   g.producer_ = std::move(producer_);
   ops_.clear();
+  by_name_.clear();
   return g;
 }
 

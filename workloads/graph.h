@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "op.h"
@@ -133,6 +134,7 @@ class GraphBuilder {
   Precision precision_;
   PrecisionDtypes dtypes_;
   std::vector<Tensor> tensors_;
+  std::unordered_map<std::string, TensorId> by_name_;  // every tensor name, for find() and duplicates
   std::vector<Op> ops_;
   std::vector<OpId> producer_;
 };

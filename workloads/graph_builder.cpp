@@ -33,9 +33,8 @@ uint64_t GraphBuilder::mul_or_fail(const std::string& op, std::initializer_list<
 }
 
 std::optional<TensorId> GraphBuilder::find(const std::string& name) const {
-  for (TensorId i = 0; i < tensors_.size(); ++i)
-    if (tensors_[i].name == name) return i;
-  return std::nullopt;
+  auto it = by_name_.find(name);
+  return it == by_name_.end() ? std::nullopt : std::optional<TensorId>(it->second);
 }
 
 void GraphBuilder::check_name(const std::string& name) const {
@@ -44,6 +43,7 @@ void GraphBuilder::check_name(const std::string& name) const {
 }
 
 TensorId GraphBuilder::add_tensor(Tensor t) {
+  by_name_.emplace(t.name, static_cast<TensorId>(tensors_.size()));
   tensors_.push_back(std::move(t));
   producer_.push_back(kNoOp);
   return static_cast<TensorId>(tensors_.size() - 1);
