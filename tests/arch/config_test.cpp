@@ -1,8 +1,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -11,11 +9,14 @@
 #include <type_traits>
 #include <vector>
 
+#include "test_util.h"
 #include "arch/config_loader.h"
 #include "arch/config_schema.h"
 
 using namespace npusim::arch;
 namespace fs = std::filesystem;
+
+using npusim::testing::TempDir;
 
 namespace {
 
@@ -43,32 +44,6 @@ const std::string kMini =
     "dram:\n"
     "  bandwidth: 1GB/s\n";
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<unsigned> counter{0};
-    auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("npusim_config_test_" + std::to_string(stamp) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  std::string write(const std::string& name, const std::string& text) const {
-    fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  fs::path path_;
-};
 
 struct Failure {
   std::string header;               // "invalid hardware config:" or "N errors in hardware config:"
@@ -436,7 +411,7 @@ TEST_CASE("malformed and empty files") {
   }
   SUBCASE("a directory") {
     TempDir dir;
-    std::string p = dir.path().string();
+    std::string p = dir.path();
     CHECK(only_error(failure_of([&] { load_npu_config(p, opts()); })) == p + ": is a directory, expected a YAML file");
   }
   SUBCASE("a file that does not exist") {

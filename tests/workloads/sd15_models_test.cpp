@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string>
 
+#include "test_util.h"
 #include "workloads/clip_text_encoder.h"
 #include "workloads/sd_unet.h"
 #include "workloads/vae_decoder.h"
@@ -43,20 +44,14 @@ Shape graph_output(const Graph& g) {
   return outs[0];
 }
 
-// A config file written under the build dir for one test (so concurrent builds do not clash),
-// removed afterwards.
+// One config file in its own temporary directory, removed with it.
 class TempConfig {
  public:
-  TempConfig(const std::string& name, const std::string& text) {
-    std::filesystem::path dir = std::filesystem::path(NPUSIM_BINARY_DIR) / "tests" / "sd15_models_test_tmp";
-    std::filesystem::create_directories(dir);
-    path_ = (dir / name).string();
-    std::ofstream(path_) << text;
-  }
-  ~TempConfig() { std::filesystem::remove(path_); }
+  TempConfig(const std::string& name, const std::string& text) : path_(dir_.write(name, text)) {}
   const std::string& path() const { return path_; }
 
  private:
+  npusim::testing::TempDir dir_;
   std::string path_;
 };
 
