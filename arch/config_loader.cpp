@@ -327,11 +327,7 @@ NpuConfig load_npu_config_text(const std::string& yaml, const std::string& displ
 
 std::vector<std::string> list_presets(const std::vector<std::string>& preset_dirs) {
   std::set<std::string> names;
-  for (const std::string& d : preset_dirs) {
-    std::error_code ec;
-    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().extension() == ".yaml") names.insert(it->path().stem().string());
-  }
+  add_yaml_stems(preset_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }
 

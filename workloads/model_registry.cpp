@@ -136,11 +136,7 @@ LoadedModel load_model(const std::string& name_or_path, std::optional<Precision>
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs) {
   std::set<std::string> names;
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
-  for (const std::string& d : model_dirs) {
-    std::error_code ec;
-    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
-      if (it->path().extension() == ".yaml") names.insert(it->path().stem().string());
-  }
+  add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }
 

@@ -2,10 +2,12 @@
 // Reading user files: bounded in size, with one message per way a path can be wrong.
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "npusim/error.h"
 
@@ -39,6 +41,16 @@ inline std::string display_path(const std::filesystem::path& dir, const std::str
   std::filesystem::path d = dir.lexically_normal();
   if (!d.has_filename()) d = d.parent_path();
   return (d.parent_path().filename() / d.filename() / file).string();
+}
+
+// Stems of the "*.yaml" files directly in `dirs` (missing directories are skipped), added to
+// `names`, which keeps them sorted and unique.
+inline void add_yaml_stems(const std::vector<std::string>& dirs, std::set<std::string>& names) {
+  for (const std::string& d : dirs) {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".yaml") names.insert(it->path().stem().string());
+  }
 }
 
 }  // namespace npusim
