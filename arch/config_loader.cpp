@@ -84,7 +84,8 @@ class Loader {
 
  private:
   // A preset name or a path (relative to `dir`). Returns "" and records an error if absent.
-  fs::path resolve_reference(const std::string& ref, const fs::path& dir, std::string& display, const std::string& where) {
+  fs::path resolve_reference(const std::string& ref, const fs::path& dir, std::string& display,
+                             const std::string& where) {
     bool looks_like_path = ref.find('/') != std::string::npos || ref.ends_with(".yaml") || ref.ends_with(".yml");
     if (looks_like_path) {
       fs::path p = fs::path(ref).is_absolute() ? fs::path(ref) : dir / ref;
@@ -104,8 +105,8 @@ class Loader {
     std::string list;
     for (const auto& p : presets) list += (list.empty() ? "" : ", ") + p;
     errors_.push_back(where + quote(ref) + ": no such hardware preset or file" +
-                      (hint.empty() ? "" : "; did you mean " + hint + "?") + " (presets: " +
-                      (list.empty() ? "none found" : list) + ")");
+                      (hint.empty() ? "" : "; did you mean " + hint + "?") +
+                      " (presets: " + (list.empty() ? "none found" : list) + ")");
     return {};
   }
 
@@ -143,7 +144,8 @@ class Loader {
       return;
     }
     if (root.IsNull()) {
-      errors_.push_back(display + ": file is empty; expected a mapping of hardware keys (see `npusim config --explain`)");
+      errors_.push_back(display +
+                        ": file is empty; expected a mapping of hardware keys (see `npusim config --explain`)");
       return;
     }
     if (!root.IsMap()) {
@@ -155,8 +157,7 @@ class Loader {
         errors_.push_back(location(display, base.Mark()) + "base: expected a preset name or a file path");
       } else {
         std::string base_display;
-        fs::path p = resolve_reference(base.Scalar(), dir, base_display,
-                                       location(display, base.Mark()) + "base = ");
+        fs::path p = resolve_reference(base.Scalar(), dir, base_display, location(display, base.Mark()) + "base = ");
         if (!p.empty()) load_file(p, base_display);
       }
     }
@@ -177,7 +178,8 @@ class Loader {
         if (kv.second.IsMap())
           walk(kv.second, path, file);
         else
-          errors_.push_back(where + path + " = " + quote(node_text(kv.second)) + ": expected a mapping of keys under " + path);
+          errors_.push_back(where + path + " = " + quote(node_text(kv.second)) + ": expected a mapping of keys under " +
+                            path);
       } else {
         errors_.push_back(where + unknown_key_message(path));
       }
@@ -234,16 +236,20 @@ class Loader {
       return true;
     }
     if (n.IsNull()) return fail("a value is required");
-    if (!n.IsScalar()) return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
+    if (!n.IsScalar())
+      return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
     const std::string& s = n.Scalar();
     if (spec.unit == Unit::kText) {
       out.text = s;
       return true;
     }
     if (spec.unit == Unit::kBool) {
-      if (s == "true") out.flag = true;
-      else if (s == "false") out.flag = false;
-      else return fail("expected true or false");
+      if (s == "true")
+        out.flag = true;
+      else if (s == "false")
+        out.flag = false;
+      else
+        return fail("expected true or false");
       return true;
     }
     Parsed p = parse_quantity(s, spec.unit);
@@ -263,10 +269,13 @@ class Loader {
     bool any = std::any_of(c.mac_array.precision.begin(), c.mac_array.precision.end(),
                            [](const PrecisionSpec& p) { return p.supported(); });
     if (!any)
-      errors_.push_back(top + ": mac_array.precision: no precision is supported; set macs_per_pe_per_cycle > 0 for at least one of w8a8, w8a16, w4a16, fp16");
+      errors_.push_back(top +
+                        ": mac_array.precision: no precision is supported; set macs_per_pe_per_cycle > 0 for at least "
+                        "one of w8a8, w8a16, w4a16, fp16");
     constexpr uint64_t kMaxPes = 1ull << 24;
     if (c.mac_array.pes() > kMaxPes)
-      errors_.push_back(where("mac_array.cols") + "mac_array.rows x mac_array.cols = " + std::to_string(c.mac_array.pes()) +
+      errors_.push_back(where("mac_array.cols") +
+                        "mac_array.rows x mac_array.cols = " + std::to_string(c.mac_array.pes()) +
                         " PEs: more than the " + std::to_string(kMaxPes) + "-PE limit");
     uint32_t burst = c.dram.burst_bytes;
     if (burst != 0 && (burst & (burst - 1)) != 0)
@@ -292,13 +301,15 @@ class Loader {
         NPUSIM_ASSERT(ok, "default of " + spec.key + " does not parse");
         spec.set(cfg, v);
       } else if (sources_.size() > 0 || errors_.empty()) {
-        errors_.push_back(top + ": " + spec.key + ": required key is missing (" + std::string(unit_kind_name(spec.unit)) +
+        errors_.push_back(top + ": " + spec.key + ": required key is missing (" +
+                          std::string(unit_kind_name(spec.unit)) +
                           (format_range(spec).empty() ? "" : ", " + format_range(spec)) + ")");
       }
     }
     if (errors_.empty()) cross_check(cfg, top);
     if (!errors_.empty()) {
-      std::string msg = errors_.size() == 1 ? "invalid hardware config:\n" : std::to_string(errors_.size()) + " errors in hardware config:\n";
+      std::string msg = errors_.size() == 1 ? "invalid hardware config:\n"
+                                            : std::to_string(errors_.size()) + " errors in hardware config:\n";
       for (const auto& e : errors_) msg += "  " + e + "\n";
       msg.pop_back();
       throw ConfigError(msg);
@@ -371,10 +382,11 @@ std::string explain_params() {
     for (size_t i = 0; i < 4; ++i) out += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
     out += r[4] + "\n";
   }
-  out += "\nUnits: frequency Hz/kHz/MHz/GHz; size B/KiB/MiB/GiB (kB/MB/GB are rejected as ambiguous);\n"
-         "bandwidth B/s, kB/s, MB/s, GB/s (powers of 10) or KiB/s, MiB/s, GiB/s; time ps/ns/us/ms/s;\n"
-         "energy fJ/pJ/nJ/uJ/mJ/J; energy per data pJ/B or pJ/bit; power uW/mW/W/kW.\n"
-         "A file may start from another with `base: <preset or path>`; `--set key=value` overrides last.\n";
+  out +=
+      "\nUnits: frequency Hz/kHz/MHz/GHz; size B/KiB/MiB/GiB (kB/MB/GB are rejected as ambiguous);\n"
+      "bandwidth B/s, kB/s, MB/s, GB/s (powers of 10) or KiB/s, MiB/s, GiB/s; time ps/ns/us/ms/s;\n"
+      "energy fJ/pJ/nJ/uJ/mJ/J; energy per data pJ/B or pJ/bit; power uW/mW/W/kW.\n"
+      "A file may start from another with `base: <preset or path>`; `--set key=value` overrides last.\n";
   return out;
 }
 

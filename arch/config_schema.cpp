@@ -13,7 +13,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // the same lambda serves the setter (mutable config) and the getter (const config); `Slot`
 // is the ParamValue member that carries the value across (number, flag or text).
 template <auto Slot, class Access>
-ParamSpec field(std::string key, Unit unit, std::optional<std::string> def, Range range, std::string doc, Access access) {
+ParamSpec field(std::string key, Unit unit, std::optional<std::string> def, Range range, std::string doc,
+                Access access) {
   ParamSpec p{std::move(key), unit, std::move(def), range, std::move(doc), {}, {}};
   p.set = [access](NpuConfig& c, const ParamValue& v) {
     auto& f = access(c);
@@ -32,8 +33,13 @@ constexpr auto kFlag = &ParamValue::flag;
 constexpr auto kText = &ParamValue::text;
 
 ParamSpec dataflows() {
-  ParamSpec p{"mac_array.dataflows", Unit::kDataflowList, "[weight_stationary, output_stationary, input_stationary]",
-              {}, "dataflows the array supports: weight_stationary, output_stationary, input_stationary", {}, {}};
+  ParamSpec p{"mac_array.dataflows",
+              Unit::kDataflowList,
+              "[weight_stationary, output_stationary, input_stationary]",
+              {},
+              "dataflows the array supports: weight_stationary, output_stationary, input_stationary",
+              {},
+              {}};
   p.set = [](NpuConfig& c, const ParamValue& v) {
     c.mac_array.dataflows.clear();
     for (const auto& name : v.list) c.mac_array.dataflows.push_back(*dataflow_from_name(name));
@@ -49,80 +55,101 @@ ParamSpec dataflows() {
 std::vector<ParamSpec> build_table() {
   std::vector<ParamSpec> t;
   // Columns: key, unit, default (nullopt = required), valid range, doc, field.
-  t.push_back(field<kText>("name", Unit::kText, std::nullopt, {}, "preset name, echoed into every report", [](auto& c) -> auto& { return c.name; }));
-  t.push_back(field<kText>("description", Unit::kText, "", {}, "one line about the design and its sources",
-                   [](auto& c) -> auto& { return c.description; }));
+  t.push_back(field<kText>(
+      "name", Unit::kText, std::nullopt, {}, "preset name, echoed into every report",
+      [](auto& c) -> auto& { return c.name; }));
+  t.push_back(field<kText>(
+      "description", Unit::kText, "", {}, "one line about the design and its sources",
+      [](auto& c) -> auto& { return c.description; }));
 
-  t.push_back(field<kNumber>("mac_array.rows", Unit::kCount, std::nullopt, {1, 65536}, "PE rows of the MAC array",
-                                [](auto& c) -> auto& { return c.mac_array.rows; }));
-  t.push_back(field<kNumber>("mac_array.cols", Unit::kCount, std::nullopt, {1, 65536}, "PE columns of the MAC array",
-                                [](auto& c) -> auto& { return c.mac_array.cols; }));
-  t.push_back(field<kNumber>("mac_array.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9},
-                              "MAC array clock", [](auto& c) -> auto& { return c.mac_array.frequency_hz; }));
+  t.push_back(field<kNumber>(
+      "mac_array.rows", Unit::kCount, std::nullopt, {1, 65536}, "PE rows of the MAC array",
+      [](auto& c) -> auto& { return c.mac_array.rows; }));
+  t.push_back(field<kNumber>(
+      "mac_array.cols", Unit::kCount, std::nullopt, {1, 65536}, "PE columns of the MAC array",
+      [](auto& c) -> auto& { return c.mac_array.cols; }));
+  t.push_back(field<kNumber>(
+      "mac_array.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9}, "MAC array clock",
+      [](auto& c) -> auto& { return c.mac_array.frequency_hz; }));
   t.push_back(dataflows());
   for (PrecisionMode m : kPrecisionModes) {
     const size_t i = static_cast<size_t>(m);
     const std::string base = "mac_array.precision." + std::string(precision_mode_name(m));
-    t.push_back(field<kNumber>(base + ".macs_per_pe_per_cycle", Unit::kRatio, "0", {0, 64},
-                                "MACs each PE completes per cycle in " + std::string(precision_mode_name(m)) +
-                                    " (0 = unsupported)",
-                                [i](auto& c) -> auto& { return c.mac_array.precision[i].macs_per_pe_per_cycle; }));
-    t.push_back(field<kNumber>(base + ".energy_per_mac", Unit::kEnergy, "0pJ", {0, 1000},
-                                "energy of one " + std::string(precision_mode_name(m)) + " MAC incl. PE-local registers",
-                                [i](auto& c) -> auto& { return c.mac_array.precision[i].energy_per_mac_pj; }));
+    t.push_back(field<kNumber>(
+        base + ".macs_per_pe_per_cycle", Unit::kRatio, "0", {0, 64},
+        "MACs each PE completes per cycle in " + std::string(precision_mode_name(m)) + " (0 = unsupported)",
+        [i](auto& c) -> auto& { return c.mac_array.precision[i].macs_per_pe_per_cycle; }));
+    t.push_back(field<kNumber>(
+        base + ".energy_per_mac", Unit::kEnergy, "0pJ", {0, 1000},
+        "energy of one " + std::string(precision_mode_name(m)) + " MAC incl. PE-local registers",
+        [i](auto& c) -> auto& { return c.mac_array.precision[i].energy_per_mac_pj; }));
   }
 
-  t.push_back(field<kNumber>("vector_unit.lanes", Unit::kCount, std::nullopt, {1, 65536},
-                                "elements the vector unit processes per cycle at cost 1",
-                                [](auto& c) -> auto& { return c.vector_unit.lanes; }));
-  t.push_back(field<kNumber>("vector_unit.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9},
-                              "vector unit clock", [](auto& c) -> auto& { return c.vector_unit.frequency_hz; }));
-  t.push_back(field<kNumber>("vector_unit.cost.norm", Unit::kRatio, "3", {0, 1000, true},
-                              "lane-cycles per element of group/layer/RMS norm (statistics + normalise passes)",
-                              [](auto& c) -> auto& { return c.vector_unit.cost_norm; }));
-  t.push_back(field<kNumber>("vector_unit.cost.softmax", Unit::kRatio, "4", {0, 1000, true},
-                              "lane-cycles per element of softmax (max, exp-sum, scale)",
-                              [](auto& c) -> auto& { return c.vector_unit.cost_softmax; }));
-  t.push_back(field<kNumber>("vector_unit.cost.activation", Unit::kRatio, "2", {0, 1000, true},
-                              "lane-cycles per element of SiLU / GELU / GEGLU",
-                              [](auto& c) -> auto& { return c.vector_unit.cost_activation; }));
-  t.push_back(field<kNumber>("vector_unit.cost.eltwise", Unit::kRatio, "1", {0, 1000, true},
-                              "lane-cycles per element of eltwise add / mul",
-                              [](auto& c) -> auto& { return c.vector_unit.cost_eltwise; }));
-  t.push_back(field<kNumber>("vector_unit.energy_per_elem_op", Unit::kEnergy, "0pJ", {0, 10000},
-                              "energy per element per lane-cycle of vector work",
-                              [](auto& c) -> auto& { return c.vector_unit.energy_per_elem_op_pj; }));
-  t.push_back(field<kFlag>("vector_unit.overlaps_mac", Unit::kBool, "true", {}, "vector work runs concurrently with the MAC array",
-                   [](auto& c) -> auto& { return c.vector_unit.overlaps_mac; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.lanes", Unit::kCount, std::nullopt, {1, 65536},
+      "elements the vector unit processes per cycle at cost 1", [](auto& c) -> auto& { return c.vector_unit.lanes; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9}, "vector unit clock",
+      [](auto& c) -> auto& { return c.vector_unit.frequency_hz; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.cost.norm", Unit::kRatio, "3", {0, 1000, true},
+      "lane-cycles per element of group/layer/RMS norm (statistics + normalise passes)",
+      [](auto& c) -> auto& { return c.vector_unit.cost_norm; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.cost.softmax", Unit::kRatio, "4", {0, 1000, true},
+      "lane-cycles per element of softmax (max, exp-sum, scale)",
+      [](auto& c) -> auto& { return c.vector_unit.cost_softmax; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.cost.activation", Unit::kRatio, "2", {0, 1000, true},
+      "lane-cycles per element of SiLU / GELU / GEGLU",
+      [](auto& c) -> auto& { return c.vector_unit.cost_activation; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.cost.eltwise", Unit::kRatio, "1", {0, 1000, true}, "lane-cycles per element of eltwise add / mul",
+      [](auto& c) -> auto& { return c.vector_unit.cost_eltwise; }));
+  t.push_back(field<kNumber>(
+      "vector_unit.energy_per_elem_op", Unit::kEnergy, "0pJ", {0, 10000},
+      "energy per element per lane-cycle of vector work",
+      [](auto& c) -> auto& { return c.vector_unit.energy_per_elem_op_pj; }));
+  t.push_back(field<kFlag>(
+      "vector_unit.overlaps_mac", Unit::kBool, "true", {}, "vector work runs concurrently with the MAC array",
+      [](auto& c) -> auto& { return c.vector_unit.overlaps_mac; }));
 
-  t.push_back(field<kNumber>("sram.size", Unit::kBytes, std::nullopt, {1024, 64.0 * (1ull << 30)},
-                                "on-chip SRAM capacity", [](auto& c) -> auto& { return c.sram.size_bytes; }));
-  t.push_back(field<kNumber>("sram.banks", Unit::kCount, "16", {1, 4096}, "independent SRAM banks",
-                                [](auto& c) -> auto& { return c.sram.banks; }));
-  t.push_back(field<kNumber>("sram.bytes_per_cycle", Unit::kCount, std::nullopt, {1, 1 << 20},
-                                "SRAM bytes per MAC-array clock cycle, all ports together",
-                                [](auto& c) -> auto& { return c.sram.bytes_per_cycle; }));
-  t.push_back(field<kNumber>("sram.read_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM read energy",
-                              [](auto& c) -> auto& { return c.sram.read_energy_pj_per_byte; }));
-  t.push_back(field<kNumber>("sram.write_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM write energy",
-                              [](auto& c) -> auto& { return c.sram.write_energy_pj_per_byte; }));
+  t.push_back(field<kNumber>(
+      "sram.size", Unit::kBytes, std::nullopt, {1024, 64.0 * (1ull << 30)}, "on-chip SRAM capacity",
+      [](auto& c) -> auto& { return c.sram.size_bytes; }));
+  t.push_back(field<kNumber>(
+      "sram.banks", Unit::kCount, "16", {1, 4096}, "independent SRAM banks",
+      [](auto& c) -> auto& { return c.sram.banks; }));
+  t.push_back(field<kNumber>(
+      "sram.bytes_per_cycle", Unit::kCount, std::nullopt, {1, 1 << 20},
+      "SRAM bytes per MAC-array clock cycle, all ports together",
+      [](auto& c) -> auto& { return c.sram.bytes_per_cycle; }));
+  t.push_back(field<kNumber>(
+      "sram.read_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM read energy",
+      [](auto& c) -> auto& { return c.sram.read_energy_pj_per_byte; }));
+  t.push_back(field<kNumber>(
+      "sram.write_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM write energy",
+      [](auto& c) -> auto& { return c.sram.write_energy_pj_per_byte; }));
 
-  t.push_back(field<kNumber>("dram.bandwidth", Unit::kBandwidth, std::nullopt, {1e6, 10e12},
-                              "peak DRAM bandwidth (GB/s = 1e9 B/s)",
-                              [](auto& c) -> auto& { return c.dram.bandwidth_bytes_per_s; }));
-  t.push_back(field<kNumber>("dram.latency", Unit::kTime, "100ns", {0, 1e9}, "first-access latency of a DRAM transfer",
-                              [](auto& c) -> auto& { return c.dram.latency_ps; }));
-  t.push_back(field<kNumber>("dram.burst", Unit::kBytes, "64B", {1, 4096},
-                                "DRAM burst size; transfers round up to whole bursts",
-                                [](auto& c) -> auto& { return c.dram.burst_bytes; }));
-  t.push_back(field<kNumber>("dram.energy", Unit::kEnergyPerBit, "0pJ/bit", {0, 1000},
-                              "DRAM access energy incl. I/O", [](auto& c) -> auto& { return c.dram.energy_pj_per_bit; }));
+  t.push_back(field<kNumber>(
+      "dram.bandwidth", Unit::kBandwidth, std::nullopt, {1e6, 10e12}, "peak DRAM bandwidth (GB/s = 1e9 B/s)",
+      [](auto& c) -> auto& { return c.dram.bandwidth_bytes_per_s; }));
+  t.push_back(field<kNumber>(
+      "dram.latency", Unit::kTime, "100ns", {0, 1e9}, "first-access latency of a DRAM transfer",
+      [](auto& c) -> auto& { return c.dram.latency_ps; }));
+  t.push_back(field<kNumber>(
+      "dram.burst", Unit::kBytes, "64B", {1, 4096}, "DRAM burst size; transfers round up to whole bursts",
+      [](auto& c) -> auto& { return c.dram.burst_bytes; }));
+  t.push_back(field<kNumber>(
+      "dram.energy", Unit::kEnergyPerBit, "0pJ/bit", {0, 1000}, "DRAM access energy incl. I/O",
+      [](auto& c) -> auto& { return c.dram.energy_pj_per_bit; }));
 
-  t.push_back(field<kNumber>("dma.channels", Unit::kCount, "2", {1, 256}, "concurrent DMA channels",
-                                [](auto& c) -> auto& { return c.dma.channels; }));
-  t.push_back(field<kNumber>("static_power", Unit::kPower, "0mW", {0, 1e6},
-                              "leakage and always-on power of the NPU while a network runs",
-                              [](auto& c) -> auto& { return c.static_power_mw; }));
+  t.push_back(field<kNumber>(
+      "dma.channels", Unit::kCount, "2", {1, 256}, "concurrent DMA channels",
+      [](auto& c) -> auto& { return c.dma.channels; }));
+  t.push_back(field<kNumber>(
+      "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
+      [](auto& c) -> auto& { return c.static_power_mw; }));
   return t;
 }
 
@@ -163,14 +190,17 @@ void walk_param_tree(const ParamTreeVisitor& v) {
 
 std::string format_param(const ParamSpec& spec, const ParamValue& v) {
   switch (spec.unit) {
-    case Unit::kBool: return v.flag ? "true" : "false";
-    case Unit::kText: return v.text;
+    case Unit::kBool:
+      return v.flag ? "true" : "false";
+    case Unit::kText:
+      return v.text;
     case Unit::kDataflowList: {
       std::string out = "[";
       for (size_t i = 0; i < v.list.size(); ++i) out += (i ? ", " : "") + v.list[i];
       return out + "]";
     }
-    default: return format_quantity(v.number, spec.unit);
+    default:
+      return format_quantity(v.number, spec.unit);
   }
 }
 

@@ -12,10 +12,10 @@
 namespace npusim::arch {
 
 struct ParamValue {
-  double number = 0;               // numeric units, in the base unit
-  bool flag = false;               // Unit::kBool
-  std::string text;                // Unit::kText
-  std::vector<std::string> list;   // Unit::kDataflowList
+  double number = 0;              // numeric units, in the base unit
+  bool flag = false;              // Unit::kBool
+  std::string text;               // Unit::kText
+  std::vector<std::string> list;  // Unit::kDataflowList
 };
 
 struct Range {
@@ -25,7 +25,7 @@ struct Range {
 };
 
 struct ParamSpec {
-  std::string key;                          // dotted YAML path, e.g. "sram.size"
+  std::string key;  // dotted YAML path, e.g. "sram.size"
   Unit unit = Unit::kRatio;
   std::optional<std::string> default_text;  // parsed like user input; nullopt = required
   Range range;                              // numeric units only

@@ -16,12 +16,12 @@ struct Scale {
 
 // Columns: suffix, factor to the base unit. Order matters for formatting: largest first.
 constexpr Scale kFrequency[] = {{"GHz", 1e9}, {"MHz", 1e6}, {"kHz", 1e3}, {"Hz", 1}};
-constexpr Scale kBytes[] = {{"TiB", 1099511627776.0}, {"GiB", 1073741824.0}, {"MiB", 1048576.0},
-                            {"KiB", 1024.0},          {"B", 1}};
+constexpr Scale kBytes[] = {
+    {"TiB", 1099511627776.0}, {"GiB", 1073741824.0}, {"MiB", 1048576.0}, {"KiB", 1024.0}, {"B", 1}};
 // Decimal units and B/s come first: formatting uses only those (kBandwidthDecimal).
-constexpr Scale kBandwidth[] = {{"TB/s", 1e12},          {"GB/s", 1e9},           {"MB/s", 1e6},
-                                {"kB/s", 1e3},           {"B/s", 1},              {"TiB/s", 1099511627776.0},
-                                {"GiB/s", 1073741824.0}, {"MiB/s", 1048576.0},    {"KiB/s", 1024.0}};
+constexpr Scale kBandwidth[] = {{"TB/s", 1e12},          {"GB/s", 1e9},        {"MB/s", 1e6},
+                                {"kB/s", 1e3},           {"B/s", 1},           {"TiB/s", 1099511627776.0},
+                                {"GiB/s", 1073741824.0}, {"MiB/s", 1048576.0}, {"KiB/s", 1024.0}};
 constexpr size_t kBandwidthDecimal = 5;
 constexpr Scale kTime[] = {{"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"ns", 1e3}, {"ps", 1}};
 constexpr Scale kEnergy[] = {{"J", 1e12}, {"mJ", 1e9}, {"uJ", 1e6}, {"nJ", 1e3}, {"pJ", 1}, {"fJ", 1e-3}};
@@ -83,33 +83,55 @@ Parsed energy_per_data(double number, std::string_view unit, double per_bits) {
 
 std::string_view base_unit_name(Unit u) {
   switch (u) {
-    case Unit::kFrequency: return "Hz";
-    case Unit::kBytes: return "B";
-    case Unit::kBandwidth: return "B/s";
-    case Unit::kTime: return "ps";
-    case Unit::kEnergy: return "pJ";
-    case Unit::kEnergyPerByte: return "pJ/B";
-    case Unit::kEnergyPerBit: return "pJ/bit";
-    case Unit::kPower: return "mW";
-    default: return "";
+    case Unit::kFrequency:
+      return "Hz";
+    case Unit::kBytes:
+      return "B";
+    case Unit::kBandwidth:
+      return "B/s";
+    case Unit::kTime:
+      return "ps";
+    case Unit::kEnergy:
+      return "pJ";
+    case Unit::kEnergyPerByte:
+      return "pJ/B";
+    case Unit::kEnergyPerBit:
+      return "pJ/bit";
+    case Unit::kPower:
+      return "mW";
+    default:
+      return "";
   }
 }
 
 std::string_view unit_kind_name(Unit u) {
   switch (u) {
-    case Unit::kFrequency: return "frequency";
-    case Unit::kBytes: return "size";
-    case Unit::kBandwidth: return "bandwidth";
-    case Unit::kTime: return "time";
-    case Unit::kEnergy: return "energy";
-    case Unit::kEnergyPerByte: return "energy/data";
-    case Unit::kEnergyPerBit: return "energy/data";
-    case Unit::kPower: return "power";
-    case Unit::kCount: return "integer";
-    case Unit::kRatio: return "number";
-    case Unit::kBool: return "bool";
-    case Unit::kText: return "text";
-    case Unit::kDataflowList: return "list";
+    case Unit::kFrequency:
+      return "frequency";
+    case Unit::kBytes:
+      return "size";
+    case Unit::kBandwidth:
+      return "bandwidth";
+    case Unit::kTime:
+      return "time";
+    case Unit::kEnergy:
+      return "energy";
+    case Unit::kEnergyPerByte:
+      return "energy/data";
+    case Unit::kEnergyPerBit:
+      return "energy/data";
+    case Unit::kPower:
+      return "power";
+    case Unit::kCount:
+      return "integer";
+    case Unit::kRatio:
+      return "number";
+    case Unit::kBool:
+      return "bool";
+    case Unit::kText:
+      return "text";
+    case Unit::kDataflowList:
+      return "list";
   }
   return "";
 }
@@ -125,7 +147,9 @@ Parsed parse_quantity(std::string_view text, Unit u) {
   if (!std::isfinite(number)) return {0, "the number is not finite"};
   Parsed r;
   switch (u) {
-    case Unit::kFrequency: r = scaled(number, unit, kFrequency, "750MHz"); break;
+    case Unit::kFrequency:
+      r = scaled(number, unit, kFrequency, "750MHz");
+      break;
     case Unit::kBytes:
       for (const Ambiguous& a : kAmbiguousSizes)
         if (unit == a.suffix)
@@ -134,12 +158,24 @@ Parsed parse_quantity(std::string_view text, Unit u) {
       r = scaled(number, unit, kBytes, "7MiB");
       if (r.error.empty() && r.value != std::floor(r.value)) return {0, "a size must be a whole number of bytes"};
       break;
-    case Unit::kBandwidth: r = scaled(number, unit, kBandwidth, "12GB/s"); break;
-    case Unit::kTime: r = scaled(number, unit, kTime, "100ns"); break;
-    case Unit::kEnergy: r = scaled(number, unit, kEnergy, "0.2pJ"); break;
-    case Unit::kEnergyPerByte: r = energy_per_data(number, unit, 8); break;
-    case Unit::kEnergyPerBit: r = energy_per_data(number, unit, 1); break;
-    case Unit::kPower: r = scaled(number, unit, kPower, "200mW"); break;
+    case Unit::kBandwidth:
+      r = scaled(number, unit, kBandwidth, "12GB/s");
+      break;
+    case Unit::kTime:
+      r = scaled(number, unit, kTime, "100ns");
+      break;
+    case Unit::kEnergy:
+      r = scaled(number, unit, kEnergy, "0.2pJ");
+      break;
+    case Unit::kEnergyPerByte:
+      r = energy_per_data(number, unit, 8);
+      break;
+    case Unit::kEnergyPerBit:
+      r = energy_per_data(number, unit, 1);
+      break;
+    case Unit::kPower:
+      r = scaled(number, unit, kPower, "200mW");
+      break;
     case Unit::kCount:
       if (!unit.empty()) return {0, "expected a plain integer without a unit"};
       if (number != std::floor(number)) return {0, "expected an integer"};
@@ -149,7 +185,8 @@ Parsed parse_quantity(std::string_view text, Unit u) {
       if (!unit.empty()) return {0, "expected a plain number without a unit"};
       r = {number, ""};
       break;
-    default: return {0, "not a numeric key"};
+    default:
+      return {0, "not a numeric key"};
   }
   if (r.error.empty() && !std::isfinite(r.value)) return {0, "the value is not finite"};
   return r;
@@ -176,15 +213,24 @@ std::string format_quantity(double value, Unit u) {
     return format_number(value / scales[n - 1].factor) + std::string(scales[n - 1].suffix);
   };
   switch (u) {
-    case Unit::kFrequency: return pick(kFrequency, std::size(kFrequency), false);
-    case Unit::kBytes: return pick(kBytes, std::size(kBytes), true);
-    case Unit::kBandwidth: return pick(kBandwidth, kBandwidthDecimal, false);
-    case Unit::kTime: return pick(kTime, std::size(kTime), false);
-    case Unit::kEnergy: return format_number(value) + "pJ";
-    case Unit::kEnergyPerByte: return format_number(value) + "pJ/B";
-    case Unit::kEnergyPerBit: return format_number(value) + "pJ/bit";
-    case Unit::kPower: return pick(kPower, std::size(kPower), false);
-    default: return format_number(value);
+    case Unit::kFrequency:
+      return pick(kFrequency, std::size(kFrequency), false);
+    case Unit::kBytes:
+      return pick(kBytes, std::size(kBytes), true);
+    case Unit::kBandwidth:
+      return pick(kBandwidth, kBandwidthDecimal, false);
+    case Unit::kTime:
+      return pick(kTime, std::size(kTime), false);
+    case Unit::kEnergy:
+      return format_number(value) + "pJ";
+    case Unit::kEnergyPerByte:
+      return format_number(value) + "pJ/B";
+    case Unit::kEnergyPerBit:
+      return format_number(value) + "pJ/bit";
+    case Unit::kPower:
+      return pick(kPower, std::size(kPower), false);
+    default:
+      return format_number(value);
   }
 }
 

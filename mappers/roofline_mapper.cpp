@@ -23,11 +23,16 @@ uint64_t ceil_cycles(long double work, long double per_cycle) {
 
 double vector_cost(const arch::VectorUnitConfig& v, VectorClass c) {
   switch (c) {
-    case VectorClass::kNorm: return v.cost_norm;
-    case VectorClass::kSoftmax: return v.cost_softmax;
-    case VectorClass::kActivation: return v.cost_activation;
-    case VectorClass::kEltwise: return v.cost_eltwise;
-    case VectorClass::kNone: return 0;
+    case VectorClass::kNorm:
+      return v.cost_norm;
+    case VectorClass::kSoftmax:
+      return v.cost_softmax;
+    case VectorClass::kActivation:
+      return v.cost_activation;
+    case VectorClass::kEltwise:
+      return v.cost_eltwise;
+    case VectorClass::kNone:
+      return 0;
   }
   return 0;
 }
@@ -45,7 +50,8 @@ Schedule map_roofline(const workloads::Graph& graph, const arch::NpuConfig& hw) 
   if (!mode.supported())
     throw UserError("hardware '" + hw.name + "' does not support precision " +
                     std::string(arch::precision_mode_name(s.precision)) + " (mac_array.precision." +
-                    std::string(arch::precision_mode_name(s.precision)) + ".macs_per_pe_per_cycle is 0); choose another with --precision");
+                    std::string(arch::precision_mode_name(s.precision)) +
+                    ".macs_per_pe_per_cycle is 0); choose another with --precision");
   const long double macs_per_cycle = static_cast<long double>(hw.mac_array.pes()) * mode.macs_per_pe_per_cycle;
   const uint64_t burst = hw.dram.burst_bytes;
   s.assumptions = {
@@ -53,7 +59,8 @@ Schedule map_roofline(const workloads::Graph& graph, const arch::NpuConfig& hw) 
       "(offchip); no tiling, no array fill/drain, no reuse limits; to be replaced by the mapper issue",
       "MAC time at the array's peak rate: ceil(MACs / (PEs x MACs/PE/cycle))",
       "vector time: ceil(elements x cost / lanes) cycles at the vector clock",
-      "op latency = max(MAC time [+ vector time if not overlapped], vector time, DRAM time) + one DRAM latency per transfer",
+      "op latency = max(MAC time [+ vector time if not overlapped], vector time, DRAM time) + one DRAM latency per "
+      "transfer",
       "reshape is a view (no traffic); transpose, concat, upsample and gather copy through SRAM",
   };
 
@@ -82,14 +89,17 @@ Schedule map_roofline(const workloads::Graph& graph, const arch::NpuConfig& hw) 
     t.mac_cycles = op.macs ? ceil_cycles(op.macs, macs_per_cycle) : 0;
     const double cost = vector_cost(hw.vector_unit, workloads::vector_class(op.kind));
     t.vector_elems = op.vector_elems;
-    t.vector_cycles = op.vector_elems ? ceil_cycles(static_cast<long double>(op.vector_elems) * cost, hw.vector_unit.lanes) : 0;
+    t.vector_cycles =
+        op.vector_elems ? ceil_cycles(static_cast<long double>(op.vector_elems) * cost, hw.vector_unit.lanes) : 0;
     // Every byte loaded is written into SRAM and read once by the consumer; the output is
     // written into SRAM and read once by the store.
     t.sram_write_bytes = ob.total_read() + ob.written;
     t.sram_read_bytes = ob.total_read() + ob.written;
     OpSchedule os;
     os.op = id;
-    os.mapping = op.macs ? "roofline: peak rate" : op_class(op.kind) == OpClass::kVector ? "roofline: vector" : "roofline: copy";
+    os.mapping = op.macs                                 ? "roofline: peak rate"
+                 : op_class(op.kind) == OpClass::kVector ? "roofline: vector"
+                                                         : "roofline: copy";
     if (op.kind == workloads::OpKind::kReshape) os.mapping = "view";
     os.steps.push_back(t);
     s.ops.push_back(std::move(os));

@@ -12,7 +12,7 @@ namespace npusim::mappers {
 
 struct TileStep {
   uint64_t dram_read_bytes[workloads::kNumTensorKinds] = {0, 0, 0};  // by TensorKind, burst-rounded
-  uint64_t dram_write_bytes = 0;                                      // burst-rounded
+  uint64_t dram_write_bytes = 0;                                     // burst-rounded
   uint32_t dram_transfers = 0;  // separate DMA transfers (each pays the DRAM latency once)
   uint64_t macs = 0;
   uint64_t mac_cycles = 0;  // MAC-array clock cycles of the compute
@@ -32,7 +32,7 @@ struct Schedule {
   std::string mapper;    // which mapper produced it
   std::string strategy;  // memory strategy
   arch::PrecisionMode precision = arch::PrecisionMode::kW8A8;
-  std::vector<OpSchedule> ops;       // in execution order
+  std::vector<OpSchedule> ops;           // in execution order
   std::vector<std::string> assumptions;  // what the mapper assumed, for reports
 };
 

@@ -111,7 +111,10 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   }
   size_t name_w = 5;
   for (size_t i : idx) name_w = std::max(name_w, s.ops[i].name.size());
-  o << "\n" << (all ? "Per layer" : fmt("Slowest %zu of %zu layers (--layers all lists every one; --out DIR writes layers.csv)", idx.size(), s.ops.size()))
+  o << "\n"
+    << (all ? "Per layer"
+            : fmt("Slowest %zu of %zu layers (--layers all lists every one; --out DIR writes layers.csv)", idx.size(),
+                  s.ops.size()))
     << ":\n";
   o << fmt("%5s  %-*s  %-17s %12s %11s %-8s %6s %12s %12s %11s\n", "#", int(name_w), "layer", "kind", "MACs(M)",
            "latency(us)", "bound", "util%", "DRAM_rd(KB)", "DRAM_wr(KB)", "energy(uJ)");
@@ -137,7 +140,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << workloads::precision_name(r.precision) << ", "
     << r.schedule.strategy << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
-  o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n", inferences_per_s(s));
+  o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
+           inferences_per_s(s));
   o << fmt("  MACs                 %12.3f GMAC\n", t.macs / 1e9);
   o << fmt("  peak MAC rate        %12.3f TMAC/s\n", s.peak_macs_per_s / 1e12);
   o << fmt("  achieved MAC rate    %12.3f TMAC/s  (utilisation %.1f %%)\n",
@@ -209,7 +213,8 @@ std::string run_json(const sim::RunResult& r, bool layers) {
   w.field("inferences_per_s", inferences_per_s(s));
   w.field("peak_macs_per_s", s.peak_macs_per_s);
   w.field("utilization_pct", s.utilization() * 100);
-  for (int b = 0; b < 4; ++b) w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  for (int b = 0; b < 4; ++b)
+    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
   write_counters_json(w, s.total, true);
   w.end_object();
   if (layers) {
@@ -235,7 +240,8 @@ void write_run_dir(const sim::RunResult& r, const std::string& dir) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir)) throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
+  if (ec || !fs::is_directory(dir))
+    throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
   auto write = [&](const std::string& name, const std::string& text) {
     fs::path p = fs::path(dir) / name;
     std::ofstream f(p, std::ios::binary | std::ios::trunc);

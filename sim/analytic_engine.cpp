@@ -28,10 +28,14 @@ Counters step_counters(const mappers::TileStep& t, const arch::NpuConfig& hw, co
   const bool overlap = hw.vector_unit.overlaps_mac;
   const double compute_s = overlap ? c.mac_s : c.mac_s + c.vector_s;
   c.latency_s = std::max({compute_s, c.vector_s, c.dram_s});
-  if (c.latency_s == 0) bound = Bound::kNone;
-  else if (c.latency_s == c.dram_s) bound = Bound::kDram;
-  else if (c.mac_s >= c.vector_s) bound = Bound::kCompute;
-  else bound = Bound::kVector;
+  if (c.latency_s == 0)
+    bound = Bound::kNone;
+  else if (c.latency_s == c.dram_s)
+    bound = Bound::kDram;
+  else if (c.mac_s >= c.vector_s)
+    bound = Bound::kCompute;
+  else
+    bound = Bound::kVector;
 
   const auto& v = hw.vector_unit;
   c.energy_mac_pj = double(t.macs) * mode.energy_per_mac_pj;

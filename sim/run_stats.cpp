@@ -4,10 +4,14 @@ namespace npusim::sim {
 
 std::string_view bound_name(Bound b) {
   switch (b) {
-    case Bound::kCompute: return "compute";
-    case Bound::kVector: return "vector";
-    case Bound::kDram: return "dram";
-    case Bound::kNone: return "none";
+    case Bound::kCompute:
+      return "compute";
+    case Bound::kVector:
+      return "vector";
+    case Bound::kDram:
+      return "dram";
+    case Bound::kNone:
+      return "none";
   }
   return "none";
 }

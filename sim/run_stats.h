@@ -36,10 +36,13 @@ struct Counters {
 
   uint64_t dram_read_bytes() const { return dram_read_weight_bytes + dram_read_activation_bytes + dram_read_kv_bytes; }
   uint64_t dram_bytes() const { return dram_read_bytes() + dram_write_bytes; }
-  double energy_pj() const { return energy_mac_pj + energy_vector_pj + energy_sram_pj + energy_dram_pj + energy_static_pj; }
+  double energy_pj() const {
+    return energy_mac_pj + energy_vector_pj + energy_sram_pj + energy_dram_pj + energy_static_pj;
+  }
   // Sums every counter: run totals and multi-step ops are sums of their parts.
   void merge(const Counters& o) {
-    for_each_field([&](auto member, std::string_view, std::string_view, std::string_view) { this->*member += o.*member; });
+    for_each_field(
+        [&](auto member, std::string_view, std::string_view, std::string_view) { this->*member += o.*member; });
   }
 
   // f(name, value, unit, description) for every counter and the energy total, in a fixed order.
@@ -89,7 +92,7 @@ struct OpStats {
 struct RunStats {
   std::vector<OpStats> ops;  // in execution order
   Counters total;
-  double peak_macs_per_s = 0;                 // of the hardware at the run's precision
+  double peak_macs_per_s = 0;                // of the hardware at the run's precision
   double time_by_bound_s[4] = {0, 0, 0, 0};  // latency summed per Bound
   double utilization() const {
     return total.latency_s > 0 ? double(total.macs) / (peak_macs_per_s * total.latency_s) : 0;

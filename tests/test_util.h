@@ -27,7 +27,9 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   // The directory itself, or `name` inside it.
-  std::string path(const std::string& name = "") const { return name.empty() ? path_.string() : (path_ / name).string(); }
+  std::string path(const std::string& name = "") const {
+    return name.empty() ? path_.string() : (path_ / name).string();
+  }
   // Writes `text` to `name` inside the directory and returns its path.
   std::string write(const std::string& name, const std::string& text) const {
     std::ofstream(path_ / name, std::ios::binary) << text;

@@ -71,7 +71,9 @@ class Flags {
   std::map<std::string, std::vector<std::string>> values;
   bool has(const std::string& f) const { return values.count(f) > 0; }
   std::string get(const std::string& f) const { return has(f) ? values.at(f).back() : ""; }
-  std::vector<std::string> all(const std::string& f) const { return has(f) ? values.at(f) : std::vector<std::string>{}; }
+  std::vector<std::string> all(const std::string& f) const {
+    return has(f) ? values.at(f) : std::vector<std::string>{};
+  }
 };
 
 Flags parse_flags(const std::vector<std::string>& args, size_t start, const std::vector<FlagSpec>& specs,
@@ -131,9 +133,14 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
 
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
-                        {{"--hw", true, false}, {"--model", true, false}, {"--precision", true, false},
-                         {"--set", true, true}, {"--layers", true, false}, {"--json", false, false},
-                         {"--out", true, false}, {"--help", false, false}},
+                        {{"--hw", true, false},
+                         {"--model", true, false},
+                         {"--precision", true, false},
+                         {"--set", true, true},
+                         {"--layers", true, false},
+                         {"--json", false, false},
+                         {"--out", true, false},
+                         {"--help", false, false}},
                         "run");
   if (f.has("--help")) {
     out << kRunUsage;
@@ -142,10 +149,12 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   reports::TextOptions text;
   if (f.has("--layers")) {
     std::string v = f.get("--layers");
-    if (v == "all") text.max_layers = 0;
+    if (v == "all")
+      text.max_layers = 0;
     else if (!v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos && std::stoul(v) > 0)
       text.max_layers = std::stoul(v);
-    else throw UserError("--layers " + v + ": expected a positive number or 'all'");
+    else
+      throw UserError("--layers " + v + ": expected a positive number or 'all'");
   }
   if (!f.has("--model")) throw UserError("npusim run: --model is required (see npusim models)");
   arch::NpuConfig hw = load_hw(f, "run");
@@ -158,8 +167,11 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
 
 int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
-                        {{"--hw", true, false}, {"--set", true, true}, {"--resolved", false, false},
-                         {"--explain", false, false}, {"--help", false, false}},
+                        {{"--hw", true, false},
+                         {"--set", true, true},
+                         {"--resolved", false, false},
+                         {"--explain", false, false},
+                         {"--help", false, false}},
                         "config");
   if (f.has("--help")) {
     out << kConfigUsage;
@@ -182,7 +194,9 @@ int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
 
 int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
-                        {{"--model", true, false}, {"--precision", true, false}, {"--explain-ops", false, false},
+                        {{"--model", true, false},
+                         {"--precision", true, false},
+                         {"--explain-ops", false, false},
                          {"--help", false, false}},
                         "graph");
   if (f.has("--help")) {
@@ -193,12 +207,13 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
     out << workloads::explain_yaml_ops();
     return kExitOk;
   }
-  if (!f.has("--model")) throw UserError(std::string("npusim graph: --model or --explain-ops is required\n") + kGraphUsage);
+  if (!f.has("--model"))
+    throw UserError(std::string("npusim graph: --model or --explain-ops is required\n") + kGraphUsage);
   workloads::LoadedModel m = workloads::load_model(f.get("--model"), precision_flag(f), model_dirs());
   const workloads::Graph& g = m.graph;
   auto live = g.liveness();
-  out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count()
-      << " params, " << g.total_macs() << " MACs, precision " << workloads::precision_name(g.precision()) << "\n";
+  out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count() << " params, "
+      << g.total_macs() << " MACs, precision " << workloads::precision_name(g.precision()) << "\n";
   out << "#  op  kind  output_shape  MACs  output_live[first..last]  inputs name[first..last]\n";
   const auto& order = g.topological_order();
   for (size_t i = 0; i < order.size(); ++i) {

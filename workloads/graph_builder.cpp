@@ -51,7 +51,7 @@ TensorId GraphBuilder::add_tensor(Tensor t) {
 
 TensorId GraphBuilder::input(const std::string& name, Shape shape, TensorKind kind) {
   check_name(name);
-  DType dt = kind == TensorKind::kKvCache ? dtypes_.kv_cache
+  DType dt = kind == TensorKind::kKvCache  ? dtypes_.kv_cache
              : kind == TensorKind::kWeight ? dtypes_.weight
                                            : dtypes_.activation;
   return add_tensor(make_tensor(name, std::move(shape), dt, kind, "graph '" + name_ + "'"));
@@ -97,8 +97,8 @@ TensorId GraphBuilder::conv2d(const std::string& name, TensorId x, uint64_t out_
   auto padded_h = checked_add(b.h, 2 * padding), padded_w = checked_add(b.w, 2 * padding);
   if (padding > (UINT64_MAX >> 2) || !padded_h || !padded_w) fail(name, "padding overflows");
   if (*padded_h < kernel_h || *padded_w < kernel_w)
-    fail(name, "kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + " is larger than the padded input " +
-                   std::to_string(*padded_h) + "x" + std::to_string(*padded_w));
+    fail(name, "kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
+                   " is larger than the padded input " + std::to_string(*padded_h) + "x" + std::to_string(*padded_w));
   b.p = (*padded_h - kernel_h) / stride + 1;
   b.q = (*padded_w - kernel_w) / stride + 1;
   Op op = new_op(name, OpKind::kConv2d);
@@ -145,8 +145,7 @@ TensorId GraphBuilder::matmul(const std::string& name, TensorId a, TensorId b, b
   uint64_t m = sa[sa.size() - 2], k = sa.back();
   uint64_t kb = transpose_b ? sb.back() : sb[sb.size() - 2];
   uint64_t n = transpose_b ? sb[sb.size() - 2] : sb.back();
-  if (k != kb)
-    fail(name, "inner dims differ: " + shape_str(sa) + " x " + shape_str(sb) + (transpose_b ? "^T" : ""));
+  if (k != kb) fail(name, "inner dims differ: " + shape_str(sa) + " x " + shape_str(sb) + (transpose_b ? "^T" : ""));
   Op op = new_op(name, OpKind::kMatmul);
   op.mm = {.batch = batch_of(sa), .m = m, .n = n, .k = k};
   op.macs = mul_or_fail(name, {op.mm.batch, m, n, k});
@@ -178,8 +177,7 @@ TensorId GraphBuilder::attention_context(const std::string& name, TensorId probs
   return add_op(std::move(op), {sp[0], sp[1], sp[2], sv[3]}, dtypes_.activation);
 }
 
-TensorId GraphBuilder::unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape,
-                                    uint64_t elems) {
+TensorId GraphBuilder::unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape, uint64_t elems) {
   Op op = new_op(name, kind);
   op.vector_elems = elems;
   op.inputs.push_back(x);
@@ -287,12 +285,14 @@ TensorId GraphBuilder::concat(const std::string& name, const std::vector<TensorI
   Shape out = shape(xs[0]);
   int64_t rank = static_cast<int64_t>(out.size());
   int64_t ax = axis < 0 ? axis + rank : axis;
-  if (ax < 0 || ax >= rank) fail(name, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  if (ax < 0 || ax >= rank)
+    fail(name, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
   for (size_t i = 1; i < xs.size(); ++i) {
     const Shape& s = shape(xs[i]);
     bool ok = s.size() == out.size();
     for (int64_t d = 0; ok && d < rank; ++d) ok = d == ax || s[d] == out[d];
-    if (!ok) fail(name, "concat inputs " + shape_str(out) + " and " + shape_str(s) + " differ off axis " + std::to_string(ax));
+    if (!ok)
+      fail(name, "concat inputs " + shape_str(out) + " and " + shape_str(s) + " differ off axis " + std::to_string(ax));
     auto sum = checked_add(out[ax], s[ax]);
     if (!sum) fail(name, "concat size overflows");
     out[ax] = *sum;

@@ -51,9 +51,11 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
   if (cls == "AutoencoderKL") return ModelFormat::kVaeDecoder;
   std::string type = scalar("model_type");
   if (type == "clip_text_model" || type == "clip") return ModelFormat::kClipText;
-  throw InputError(display + ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
+  throw InputError(display +
+                   ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
                    "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a CLIP text "
-                   "config (model_type clip_text_model)" + (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
+                   "config (model_type clip_text_model)" +
+                   (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
 }
 
 // "64x64" from an NCHW shape.
@@ -78,23 +80,28 @@ LoadedModel load_file(const std::string& path, const std::string& display, std::
       Graph g = build_unet(load_unet_config(path), UNetInputs{}, p);
       const Shape s = g.tensor(g.find_tensor("sample").value()).shape;
       const Shape c = g.tensor(g.find_tensor("encoder_hidden_states").value()).shape;
-      return LoadedModel{std::move(g), display,
-                         {"one UNet evaluation: batch " + std::to_string(s[0]) + " (one classifier-free-guidance branch), " +
-                              dims(s) + " latent (" + std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) +
-                              " image), " + std::to_string(c[1]) + " text tokens",
-                          "the timestep's sinusoidal projection is an input (no MACs)"}};
+      return LoadedModel{
+          std::move(g),
+          display,
+          {"one UNet evaluation: batch " + std::to_string(s[0]) + " (one classifier-free-guidance branch), " + dims(s) +
+               " latent (" + std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) + " image), " +
+               std::to_string(c[1]) + " text tokens",
+           "the timestep's sinusoidal projection is an input (no MACs)"}};
     }
     case ModelFormat::kVaeDecoder: {
       Graph g = build_vae_decoder(load_vae_config(path), VaeDecoderInputs{}, p);
       const Shape s = g.tensor(g.find_tensor("latents").value()).shape;
-      return LoadedModel{std::move(g), display,
-                         {"one VAE decode: batch " + std::to_string(s[0]) + ", " + dims(s) + " latent -> " +
-                          std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) + " image, post_quant_conv included"}};
+      return LoadedModel{
+          std::move(g),
+          display,
+          {"one VAE decode: batch " + std::to_string(s[0]) + ", " + dims(s) + " latent -> " + std::to_string(s[2] * 8) +
+           "x" + std::to_string(s[3] * 8) + " image, post_quant_conv included"}};
     }
     case ModelFormat::kClipText: {
       TextEncoderInputs in;
       Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
-      return LoadedModel{std::move(g), display,
+      return LoadedModel{std::move(g),
+                         display,
                          {"one text encoding: batch " + std::to_string(in.batch) + ", " + std::to_string(in.tokens) +
                           " tokens; embedding lookups read only the rows they need"}};
     }

@@ -44,20 +44,28 @@ VectorClass vector_class(OpKind k) { return row(k).vcls; }
 
 std::string_view op_class_name(OpClass c) {
   switch (c) {
-    case OpClass::kMac: return "mac";
-    case OpClass::kVector: return "vector";
-    case OpClass::kDataMovement: return "data_movement";
+    case OpClass::kMac:
+      return "mac";
+    case OpClass::kVector:
+      return "vector";
+    case OpClass::kDataMovement:
+      return "data_movement";
   }
   NPUSIM_ASSERT(false, "unknown op class");
 }
 
 std::string_view vector_class_name(VectorClass c) {
   switch (c) {
-    case VectorClass::kNone: return "none";
-    case VectorClass::kNorm: return "norm";
-    case VectorClass::kSoftmax: return "softmax";
-    case VectorClass::kActivation: return "activation";
-    case VectorClass::kEltwise: return "eltwise";
+    case VectorClass::kNone:
+      return "none";
+    case VectorClass::kNorm:
+      return "norm";
+    case VectorClass::kSoftmax:
+      return "softmax";
+    case VectorClass::kActivation:
+      return "activation";
+    case VectorClass::kEltwise:
+      return "eltwise";
   }
   NPUSIM_ASSERT(false, "unknown vector class");
 }

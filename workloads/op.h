@@ -64,11 +64,11 @@ struct Op {
   OpKind kind = OpKind::kAdd;
   std::vector<TensorId> inputs;  // activations / KV cache first, then weights (as built)
   std::vector<TensorId> outputs;
-  ConvBounds conv;      // valid for kConv2d
-  MatmulBounds mm;      // valid for kLinear, kMatmul, kAttention*
-  uint64_t groups = 1;  // kGroupNorm
-  int64_t axis = 0;     // kConcat
-  uint64_t macs = 0;    // multiply-accumulates
+  ConvBounds conv;            // valid for kConv2d
+  MatmulBounds mm;            // valid for kLinear, kMatmul, kAttention*
+  uint64_t groups = 1;        // kGroupNorm
+  int64_t axis = 0;           // kConcat
+  uint64_t macs = 0;          // multiply-accumulates
   uint64_t vector_elems = 0;  // elements passed through the vector unit (cost class above)
   uint64_t moved_bytes = 0;   // kDataMovement: bytes copied (0 for a view)
 };

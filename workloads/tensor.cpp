@@ -7,22 +7,29 @@ namespace npusim::workloads {
 
 unsigned dtype_bits(DType d) {
   switch (d) {
-    case DType::kInt4: return 4;
-    case DType::kInt8: return 8;
-    case DType::kInt16: return 16;
-    case DType::kInt32: return 32;
-    case DType::kFp16: return 16;
-    case DType::kBf16: return 16;
-    case DType::kFp32: return 32;
+    case DType::kInt4:
+      return 4;
+    case DType::kInt8:
+      return 8;
+    case DType::kInt16:
+      return 16;
+    case DType::kInt32:
+      return 32;
+    case DType::kFp16:
+      return 16;
+    case DType::kBf16:
+      return 16;
+    case DType::kFp32:
+      return 32;
   }
   NPUSIM_ASSERT(false, "unknown dtype");
 }
 
 namespace {
 // Columns: dtype, name.
-constexpr Named<DType> kDtypeNames[] = {
-    {DType::kInt4, "int4"}, {DType::kInt8, "int8"}, {DType::kInt16, "int16"}, {DType::kInt32, "int32"},
-    {DType::kFp16, "fp16"}, {DType::kBf16, "bf16"}, {DType::kFp32, "fp32"}};
+constexpr Named<DType> kDtypeNames[] = {{DType::kInt4, "int4"},   {DType::kInt8, "int8"}, {DType::kInt16, "int16"},
+                                        {DType::kInt32, "int32"}, {DType::kFp16, "fp16"}, {DType::kBf16, "bf16"},
+                                        {DType::kFp32, "fp32"}};
 // Columns: precision, name, weight, activation, KV cache, bias dtype.
 struct PrecisionRow {
   Precision value;
@@ -42,9 +49,12 @@ std::optional<DType> dtype_from_name(std::string_view name) { return value_named
 
 std::string_view tensor_kind_name(TensorKind k) {
   switch (k) {
-    case TensorKind::kWeight: return "weight";
-    case TensorKind::kActivation: return "activation";
-    case TensorKind::kKvCache: return "kv_cache";
+    case TensorKind::kWeight:
+      return "weight";
+    case TensorKind::kActivation:
+      return "activation";
+    case TensorKind::kKvCache:
+      return "kv_cache";
   }
   NPUSIM_ASSERT(false, "unknown tensor kind");
 }

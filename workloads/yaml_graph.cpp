@@ -2,9 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
-#include <algorithm>
 
 #include "npusim/file_io.h"
 #include "npusim/text.h"
@@ -19,7 +19,8 @@ constexpr uint64_t kMaxDim = uint64_t{1} << 40;  // any larger dimension is a ty
 // One layer being read: checks keys and converts values, naming file:line on error.
 class LayerReader {
  public:
-  LayerReader(const YAML::Node& node, std::string file, std::string path) : n_(node), file_(std::move(file)), path_(std::move(path)) {}
+  LayerReader(const YAML::Node& node, std::string file, std::string path)
+      : n_(node), file_(std::move(file)), path_(std::move(path)) {}
 
   // `at` is the node to locate; its text is quoted as the value unless it is a key itself.
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& rule,
@@ -105,7 +106,8 @@ struct OpSpec {
   std::string name;
   std::vector<std::string> keys;  // beyond name and op; "input" or "inputs" included
   std::function<TensorId(GraphBuilder&, const LayerReader&, const std::string&,
-                         const std::function<TensorId(const std::string&)>&)> build;
+                         const std::function<TensorId(const std::string&)>&)>
+      build;
 };
 
 // Columns: op name, keys it takes, how it is built.
@@ -121,66 +123,81 @@ const std::vector<OpSpec>& op_specs() {
       std::pair<TensorId, TensorId> p{t(v[0].Scalar()), t(v[1].Scalar())};
       return p;
     };
-    s.push_back({"conv2d", {"input", "out_channels", "kernel", "stride", "padding", "groups", "bias"},
+    s.push_back({"conv2d",
+                 {"input", "out_channels", "kernel", "stride", "padding", "groups", "bias"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    uint64_t k = r.uint("kernel", std::nullopt);
                    return b.conv2d(n, one(r, t), r.uint("out_channels", std::nullopt), k, k, r.uint("stride", 1),
                                    r.uint("padding", 0, 0), r.uint("groups", 1), r.flag("bias", true));
                  }});
-    s.push_back({"linear", {"input", "out_features", "bias"},
+    s.push_back({"linear",
+                 {"input", "out_features", "bias"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.linear(n, one(r, t), r.uint("out_features", std::nullopt), r.flag("bias", true));
                  }});
-    s.push_back({"matmul", {"inputs", "transpose_b"},
+    s.push_back({"matmul",
+                 {"inputs", "transpose_b"},
                  [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    auto [a, bb] = two(r, t);
                    return b.matmul(n, a, bb, r.flag("transpose_b", false));
                  }});
-    s.push_back({"attention_score", {"inputs"},
+    s.push_back({"attention_score",
+                 {"inputs"},
                  [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    auto [q, k] = two(r, t);
                    return b.attention_score(n, q, k);
                  }});
-    s.push_back({"attention_context", {"inputs"},
+    s.push_back({"attention_context",
+                 {"inputs"},
                  [two](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    auto [p, v] = two(r, t);
                    return b.attention_context(n, p, v);
                  }});
-    s.push_back({"group_norm", {"input", "groups", "affine"},
+    s.push_back({"group_norm",
+                 {"input", "groups", "affine"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.group_norm(n, one(r, t), r.uint("groups", std::nullopt), r.flag("affine", true));
                  }});
-    s.push_back({"layer_norm", {"input", "affine"},
+    s.push_back({"layer_norm",
+                 {"input", "affine"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.layer_norm(n, one(r, t), r.flag("affine", true));
                  }});
-    s.push_back({"rms_norm", {"input", "affine"},
+    s.push_back({"rms_norm",
+                 {"input", "affine"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.rms_norm(n, one(r, t), r.flag("affine", true));
                  }});
     using Unary = TensorId (GraphBuilder::*)(const std::string&, TensorId);
-    const std::pair<const char*, Unary> unaries[] = {{"softmax", &GraphBuilder::softmax}, {"silu", &GraphBuilder::silu},
-                                                     {"gelu", &GraphBuilder::gelu}, {"quick_gelu", &GraphBuilder::quick_gelu},
+    const std::pair<const char*, Unary> unaries[] = {{"softmax", &GraphBuilder::softmax},
+                                                     {"silu", &GraphBuilder::silu},
+                                                     {"gelu", &GraphBuilder::gelu},
+                                                     {"quick_gelu", &GraphBuilder::quick_gelu},
                                                      {"geglu", &GraphBuilder::geglu}};
     for (const auto& [name, fn] : unaries)
-      s.push_back({name, {"input"}, [one, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
-                     return (b.*fn)(n, one(r, t));
-                   }});
+      s.push_back(
+          {name, {"input"}, [one, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+             return (b.*fn)(n, one(r, t));
+           }});
     using Binary = TensorId (GraphBuilder::*)(const std::string&, TensorId, TensorId);
     const std::pair<const char*, Binary> binaries[] = {{"add", &GraphBuilder::add}, {"mul", &GraphBuilder::mul}};
     for (const auto& [name, fn] : binaries)
-      s.push_back({name, {"inputs"}, [two, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
-                     auto [x, y] = two(r, t);
-                     return (b.*fn)(n, x, y);
-                   }});
-    s.push_back({"upsample_nearest", {"input", "factor"},
+      s.push_back(
+          {name, {"inputs"}, [two, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+             auto [x, y] = two(r, t);
+             return (b.*fn)(n, x, y);
+           }});
+    s.push_back({"upsample_nearest",
+                 {"input", "factor"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.upsample_nearest(n, one(r, t), r.uint("factor", 2));
                  }});
-    s.push_back({"concat", {"inputs", "axis"},
+    s.push_back({"concat",
+                 {"inputs", "axis"},
                  [](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    YAML::Node v = r.get("inputs", true);
-                   if (!v.IsSequence() || v.size() < 2) r.fail(v, "inputs", "expected a list of at least two tensor names");
+                   if (!v.IsSequence() || v.size() < 2)
+                     r.fail(v, "inputs", "expected a list of at least two tensor names");
                    std::vector<TensorId> xs;
                    for (const auto& x : v) {
                      if (!x.IsScalar()) r.fail(v, "inputs", "expected a list of at least two tensor names");
@@ -189,11 +206,13 @@ const std::vector<OpSpec>& op_specs() {
                    YAML::Node ax = r.get("axis", false);
                    return b.concat(n, xs, ax ? r.sint(ax, "axis") : 1);
                  }});
-    s.push_back({"reshape", {"input", "shape"},
+    s.push_back({"reshape",
+                 {"input", "shape"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    return b.reshape(n, one(r, t), r.int_list("shape"));
                  }});
-    s.push_back({"transpose", {"input", "perm"},
+    s.push_back({"transpose",
+                 {"input", "perm"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                    std::vector<uint64_t> perm;
                    for (int64_t p : r.int_list("perm")) {
@@ -202,7 +221,8 @@ const std::vector<OpSpec>& op_specs() {
                    }
                    return b.transpose(n, one(r, t), perm);
                  }});
-    s.push_back({"gather", {"table_shape", "indices_shape"},
+    s.push_back({"gather",
+                 {"table_shape", "indices_shape"},
                  [](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup&) {
                    Shape table = r.shape("table_shape");
                    if (table.size() != 2) r.fail("table_shape must be [rows, dim]");
@@ -292,7 +312,8 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std
       if (op.IsScalar() && s.name == op.Scalar()) spec = &s;
     if (!spec) {
       std::string hint = op.IsScalar() ? did_you_mean(op.Scalar(), op_names()) : "";
-      r.fail(op, "op", "unknown op" + (hint.empty() ? " (see `npusim graph --explain-ops`)" : "; did you mean " + hint + "?"));
+      r.fail(op, "op",
+             "unknown op" + (hint.empty() ? " (see `npusim graph --explain-ops`)" : "; did you mean " + hint + "?"));
     }
     std::vector<std::string> allowed = {"name", "op"};
     allowed.insert(allowed.end(), spec->keys.begin(), spec->keys.end());

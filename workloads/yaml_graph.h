@@ -22,7 +22,8 @@ namespace npusim::workloads {
 // Builds the graph in `path`. `precision` overrides the file's `precision:`. Throws
 // InputError naming file, line, key path, value and rule.
 Graph load_yaml_graph(const std::string& path, std::optional<Precision> precision);
-Graph load_yaml_graph_text(const std::string& yaml, const std::string& display_name, std::optional<Precision> precision);
+Graph load_yaml_graph_text(const std::string& yaml, const std::string& display_name,
+                           std::optional<Precision> precision);
 // Reads `path` but names it `display_name` in messages (e.g. a path relative to the repo).
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
                                      std::optional<Precision> precision);

@@ -15,14 +15,14 @@ class UserError : public std::runtime_error {
 };
 
 [[noreturn]] inline void assert_fail(const char* expr, const char* file, int line, const std::string& msg) {
-  std::fprintf(stderr, "npusim internal error (a bug, please report): %s:%d: assertion `%s` failed: %s\n", file,
-               line, expr, msg.c_str());
+  std::fprintf(stderr, "npusim internal error (a bug, please report): %s:%d: assertion `%s` failed: %s\n", file, line,
+               expr, msg.c_str());
   std::abort();
 }
 
 }  // namespace npusim
 
-#define NPUSIM_ASSERT(cond, msg)                                   \
-  do {                                                             \
+#define NPUSIM_ASSERT(cond, msg)                                          \
+  do {                                                                    \
     if (!(cond)) ::npusim::assert_fail(#cond, __FILE__, __LINE__, (msg)); \
   } while (0)

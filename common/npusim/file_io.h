@@ -2,8 +2,8 @@
 // Reading user files: bounded in size, with one message per way a path can be wrong.
 #include <cstdint>
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>

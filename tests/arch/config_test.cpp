@@ -9,9 +9,9 @@
 #include <type_traits>
 #include <vector>
 
-#include "test_util.h"
 #include "arch/config_loader.h"
 #include "arch/config_schema.h"
+#include "test_util.h"
 
 using namespace npusim::arch;
 namespace fs = std::filesystem;
@@ -43,7 +43,6 @@ const std::string kMini =
     "  bytes_per_cycle: 16\n"
     "dram:\n"
     "  bandwidth: 1GB/s\n";
-
 
 struct Failure {
   std::string header;               // "invalid hardware config:" or "N errors in hardware config:"
@@ -431,8 +430,10 @@ TEST_CASE("unknown preset suggests the closest one") {
   // Named by `base:`, the error points at that line; the keys the base would give are missing too.
   Failure f = text_failure("base: expedra-8k\nname: x\n");
   REQUIRE_FALSE(f.errors.empty());
-  CHECK(f.errors[0] == "bad.yaml:1: base = \"expedra-8k\": no such hardware preset or file; did you mean "
-                       "expedera-8k? (presets: " + list + ")");
+  CHECK(f.errors[0] ==
+        "bad.yaml:1: base = \"expedra-8k\": no such hardware preset or file; did you mean "
+        "expedera-8k? (presets: " +
+            list + ")");
 }
 
 TEST_CASE("a cycle in the base chain is reported, not followed") {

@@ -83,9 +83,9 @@ TEST_CASE("parse_quantity: energy per data converts /bit and /B by a factor of 8
   }
   SUBCASE("stored per bit") {
     check_values(Unit::kEnergyPerBit, {{"6pJ/bit", 6},
-                                       {"8pJ/B", 1},       // 8 pJ per 8 bits
+                                       {"8pJ/B", 1},  // 8 pJ per 8 bits
                                        {"8pJ/byte", 1},
-                                       {"1pJ/B", 0.125},   // 1 / 8, exact in binary
+                                       {"1pJ/B", 0.125},  // 1 / 8, exact in binary
                                        {"1nJ/bit", 1000}});
   }
   SUBCASE("the two dimensions agree") {
@@ -125,8 +125,8 @@ TEST_CASE("parse_quantity: errors") {
     CHECK(error_of("abc", Unit::kCount) == "expected a number");
   }
   SUBCASE("a bare number where a unit is required") {
-    for (Unit u : {Unit::kFrequency, Unit::kBytes, Unit::kBandwidth, Unit::kTime, Unit::kEnergy,
-                   Unit::kEnergyPerByte, Unit::kEnergyPerBit, Unit::kPower}) {
+    for (Unit u : {Unit::kFrequency, Unit::kBytes, Unit::kBandwidth, Unit::kTime, Unit::kEnergy, Unit::kEnergyPerByte,
+                   Unit::kEnergyPerBit, Unit::kPower}) {
       std::string e = error_of("750", u);
       CHECK(e.find("a unit is required") != std::string::npos);
     }
@@ -186,7 +186,8 @@ TEST_CASE("parse_quantity: errors") {
 
 TEST_CASE("format_quantity reads back to exactly the same value") {
   const std::vector<std::pair<Unit, std::vector<double>>> cases = {
-      {Unit::kFrequency, {0, 0.5, 1, 1.5, 999, 1000, 750e6, 1e9, 1.2e9, 100e9, 1333.3333333333333, 123456789, 1e6 + 0.5}},
+      {Unit::kFrequency,
+       {0, 0.5, 1, 1.5, 999, 1000, 750e6, 1e9, 1.2e9, 100e9, 1333.3333333333333, 123456789, 1e6 + 0.5}},
       {Unit::kBytes,
        {0, 1, 1023, 1024, 1536, 7340032, 7.5 * 1048576, 68719476736.0, 1099511627776.0, 3 * 1099511627776.0 + 1,
         9007199254740992.0, 1e18}},

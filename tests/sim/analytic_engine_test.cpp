@@ -108,7 +108,7 @@ TEST_CASE("w8a16 halves the MAC rate and doubles activation bytes") {
   workloads::Graph g = b.finish();
   arch::NpuConfig hw = tiny();
   sim::RunStats r = sim::run_analytic(g, hw, mappers::map_roofline(g, hw));
-  CHECK(r.ops[0].c.mac_cycles == 4608);                  // 36864 / (16 x 0.5)
-  CHECK(r.ops[0].c.dram_read_activation_bytes == 512);   // 256 int16 elements
+  CHECK(r.ops[0].c.mac_cycles == 4608);                 // 36864 / (16 x 0.5)
+  CHECK(r.ops[0].c.dram_read_activation_bytes == 512);  // 256 int16 elements
   CHECK(r.ops[0].c.energy_mac_pj == doctest::Approx(36864 * 2.0));
 }

@@ -18,6 +18,6 @@ TEST_CASE("merge sums every counter that visit reports") {
     ++visited;
     if (name != "energy") CHECK_MESSAGE(v == 3, name);
   });
-  CHECK(visited == n + 1);  // the stored counters plus the energy total
+  CHECK(visited == n + 1);     // the stored counters plus the energy total
   CHECK(a.energy_pj() == 15);  // five energy components, each 1 + 2
 }

@@ -44,7 +44,6 @@ void check_usage_error(const Result& r, const std::string& part) {
   CHECK_FALSE(has(r.err, "internal error"));
 }
 
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream ss;
@@ -61,8 +60,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 
 // A model file with one layer after input x [1, 8, 4, 4].
 std::string model_with(const TempDir& dir, const std::string& layer) {
-  return dir.write("model.yaml",
-                   "graph: m\ninputs:\n  - {name: x, shape: [1, 8, 4, 4]}\nlayers:\n  - " + layer + "\n");
+  return dir.write("model.yaml", "graph: m\ninputs:\n  - {name: x, shape: [1, 8, 4, 4]}\nlayers:\n  - " + layer + "\n");
 }
 
 }  // namespace
@@ -111,8 +109,8 @@ TEST_CASE("run: text report") {
 }
 
 TEST_CASE("run: --layers, --precision and --set are accepted") {
-  Result r = cli({"run", "--hw", "expedera-8k", "--model", "tiny-block", "--layers", "3", "--precision", "fp16", "--set",
-                  "dram.bandwidth=24GB/s", "--set=sram.size=4MiB"});
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "tiny-block", "--layers", "3", "--precision", "fp16",
+                  "--set", "dram.bandwidth=24GB/s", "--set=sram.size=4MiB"});
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(has(r.out, "Slowest 3 of 22 layers"));
@@ -156,7 +154,9 @@ TEST_CASE("run: flag errors exit 2 with a clear message") {
                       "npusim run: unknown option '--hww'; did you mean --hw?");
   }
   SUBCASE("missing --hw") { check_usage_error(cli({"run", "--model", "tiny-block"}), "npusim run: --hw is required"); }
-  SUBCASE("missing --model") { check_usage_error(cli({"run", "--hw", "tiny-test"}), "npusim run: --model is required"); }
+  SUBCASE("missing --model") {
+    check_usage_error(cli({"run", "--hw", "tiny-test"}), "npusim run: --model is required");
+  }
   SUBCASE("missing flag value") {
     check_usage_error(cli({"run", "--model", "tiny-block", "--hw"}), "npusim run: --hw needs a value");
   }
@@ -239,13 +239,16 @@ TEST_CASE("run: bad model files exit 2") {
     check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}), "op 'c': operation count overflows 64 bits");
   }
   SUBCASE("a dim beyond the 2^40 limit") {
-    std::string p = model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1000000000000000000000000000000, kernel: 1}");
-    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
-                      "layers[0].out_channels = \"1000000000000000000000000000000\": expected an integer in 1 .. 1099511627776");
+    std::string p =
+        model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1000000000000000000000000000000, kernel: 1}");
+    check_usage_error(
+        cli({"run", "--hw", "tiny-test", "--model", p}),
+        "layers[0].out_channels = \"1000000000000000000000000000000\": expected an integer in 1 .. 1099511627776");
   }
   SUBCASE("huge but representable counts still run") {
     // 2^40 output channels from [1, 64, 16, 16] with a 3x3 kernel: 2^40*16*16*64*9 ~ 1.6e17 MACs, fits 64 bits.
-    std::string p = model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 3, padding: 1}");
+    std::string p =
+        model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 3, padding: 1}");
     Result r = cli({"run", "--hw", "tiny-test", "--model", p});
     INFO("stderr: ", r.err);
     CHECK(r.code == 0);

@@ -27,27 +27,27 @@ TEST_CASE("MAC and vector counts of every op kind, by hand") {
   TensorId c = b.conv2d("conv", x, 4, 3, 3, 2, 1, 2);
   CHECK(b.shape(c) == Shape{2, 4, 3, 3});
   TensorId t = b.input("t", {2, 5, 16});
-  TensorId l = b.linear("fc", t, 32);                  // 2*5 rows x 16 x 32 = 5120 MACs
+  TensorId l = b.linear("fc", t, 32);  // 2*5 rows x 16 x 32 = 5120 MACs
   TensorId q = b.input("q", {2, 4, 10, 8});
   TensorId k = b.input("k", {2, 4, 12, 8});
-  TensorId s = b.attention_score("score", q, k);       // 2*4*10*12*8 = 7680 MACs
-  TensorId p = b.softmax("softmax", s);                // 960 elements
+  TensorId s = b.attention_score("score", q, k);  // 2*4*10*12*8 = 7680 MACs
+  TensorId p = b.softmax("softmax", s);           // 960 elements
   TensorId v = b.input("v", {2, 4, 12, 8});
-  TensorId o = b.attention_context("ctx", p, v);       // 2*4*10*12*8 = 7680 MACs
+  TensorId o = b.attention_context("ctx", p, v);  // 2*4*10*12*8 = 7680 MACs
   TensorId a = b.input("a", {3, 4, 5});
   TensorId bb = b.input("b", {3, 5, 6});
-  b.matmul("mm", a, bb);                               // 3*4*6*5 = 360 MACs
-  TensorId g = b.geglu("geglu", l);                    // [2,5,32] -> [2,5,16]: 160 output elements
-  b.group_norm("gn", c, 2);                            // 72 elements
+  b.matmul("mm", a, bb);             // 3*4*6*5 = 360 MACs
+  TensorId g = b.geglu("geglu", l);  // [2,5,32] -> [2,5,16]: 160 output elements
+  b.group_norm("gn", c, 2);          // 72 elements
   b.layer_norm("ln", g);
   b.rms_norm("rms", g);
-  TensorId up = b.upsample_nearest("up", c, 2);        // [2,4,6,6]
-  TensorId cat = b.concat("cat", {up, up}, 1);         // [2,8,6,6]
-  TensorId r = b.reshape("r", o, {2, 4, -1});          // [2,4,80]
-  TensorId tr = b.transpose("tr", r, {0, 2, 1});       // [2,80,4]
+  TensorId up = b.upsample_nearest("up", c, 2);   // [2,4,6,6]
+  TensorId cat = b.concat("cat", {up, up}, 1);    // [2,8,6,6]
+  TensorId r = b.reshape("r", o, {2, 4, -1});     // [2,4,80]
+  TensorId tr = b.transpose("tr", r, {0, 2, 1});  // [2,80,4]
   TensorId emb = b.weight("emb", {100, 16});
-  TensorId gat = b.gather("gather", emb, {2, 7});      // [2,7,16]
-  b.add("bias", cat, b.input("bcast", {8, 1, 1}));     // broadcast to [2,8,6,6]
+  TensorId gat = b.gather("gather", emb, {2, 7});   // [2,7,16]
+  b.add("bias", cat, b.input("bcast", {8, 1, 1}));  // broadcast to [2,8,6,6]
   Graph gr = b.finish();
 
   auto op_named = [&](const std::string& n) -> const Op& {

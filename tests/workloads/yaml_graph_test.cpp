@@ -153,9 +153,11 @@ TEST_CASE("yaml graph errors name file, line, key and rule") {
           "bad.yaml:5: layers[0]: graph 'g': op 'c': kernel 7x7 is larger than the padded input 4x4");
   }
   SUBCASE("zero or negative dim in an input shape") {
-    CHECK(error_of("graph: g\ninputs:\n  - {name: x, shape: [1, 0, 4, 4]}\nlayers:\n  - {name: a, op: silu, input: x}\n") ==
+    CHECK(error_of(
+              "graph: g\ninputs:\n  - {name: x, shape: [1, 0, 4, 4]}\nlayers:\n  - {name: a, op: silu, input: x}\n") ==
           "bad.yaml:3: inputs[0].shape = \"0\": expected an integer in 1 .. 1099511627776");
-    CHECK(error_of("graph: g\ninputs:\n  - {name: x, shape: [1, -8, 4, 4]}\nlayers:\n  - {name: a, op: silu, input: x}\n") ==
+    CHECK(error_of(
+              "graph: g\ninputs:\n  - {name: x, shape: [1, -8, 4, 4]}\nlayers:\n  - {name: a, op: silu, input: x}\n") ==
           "bad.yaml:3: inputs[0].shape = \"-8\": expected an integer in 1 .. 1099511627776");
   }
   SUBCASE("input shape whose element count overflows") {
@@ -200,8 +202,8 @@ TEST_CASE("load_yaml_graph: file errors") {
   CHECK_THROWS_WITH_AS(load_yaml_graph("/nonexistent-npusim-dir/g.yaml", std::nullopt),
                        "/nonexistent-npusim-dir/g.yaml: no such file", InputError);
   std::string dir = std::string(NPUSIM_SOURCE_DIR) + "/configs/models";
-  CHECK_THROWS_WITH_AS(load_yaml_graph(dir, std::nullopt), (dir + ": is a directory, expected a YAML graph file").c_str(),
-                       InputError);
+  CHECK_THROWS_WITH_AS(load_yaml_graph(dir, std::nullopt),
+                       (dir + ": is a directory, expected a YAML graph file").c_str(), InputError);
 }
 
 TEST_CASE("explain_yaml_ops lists every op") {
