@@ -41,6 +41,8 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --hw HW            hardware preset name (configs/hw/HW.yaml) or a YAML file
   --model MODEL      built-in model name, model name under configs/models/, or a file
   --precision P      w8a8 | w8a16 | w4a16 | fp16 (default: the model's own, else w8a8)
+  --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
+                     context, or an ONNX model's symbolic dim (repeatable)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
   --layers N|all     list the N slowest layers (default 30), or all of them
   --json             print the result as JSON instead of the text report
@@ -53,7 +55,8 @@ constexpr const char* kConfigUsage = R"(usage: npusim config [--hw HW [--set KEY
   --explain    list every hardware key with its unit, default, valid range and meaning
 )";
 
-constexpr const char* kGraphUsage = R"(usage: npusim graph (--model MODEL [--precision P] | --explain-ops)
+constexpr const char* kGraphUsage =
+    R"(usage: npusim graph (--model MODEL [--precision P] [--dim NAME=VALUE]... | --explain-ops)
 
   --model MODEL   print every op of MODEL with output shape, MACs and tensor lifetimes
   --explain-ops   list the ops of the YAML layer-graph format with their keys
@@ -123,6 +126,23 @@ std::optional<workloads::Precision> precision_flag(const Flags& f) {
   return p;
 }
 
+// --model, --precision and every --dim NAME=VALUE of a command.
+workloads::ModelOptions model_options(const Flags& f) {
+  workloads::ModelOptions opts;
+  opts.precision = precision_flag(f);
+  opts.model_dirs = model_dirs();
+  for (const std::string& d : f.all("--dim")) {
+    auto eq = d.find('=');
+    std::string name = d.substr(0, eq), value = eq == std::string::npos ? "" : d.substr(eq + 1);
+    if (eq == std::string::npos || name.empty() || value.empty() || value.size() > 12 ||
+        value.find_first_not_of("0123456789") != std::string::npos)
+      throw UserError("--dim " + d + ": expected NAME=VALUE with a positive whole number, e.g. --dim resolution=768");
+    if (opts.dims.count(name)) throw UserError("--dim " + name + " is given twice");
+    opts.dims[name] = std::stoull(value);
+  }
+  return opts;
+}
+
 arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
   if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
   arch::LoadOptions opts;
@@ -136,6 +156,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
                         {{"--hw", true, false},
                          {"--model", true, false},
                          {"--precision", true, false},
+                         {"--dim", true, true},
                          {"--set", true, true},
                          {"--layers", true, false},
                          {"--json", false, false},
@@ -158,7 +179,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   }
   if (!f.has("--model")) throw UserError("npusim run: --model is required (see npusim models)");
   arch::NpuConfig hw = load_hw(f, "run");
-  workloads::LoadedModel model = workloads::load_model(f.get("--model"), precision_flag(f), model_dirs());
+  workloads::LoadedModel model = workloads::load_model(f.get("--model"), model_options(f));
   sim::RunResult r = sim::Simulator::run(hw, model);
   if (f.has("--out")) reports::write_run_dir(r, f.get("--out"));
   out << (f.has("--json") ? reports::run_json(r, true) : reports::text_report(r, text));
@@ -196,6 +217,7 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
                         {{"--model", true, false},
                          {"--precision", true, false},
+                         {"--dim", true, true},
                          {"--explain-ops", false, false},
                          {"--help", false, false}},
                         "graph");
@@ -209,7 +231,7 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   }
   if (!f.has("--model"))
     throw UserError(std::string("npusim graph: --model or --explain-ops is required\n") + kGraphUsage);
-  workloads::LoadedModel m = workloads::load_model(f.get("--model"), precision_flag(f), model_dirs());
+  workloads::LoadedModel m = workloads::load_model(f.get("--model"), model_options(f));
   const workloads::Graph& g = m.graph;
   auto live = g.liveness();
   out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count() << " params, "

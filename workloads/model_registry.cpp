@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -68,16 +69,54 @@ std::string dims(const Shape& s) {
   return out;
 }
 
-LoadedModel load_file(const std::string& path, const std::string& display, std::optional<Precision> precision,
+// Rejects dims the loader did not consume.
+void check_dims_used(const ModelOptions& opts, const std::vector<std::string>& used, const std::string& display) {
+  for (const auto& [name, value] : opts.dims) {
+    if (std::find(used.begin(), used.end(), name) != used.end()) continue;
+    std::string list;
+    for (const auto& u : used) list += (list.empty() ? "" : ", ") + u;
+    std::string hint = did_you_mean(name, used);
+    throw InputError("--dim " + name + "=" + std::to_string(value) + ": " + display + " has no size named '" + name +
+                     "'" + (hint.empty() ? "" : "; did you mean " + hint + "?") +
+                     (list.empty() ? " (it takes none)" : " (it takes: " + list + ")"));
+  }
+}
+
+// The value of dims[name], or `fallback` (0: the model's own default).
+uint64_t dim_or(const ModelOptions& opts, const std::string& name, uint64_t fallback) {
+  auto it = opts.dims.find(name);
+  if (it == opts.dims.end()) return fallback;
+  if (it->second == 0) throw InputError("--dim " + name + "=0: sizes must be at least 1");
+  return it->second;
+}
+
+// Image pixels -> latent size: SD's VAE downsamples by 8 (2^(4 up blocks - 1)).
+constexpr uint64_t kVaeScale = 8;
+uint64_t latent_from_resolution(const ModelOptions& opts) {
+  uint64_t px = dim_or(opts, "resolution", 0);
+  if (px % kVaeScale != 0)
+    throw InputError("--dim resolution=" + std::to_string(px) + ": must be a multiple of " + std::to_string(kVaeScale) +
+                     " (the VAE's downsampling factor)");
+  return px / kVaeScale;
+}
+
+LoadedModel load_file(const std::string& path, const std::string& display, const ModelOptions& opts,
                       std::optional<ModelFormat> format = std::nullopt) {
+  const std::optional<Precision> precision = opts.precision;
   const Precision p = precision.value_or(Precision::kW8A8);
   switch (format.value_or(detect_format(path, display))) {
     case ModelFormat::kYamlGraph: {
+      check_dims_used(opts, {}, display);
       Graph g = load_yaml_graph_text_from_file(path, display, precision);
       return LoadedModel{std::move(g), display, {"batch and shapes as given by the graph's inputs"}};
     }
     case ModelFormat::kUNet: {
-      Graph g = build_unet(load_unet_config(path), UNetInputs{}, p);
+      check_dims_used(opts, {"batch", "resolution", "text_tokens"}, display);
+      UNetInputs in;
+      in.batch = dim_or(opts, "batch", 1);
+      in.latent_h = in.latent_w = latent_from_resolution(opts);
+      in.text_tokens = dim_or(opts, "text_tokens", 77);
+      Graph g = build_unet(load_unet_config(path), in, p);
       const Shape s = g.tensor(g.find_tensor("sample").value()).shape;
       const Shape c = g.tensor(g.find_tensor("encoder_hidden_states").value()).shape;
       return LoadedModel{
@@ -89,7 +128,11 @@ LoadedModel load_file(const std::string& path, const std::string& display, std::
            "the timestep's sinusoidal projection is an input (no MACs)"}};
     }
     case ModelFormat::kVaeDecoder: {
-      Graph g = build_vae_decoder(load_vae_config(path), VaeDecoderInputs{}, p);
+      check_dims_used(opts, {"batch", "resolution"}, display);
+      VaeDecoderInputs in;
+      in.batch = dim_or(opts, "batch", 1);
+      in.latent_h = in.latent_w = latent_from_resolution(opts);
+      Graph g = build_vae_decoder(load_vae_config(path), in, p);
       const Shape s = g.tensor(g.find_tensor("latents").value()).shape;
       return LoadedModel{
           std::move(g),
@@ -98,7 +141,10 @@ LoadedModel load_file(const std::string& path, const std::string& display, std::
            "x" + std::to_string(s[3] * 8) + " image, post_quant_conv included"}};
     }
     case ModelFormat::kClipText: {
+      check_dims_used(opts, {"batch", "text_tokens"}, display);
       TextEncoderInputs in;
+      in.batch = dim_or(opts, "batch", 1);
+      in.tokens = dim_or(opts, "text_tokens", 77);
       Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
       return LoadedModel{std::move(g),
                          display,
@@ -111,26 +157,26 @@ LoadedModel load_file(const std::string& path, const std::string& display, std::
 
 }  // namespace
 
-LoadedModel load_model(const std::string& name_or_path, std::optional<Precision> precision,
-                       const std::vector<std::string>& model_dirs) {
+LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
+  const std::vector<std::string>& model_dirs = opts.model_dirs;
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
       fs::path p = fs::path(d) / b.config;
       std::error_code ec;
       if (fs::is_regular_file(p, ec))
-        return load_file(p.string(), display_path(d, std::string(b.config)), precision, b.format);
+        return load_file(p.string(), display_path(d, std::string(b.config)), opts, b.format);
     }
     throw InputError("model '" + name_or_path + "': its config " + std::string(b.config) +
                      " is not in any model directory (set NPUSIM_CONFIG_DIR to the repository's configs/)");
   }
   bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".yaml") ||
                          name_or_path.ends_with(".yml") || name_or_path.ends_with(".json");
-  if (looks_like_path) return load_file(name_or_path, name_or_path, precision);
+  if (looks_like_path) return load_file(name_or_path, name_or_path, opts);
   for (const std::string& d : model_dirs) {
     fs::path p = fs::path(d) / (name_or_path + ".yaml");
     std::error_code ec;
-    if (fs::is_regular_file(p, ec)) return load_file(p.string(), display_path(d, name_or_path + ".yaml"), precision);
+    if (fs::is_regular_file(p, ec)) return load_file(p.string(), display_path(d, name_or_path + ".yaml"), opts);
   }
   std::vector<std::string> known = list_models(model_dirs);
   std::string hint = did_you_mean(name_or_path, known);

@@ -1,6 +1,8 @@
 #pragma once
 // Resolves `--model` to a layer graph: a built-in name (sd15-unet, ...), a YAML layer graph
 // under configs/models/ by name, or a path to a YAML graph or a model's own config.json.
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,9 +17,18 @@ struct LoadedModel {
   std::vector<std::string> notes;  // workload assumptions for reports (batch, resolution, tokens)
 };
 
-// `precision` overrides the model's own default (w8a8 unless the file says otherwise).
-LoadedModel load_model(const std::string& name_or_path, std::optional<Precision> precision,
-                       const std::vector<std::string>& model_dirs);
+// How to build a model. Every loader rejects a `dims` entry it does not use, naming it.
+struct ModelOptions {
+  std::optional<Precision> precision;   // overrides the model's own default (w8a8 unless the file says otherwise)
+  std::vector<std::string> model_dirs;  // where built-in configs and named YAML graphs live
+  // Named sizes (`--dim NAME=VALUE`): ONNX symbolic dims, and builder inputs such as
+  // batch, resolution (image pixels, square), text_tokens, prompt_tokens, context.
+  std::map<std::string, uint64_t> dims;
+  std::string phase;               // LLMs: "prefill" (default) or "decode"
+  bool allow_unknown_ops = false;  // ONNX: count unsupported ops as generic vector ops
+};
+
+LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts);
 
 // Built-in model names and YAML graphs found in model_dirs, sorted.
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs);

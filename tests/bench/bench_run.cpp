@@ -10,6 +10,12 @@ namespace {
 const std::vector<std::string> kHwDirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
 const std::vector<std::string> kModelDirs = {NPUSIM_SOURCE_DIR "/configs/models"};
 
+npusim::workloads::ModelOptions model_opts() {
+  npusim::workloads::ModelOptions o;
+  o.model_dirs = kModelDirs;
+  return o;
+}
+
 void BM_LoadHwConfig(benchmark::State& state) {
   npusim::arch::LoadOptions opts;
   opts.preset_dirs = kHwDirs;
@@ -18,14 +24,14 @@ void BM_LoadHwConfig(benchmark::State& state) {
 BENCHMARK(BM_LoadHwConfig)->Unit(benchmark::kMicrosecond);
 
 void BM_BuildModel(benchmark::State& state, const std::string& model) {
-  for (auto _ : state) benchmark::DoNotOptimize(npusim::workloads::load_model(model, std::nullopt, kModelDirs));
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::workloads::load_model(model, model_opts()));
 }
 
 void BM_RunModel(benchmark::State& state, const std::string& model) {
   npusim::arch::LoadOptions opts;
   opts.preset_dirs = kHwDirs;
   auto hw = npusim::arch::load_npu_config("expedera-8k", opts);
-  auto m = npusim::workloads::load_model(model, std::nullopt, kModelDirs);
+  auto m = npusim::workloads::load_model(model, model_opts());
   for (auto _ : state) benchmark::DoNotOptimize(npusim::sim::Simulator::run(hw, m));
   state.counters["ops"] = double(m.graph.num_ops());
 }
