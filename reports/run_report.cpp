@@ -95,8 +95,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     << arch::format_quantity(double(r.hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
     << arch::format_quantity(r.hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
   for (const auto& ov : r.hw.overrides) o << "           --set " << ov << "\n";
-  o << "precision  " << workloads::precision_name(r.precision) << "   strategy " << r.schedule.strategy << "   mapper "
-    << r.schedule.mapper << "   engine " << r.engine << "\n";
+  o << "precision  " << r.precision.name() << "   strategy " << r.schedule.strategy << "   mapper " << r.schedule.mapper
+    << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
@@ -137,8 +137,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     o << fmt("  %-18s %6zu %12.3f %8.1f %14.3f\n", kind.c_str(), e.first, e.second.latency_s * 1e3,
              t.latency_s > 0 ? 100 * e.second.latency_s / t.latency_s : 0.0, e.second.dram_bytes() / 1e6);
 
-  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << workloads::precision_name(r.precision) << ", "
-    << r.schedule.strategy << "):\n";
+  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", " << r.schedule.strategy
+    << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
   o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
            inferences_per_s(s));
@@ -192,7 +192,7 @@ std::string run_json(const sim::RunResult& r, bool layers) {
   w.field("model", r.model);
   w.field("model_source", r.model_source);
   w.field("param_count", r.param_count);
-  w.field("precision", workloads::precision_name(r.precision));
+  w.field("precision", r.precision.name());
   w.field("strategy", r.schedule.strategy);
   w.field("mapper", r.schedule.mapper);
   w.field("engine", r.engine);

@@ -11,7 +11,7 @@ RunResult Simulator::run(const arch::NpuConfig& hw, const workloads::LoadedModel
   r.model = model.graph.name();
   r.model_source = model.source;
   r.workload_notes = model.notes;
-  r.precision = model.graph.precision();
+  r.precision = model.graph.precision_spec();
   r.param_count = model.graph.param_count();
   r.engine = "analytic";
   r.schedule = mappers::map_roofline(model.graph, hw);

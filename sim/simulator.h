@@ -15,7 +15,7 @@ struct RunResult {
   std::string model;         // graph name
   std::string model_source;  // file it came from
   std::vector<std::string> workload_notes;
-  workloads::Precision precision = workloads::Precision::kW8A8;
+  workloads::PrecisionSpec precision;
   uint64_t param_count = 0;
   std::string engine;  // "analytic"
   mappers::Schedule schedule;

@@ -40,7 +40,8 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
 
   --hw HW            hardware preset name (configs/hw/HW.yaml) or a YAML file
   --model MODEL      built-in model name, model name under configs/models/, or a file
-  --precision P      w8a8 | w8a16 | w4a16 | fp16 (default: the model's own, else w8a8)
+  --precision P      w8a8 | w8a16 | w4a16 | fp16, with per-kind dtype overrides such as
+                     w4a16,kv_cache=int8 (default: the model's own, else w8a8)
   --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
                      context, or an ONNX model's symbolic dim (repeatable)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
@@ -119,11 +120,9 @@ std::string config_root() {
 std::vector<std::string> hw_dirs() { return {config_root() + "/hw"}; }
 std::vector<std::string> model_dirs() { return {config_root() + "/models"}; }
 
-std::optional<workloads::Precision> precision_flag(const Flags& f) {
+std::optional<workloads::PrecisionSpec> precision_flag(const Flags& f) {
   if (!f.has("--precision")) return std::nullopt;
-  auto p = workloads::precision_from_name(f.get("--precision"));
-  if (!p) throw UserError("--precision " + f.get("--precision") + ": expected one of w8a8, w8a16, w4a16, fp16");
-  return p;
+  return workloads::parse_precision_spec(f.get("--precision"), "--precision " + f.get("--precision"));
 }
 
 // --model, --precision and every --dim NAME=VALUE of a command.
@@ -235,7 +234,7 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   const workloads::Graph& g = m.graph;
   auto live = g.liveness();
   out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count() << " params, "
-      << g.total_macs() << " MACs, precision " << workloads::precision_name(g.precision()) << "\n";
+      << g.total_macs() << " MACs, precision " << g.precision_spec().name() << "\n";
   out << "#  op  kind  output_shape  MACs  output_live[first..last]  inputs name[first..last]\n";
   const auto& order = g.topological_order();
   for (size_t i = 0; i < order.size(); ++i) {

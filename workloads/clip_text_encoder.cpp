@@ -64,7 +64,7 @@ ClipTextConfig load_clip_text_config(const std::string& path) {
   return read_text_config(c.map("text_config"), path);
 }
 
-Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, Precision precision) {
+Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, const PrecisionSpec& precision) {
   const std::string where = "CLIP text config" + (cfg.source.empty() ? "" : " " + cfg.source) + ": ";
   if (in.tokens > cfg.max_position_embeddings)
     throw InputError(where + std::to_string(in.tokens) +

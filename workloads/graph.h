@@ -41,7 +41,8 @@ struct OperandBytes {
 class Graph {
  public:
   const std::string& name() const { return name_; }
-  Precision precision() const { return precision_; }
+  Precision precision() const { return precision_.base; }
+  const PrecisionSpec& precision_spec() const { return precision_; }
   size_t num_ops() const { return boost::num_vertices(g_); }
   const Op& op(OpId id) const { return g_[id]; }
   const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
@@ -64,7 +65,7 @@ class Graph {
  private:
   friend class GraphBuilder;
   std::string name_;
-  Precision precision_ = Precision::kW8A8;
+  PrecisionSpec precision_;
   BoostGraph g_;
   std::vector<Tensor> tensors_;
   std::vector<OpId> producer_;
@@ -75,9 +76,10 @@ class Graph {
 // InputError naming the op on a shape mismatch or an overflowing count.
 class GraphBuilder {
  public:
-  GraphBuilder(std::string name, Precision precision);
+  GraphBuilder(std::string name, const PrecisionSpec& precision);
 
-  Precision precision() const { return precision_; }
+  Precision precision() const { return precision_.base; }
+  const PrecisionDtypes& dtypes() const { return dtypes_; }
   // Valid until the next tensor is added (tensors live in a growing vector).
   const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
   // A copy: callers keep shapes across calls that add tensors (weights, outputs).
@@ -131,7 +133,7 @@ class GraphBuilder {
   uint64_t mul_or_fail(const std::string& op, std::initializer_list<uint64_t> factors) const;
 
   std::string name_;
-  Precision precision_;
+  PrecisionSpec precision_;
   PrecisionDtypes dtypes_;
   std::vector<Tensor> tensors_;
   std::unordered_map<std::string, TensorId> by_name_;  // every tensor name, for find() and duplicates

@@ -15,8 +15,8 @@ Op new_op(const std::string& name, OpKind kind) {
 }
 }  // namespace
 
-GraphBuilder::GraphBuilder(std::string name, Precision precision)
-    : name_(std::move(name)), precision_(precision), dtypes_(precision_dtypes(precision)) {}
+GraphBuilder::GraphBuilder(std::string name, const PrecisionSpec& precision)
+    : name_(std::move(name)), precision_(precision), dtypes_(precision.dtypes()) {}
 
 void GraphBuilder::fail(const std::string& op, const std::string& msg) const {
   throw InputError("graph '" + name_ + "': op '" + op + "': " + msg);

@@ -102,8 +102,8 @@ uint64_t latent_from_resolution(const ModelOptions& opts) {
 
 LoadedModel load_file(const std::string& path, const std::string& display, const ModelOptions& opts,
                       std::optional<ModelFormat> format = std::nullopt) {
-  const std::optional<Precision> precision = opts.precision;
-  const Precision p = precision.value_or(Precision::kW8A8);
+  const std::optional<PrecisionSpec>& precision = opts.precision;
+  const PrecisionSpec p = precision.value_or(PrecisionSpec(Precision::kW8A8));
   switch (format.value_or(detect_format(path, display))) {
     case ModelFormat::kYamlGraph: {
       check_dims_used(opts, {}, display);

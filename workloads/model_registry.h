@@ -19,8 +19,8 @@ struct LoadedModel {
 
 // How to build a model. Every loader rejects a `dims` entry it does not use, naming it.
 struct ModelOptions {
-  std::optional<Precision> precision;   // overrides the model's own default (w8a8 unless the file says otherwise)
-  std::vector<std::string> model_dirs;  // where built-in configs and named YAML graphs live
+  std::optional<PrecisionSpec> precision;  // overrides the model's own default (w8a8 unless the file says otherwise)
+  std::vector<std::string> model_dirs;     // where built-in configs and named YAML graphs live
   // Named sizes (`--dim NAME=VALUE`): ONNX symbolic dims, and builder inputs such as
   // batch, resolution (image pixels, square), text_tokens, prompt_tokens, context.
   std::map<std::string, uint64_t> dims;

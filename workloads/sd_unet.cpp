@@ -198,7 +198,7 @@ UNetConfig load_unet_config(const std::string& path) {
   return u;
 }
 
-Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, Precision precision) {
+Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision) {
   validate(cfg);
   const size_t n = cfg.block_out_channels.size();
   const uint64_t lh = in.latent_h ? in.latent_h : cfg.sample_h;

@@ -45,6 +45,6 @@ UNetConfig load_unet_config(const std::string& path);
 // timestep projection, computed off the accelerator) and "encoder_hidden_states"
 // [B, text_tokens, cross_attention_dim]. Output: conv_out [B, out, H, W]. The latent size must
 // be a multiple of 2^(number of downsamplers). Throws InputError on an inconsistent config.
-Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, Precision precision);
+Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision);
 
 }  // namespace npusim::workloads

@@ -63,6 +63,64 @@ PrecisionDtypes precision_dtypes(Precision p) { return row_of(kPrecisions, p).dt
 std::string_view precision_name(Precision p) { return row_of(kPrecisions, p).name; }
 std::optional<Precision> precision_from_name(std::string_view name) { return value_named(kPrecisions, name); }
 
+PrecisionDtypes PrecisionSpec::dtypes() const {
+  PrecisionDtypes d = precision_dtypes(base);
+  if (weight) d.weight = *weight;
+  if (activation) d.activation = *activation;
+  if (kv_cache) d.kv_cache = *kv_cache;
+  // Bias at accumulator width: int32 after integer weights, fp16 after float weights.
+  bool float_weights = d.weight == DType::kFp16 || d.weight == DType::kBf16 || d.weight == DType::kFp32;
+  d.bias = float_weights ? DType::kFp16 : DType::kInt32;
+  return d;
+}
+
+std::string PrecisionSpec::name() const {
+  std::string s(precision_name(base));
+  if (weight) s += ",weight=" + std::string(dtype_name(*weight));
+  if (activation) s += ",activation=" + std::string(dtype_name(*activation));
+  if (kv_cache) s += ",kv_cache=" + std::string(dtype_name(*kv_cache));
+  return s;
+}
+
+PrecisionSpec parse_precision_spec(std::string_view text, std::string_view what) {
+  const std::string rule =
+      "expected BASE[,KIND=DTYPE]... with BASE one of w8a8, w8a16, w4a16, fp16, KIND one of weight, activation, "
+      "kv_cache and DTYPE one of int4, int8, int16, int32, fp16, bf16, fp32 (e.g. w4a16,kv_cache=int8)";
+  auto fail = [&](const std::string& why) -> PrecisionSpec {
+    throw InputError(std::string(what) + ": " + why + "; " + rule);
+  };
+  PrecisionSpec spec;
+  size_t start = 0;
+  bool first = true;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string_view part =
+        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (first) {
+      auto p = precision_from_name(part);
+      if (!p) return fail("unknown precision '" + std::string(part) + "'");
+      spec.base = *p;
+      first = false;
+    } else {
+      size_t eq = part.find('=');
+      if (eq == std::string_view::npos) return fail("override '" + std::string(part) + "' has no '='");
+      std::string_view kind = part.substr(0, eq), dt = part.substr(eq + 1);
+      auto d = dtype_from_name(dt);
+      if (!d) return fail("unknown dtype '" + std::string(dt) + "'");
+      std::optional<DType>* slot = kind == "weight"       ? &spec.weight
+                                   : kind == "activation" ? &spec.activation
+                                   : kind == "kv_cache"   ? &spec.kv_cache
+                                                          : nullptr;
+      if (!slot) return fail("unknown tensor kind '" + std::string(kind) + "'");
+      if (*slot) return fail("'" + std::string(kind) + "' is overridden twice");
+      *slot = *d;
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return spec;
+}
+
 std::string shape_str(const Shape& s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) {

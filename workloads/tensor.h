@@ -40,6 +40,21 @@ PrecisionDtypes precision_dtypes(Precision p);
 std::string_view precision_name(Precision p);
 std::optional<Precision> precision_from_name(std::string_view name);
 
+// A precision with optional per-tensor-kind dtype overrides: "w4a16,kv_cache=int8".
+struct PrecisionSpec {
+  Precision base = Precision::kW8A8;
+  std::optional<DType> weight, activation, kv_cache;
+
+  PrecisionSpec() = default;
+  PrecisionSpec(Precision p) : base(p) {}  // implicit: a plain precision is a spec without overrides
+  PrecisionDtypes dtypes() const;          // base dtypes with the overrides applied
+  std::string name() const;                // "w4a16" or "w4a16,kv_cache=int8"
+  bool operator==(const PrecisionSpec&) const = default;
+};
+// Parses "BASE[,KIND=DTYPE]..." with KIND one of weight, activation, kv_cache. Throws
+// InputError saying what was expected, prefixed by `what` (e.g. "--precision w9a9").
+PrecisionSpec parse_precision_spec(std::string_view text, std::string_view what);
+
 using Shape = std::vector<uint64_t>;
 using TensorId = uint32_t;
 std::string shape_str(const Shape& s);  // "[1, 320, 64, 64]"

@@ -70,7 +70,7 @@ VaeDecoderConfig load_vae_config(const std::string& path) {
   return v;
 }
 
-Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, Precision precision) {
+Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision) {
   const size_t n = cfg.block_out_channels.size();
   const std::string where = "VAE config" + (cfg.source.empty() ? "" : " " + cfg.source) + ": ";
   if (n == 0) throw InputError(where + "block_out_channels is empty");

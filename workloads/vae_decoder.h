@@ -33,6 +33,6 @@ VaeDecoderConfig load_vae_config(const std::string& path);
 
 // Graph input: "latents" [B, latent_channels, h, w] (already divided by scaling_factor).
 // Output: decoder.conv_out [B, out_channels, h * 2^(up blocks - 1), w * 2^(...)].
-Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, Precision precision);
+Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision);
 
 }  // namespace npusim::workloads

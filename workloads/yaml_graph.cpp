@@ -245,16 +245,17 @@ std::vector<std::string> op_names() {
 
 }  // namespace
 
-Graph load_yaml_graph(const std::string& path, std::optional<Precision> precision) {
+Graph load_yaml_graph(const std::string& path, const std::optional<PrecisionSpec>& precision) {
   return load_yaml_graph_text(read_graph_file(path), path, precision);
 }
 
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
-                                     std::optional<Precision> precision) {
+                                     const std::optional<PrecisionSpec>& precision) {
   return load_yaml_graph_text(read_graph_file(path), display_name, precision);
 }
 
-Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std::optional<Precision> precision) {
+Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
+                           const std::optional<PrecisionSpec>& precision) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
@@ -268,11 +269,14 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file, std
   top.check_keys({"graph", "precision", "inputs", "layers"});
   YAML::Node graph_name = top.get("graph", true);
   if (!graph_name.IsScalar()) top.fail(graph_name, "graph", "expected the graph's name");
-  Precision p = Precision::kW8A8;
+  PrecisionSpec p = Precision::kW8A8;
   if (YAML::Node pn = top.get("precision", false)) {
-    auto parsed = pn.IsScalar() ? precision_from_name(pn.Scalar()) : std::nullopt;
-    if (!parsed) top.fail(pn, "precision", "expected one of w8a8, w8a16, w4a16, fp16");
-    p = *parsed;
+    if (!pn.IsScalar()) top.fail(pn, "precision", "expected a precision such as w8a8 or w4a16,kv_cache=int8");
+    try {
+      p = parse_precision_spec(pn.Scalar(), pn.Scalar());
+    } catch (const InputError& e) {
+      top.fail(pn, "precision", e.what());
+    }
   }
   if (precision) p = *precision;
   GraphBuilder b(graph_name.Scalar(), p);

@@ -2,7 +2,7 @@
 // A small YAML format for hand-written layer graphs (tests and quick experiments):
 //
 //   graph: tiny-block
-//   precision: w8a8                      # optional; default w8a8
+//   precision: w8a8                      # optional; default w8a8; overrides as in w4a16,kv_cache=int8
 //   inputs:
 //     - {name: x, shape: [1, 64, 32, 32]}              # kind: activation (default) | kv_cache
 //   layers:
@@ -21,12 +21,12 @@ namespace npusim::workloads {
 
 // Builds the graph in `path`. `precision` overrides the file's `precision:`. Throws
 // InputError naming file, line, key path, value and rule.
-Graph load_yaml_graph(const std::string& path, std::optional<Precision> precision);
+Graph load_yaml_graph(const std::string& path, const std::optional<PrecisionSpec>& precision);
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& display_name,
-                           std::optional<Precision> precision);
+                           const std::optional<PrecisionSpec>& precision);
 // Reads `path` but names it `display_name` in messages (e.g. a path relative to the repo).
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
-                                     std::optional<Precision> precision);
+                                     const std::optional<PrecisionSpec>& precision);
 
 // The ops of the format with their required and optional keys, one per line.
 std::string explain_yaml_ops();

@@ -170,7 +170,8 @@ TEST_CASE("run: flag errors exit 2 with a clear message") {
   }
   SUBCASE("bad --precision") {
     check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--precision", "int3"}),
-                      "--precision int3: expected one of w8a8, w8a16, w4a16, fp16");
+                      "--precision int3: unknown precision 'int3'; expected BASE[,KIND=DTYPE]... with BASE one of "
+                      "w8a8, w8a16, w4a16, fp16");
   }
   SUBCASE("bad --layers") {
     for (const char* v : {"0", "-3", "x", "", "12345678901234567890"})

@@ -130,3 +130,35 @@ TEST_CASE("builder errors name the op and the rule") {
   TensorId bw = b.input("bw", {1ull << 22, 1ull << 22});
   CHECK_THROWS_WITH_AS(b.matmul("m", ba, bw), doctest::Contains("overflows"), InputError);
 }
+
+TEST_CASE("precision spec: base precision with per-kind dtype overrides") {
+  PrecisionSpec plain = parse_precision_spec("w8a16", "--precision");
+  CHECK(plain == PrecisionSpec(Precision::kW8A16));
+  CHECK(plain.name() == "w8a16");
+  CHECK(plain.dtypes().activation == DType::kInt16);
+
+  PrecisionSpec s = parse_precision_spec("w4a16,kv_cache=int8,weight=int8", "--precision");
+  CHECK(s.name() == "w4a16,weight=int8,kv_cache=int8");
+  CHECK(s.dtypes().weight == DType::kInt8);
+  CHECK(s.dtypes().activation == DType::kInt16);
+  CHECK(s.dtypes().kv_cache == DType::kInt8);
+  CHECK(s.dtypes().bias == DType::kInt32);
+  CHECK(parse_precision_spec("w8a8,weight=fp16", "p").dtypes().bias == DType::kFp16);
+
+  // Bytes follow the dtype: an int8 KV cache input is half the size of the int16 one.
+  GraphBuilder a("a", Precision::kW4A16), b("b", s);
+  TensorId ka = a.input("k", {1, 8, 16, 64}, TensorKind::kKvCache);
+  TensorId kb = b.input("k", {1, 8, 16, 64}, TensorKind::kKvCache);
+  CHECK(a.tensor(ka).size_bytes == 2 * 8 * 16 * 64);
+  CHECK(b.tensor(kb).size_bytes == 8 * 16 * 64);
+
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w9a9", "--precision w9a9"),
+                       doctest::Contains("--precision w9a9: unknown precision 'w9a9'"), InputError);
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,kv=int8", "p"), doctest::Contains("unknown tensor kind 'kv'"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,weight=int3", "p"), doctest::Contains("unknown dtype 'int3'"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,weight", "p"), doctest::Contains("has no '='"), InputError);
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,weight=int8,weight=int4", "p"), doctest::Contains("overridden twice"),
+                       InputError);
+}
