@@ -31,6 +31,8 @@ constexpr Builtin kBuiltins[] = {
     {"sd15-unet", "sd15/unet.json", ModelFormat::kUNet},
     {"sd15-vae-decoder", "sd15/vae.json", ModelFormat::kVaeDecoder},
     {"sd15-text-encoder", "sd15/text_encoder.json", ModelFormat::kClipText},
+    {"sd21-unet", "sd21-base/unet.json", ModelFormat::kUNet},
+    {"sdxl-unet", "sdxl-base/unet.json", ModelFormat::kUNet},
 };
 
 // Recognises a model file by its content: npusim's layer-graph keys, a diffusers

@@ -1,5 +1,7 @@
 #include "sd_unet.h"
 
+#include <optional>
+
 #include "diffusers_config.h"
 #include "nn_blocks.h"
 
@@ -43,10 +45,15 @@ std::vector<bool> block_types(const ConfigMap& c, const std::string& key, const 
 void check_unsupported(const ConfigMap& c) {
   if (!c.is_null("addition_embed_type")) {
     std::string v = c.string("addition_embed_type");
-    c.fail("addition_embed_type",
-           "addition_embed_type '" + v + "'" + (v == "text_time" ? " (SDXL)" : "") + " is not supported yet");
+    if (v != "text_time")
+      c.fail("addition_embed_type", "addition_embed_type '" + v +
+                                        "' is not supported (only null or text_time, SDXL's pooled-text and "
+                                        "time-ids embedding)");
+  } else {
+    c.require_null("projection_class_embeddings_input_dim",
+                   "only used with addition_embed_type text_time (class embeddings are not supported yet)");
   }
-  for (const char* key : {"class_embed_type", "num_class_embeds", "projection_class_embeddings_input_dim"})
+  for (const char* key : {"class_embed_type", "num_class_embeds"})
     c.require_null(key, "class embeddings are not supported yet");
   for (const char* key : {"encoder_hid_dim", "encoder_hid_dim_type"})
     c.require_null(key, "an encoder_hid_proj is not supported yet");
@@ -195,6 +202,18 @@ UNetConfig load_unet_config(const std::string& path) {
   for (uint64_t ch : u.block_out_channels)
     if (ch % u.norm_num_groups != 0)
       c.fail("norm_num_groups", "must divide every entry of block_out_channels, not " + std::to_string(ch));
+  if (!c.is_null("addition_embed_type")) {  // text_time, the only value check_unsupported lets through
+    const std::string needed = "needed by addition_embed_type text_time";
+    if (c.is_null("addition_time_embed_dim")) c.fail("addition_time_embed_dim", needed);
+    if (c.is_null("projection_class_embeddings_input_dim")) c.fail("projection_class_embeddings_input_dim", needed);
+    u.addition_time_embed_dim = c.positive_int("addition_time_embed_dim");
+    u.add_embedding_input_dim = c.positive_int("projection_class_embeddings_input_dim");
+    // The input is the pooled text embedding followed by one sinusoid per time id.
+    if (u.add_embedding_input_dim <= u.addition_time_embed_dim)
+      c.fail("projection_class_embeddings_input_dim",
+             "must exceed addition_time_embed_dim (" + std::to_string(u.addition_time_embed_dim) +
+                 "): it holds the pooled text embedding and the time ids' sinusoids");
+  }
   return u;
 }
 
@@ -214,10 +233,18 @@ Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpe
   TensorId sample = b.input("sample", {in.batch, cfg.in_channels, lh, lw});
   TensorId time_proj = b.input("time_proj", {in.batch, cfg.block_out_channels[0]});
   TensorId context = b.input("encoder_hidden_states", {in.batch, in.text_tokens, cfg.cross_attention_dim});
+  std::optional<TensorId> add_embeds;
+  if (cfg.add_embedding_input_dim) add_embeds = b.input("add_embeds", {in.batch, cfg.add_embedding_input_dim});
 
   TensorId temb = b.linear("time_embedding.linear_1", time_proj, cfg.time_embed_dim);
   temb = b.silu("time_embedding.act", temb);
   temb = b.linear("time_embedding.linear_2", temb, cfg.time_embed_dim);
+  if (add_embeds) {  // SDXL: emb = emb + add_embedding(concat(text_embeds, add_time_proj(time_ids)))
+    TensorId aug = b.linear("add_embedding.linear_1", *add_embeds, cfg.time_embed_dim);
+    aug = b.silu("add_embedding.act", aug);
+    aug = b.linear("add_embedding.linear_2", aug, cfg.time_embed_dim);
+    temb = b.add("add_embedding.add", temb, aug);
+  }
 
   const uint64_t groups = cfg.norm_num_groups;
   TensorId h = b.conv2d("conv_in", sample, cfg.block_out_channels[0], cfg.conv_in_kernel, cfg.conv_in_kernel, 1,

@@ -243,12 +243,13 @@ TEST_CASE("model config errors name the file, line, key and rule") {
     CHECK(error_of([&] { load_unet_config(f.path()); }) ==
           f.path() + ":8: block_out_channels[1] = -640: expected a positive integer");
   }
-  SUBCASE("SDXL's addition embedding is refused") {
-    TempConfig f("sdxl.json", unet_json_with("\"act_fn\": \"silu\",",
-                                             "\"act_fn\": \"silu\", \"addition_embed_type\": \"text_time\","));
+  SUBCASE("an addition embedding other than SDXL's text_time is refused") {
+    TempConfig f("kandinsky.json",
+                 unet_json_with("\"act_fn\": \"silu\",", "\"act_fn\": \"silu\", \"addition_embed_type\": \"image\","));
     CHECK(error_of([&] { load_unet_config(f.path()); }) ==
           f.path() +
-              ":4: addition_embed_type = \"text_time\": addition_embed_type 'text_time' (SDXL) is not supported yet");
+              ":4: addition_embed_type = \"image\": addition_embed_type 'image' is not supported (only null or "
+              "text_time, SDXL's pooled-text and time-ids embedding)");
   }
   SUBCASE("an unsupported block type") {
     TempConfig f("block.json", unet_json_with("\"DownBlock2D\"\n", "\"AttnDownBlock2D\"\n"));
