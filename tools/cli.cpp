@@ -9,6 +9,7 @@
 
 #include "arch/config_loader.h"
 #include "npusim/text.h"
+#include "reports/graph_report.h"
 #include "reports/run_report.h"
 #include "sim/simulator.h"
 #include "sim/version.h"
@@ -57,9 +58,13 @@ constexpr const char* kConfigUsage = R"(usage: npusim config [--hw HW [--set KEY
 )";
 
 constexpr const char* kGraphUsage =
-    R"(usage: npusim graph (--model MODEL [--precision P] [--dim NAME=VALUE]... | --explain-ops)
+    R"(usage: npusim graph (--model MODEL [--precision P] [--dim NAME=VALUE]... [--format F] | --explain-ops)
 
-  --model MODEL   print every op of MODEL with output shape, MACs and tensor lifetimes
+  --model MODEL   print every op of MODEL in topological order
+  --format F      summary: output shape, MACs and tensor lifetimes per op (default)
+                  csv:     per op params, MACs, vector elems, bytes read by tensor kind and written
+                  json:    the same per op, with totals, inputs and provenance
+                  dot:     a Graphviz digraph (ops as nodes, tensors as edges), e.g. | dot -Tsvg
   --explain-ops   list the ops of the YAML layer-graph format with their keys
 )";
 
@@ -217,6 +222,7 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
                         {{"--model", true, false},
                          {"--precision", true, false},
                          {"--dim", true, true},
+                         {"--format", true, false},
                          {"--explain-ops", false, false},
                          {"--help", false, false}},
                         "graph");
@@ -230,29 +236,8 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   }
   if (!f.has("--model"))
     throw UserError(std::string("npusim graph: --model or --explain-ops is required\n") + kGraphUsage);
-  workloads::LoadedModel m = workloads::load_model(f.get("--model"), model_options(f));
-  const workloads::Graph& g = m.graph;
-  auto live = g.liveness();
-  out << "graph " << g.name() << " (" << m.source << "): " << g.num_ops() << " ops, " << g.param_count() << " params, "
-      << g.total_macs() << " MACs, precision " << g.precision_spec().name() << "\n";
-  out << "#  op  kind  output_shape  MACs  output_live[first..last]  inputs name[first..last]\n";
-  const auto& order = g.topological_order();
-  for (size_t i = 0; i < order.size(); ++i) {
-    const workloads::Op& op = g.op(order[i]);
-    workloads::TensorId o = op.outputs.at(0);
-    out << i << "  " << op.name << "  " << workloads::op_kind_name(op.kind) << "  "
-        << workloads::shape_str(g.tensor(o).shape) << "  " << op.macs << "  [" << live[o].first << ".." << live[o].last
-        << "]" << (live[o].graph_output ? " output" : "");
-    // Input lifetimes show what the op keeps alive, e.g. a skip connection's graph input; weights are omitted.
-    const char* sep = "  inputs ";
-    for (workloads::TensorId in : op.inputs) {
-      const workloads::Tensor& t = g.tensor(in);
-      if (t.kind == workloads::TensorKind::kWeight) continue;
-      out << sep << t.name << "[" << live[in].first << ".." << live[in].last << "]";
-      sep = ", ";
-    }
-    out << "\n";
-  }
+  reports::GraphFormat format = reports::parse_graph_format(f.has("--format") ? f.get("--format") : "summary");
+  out << reports::graph_report(workloads::load_model(f.get("--model"), model_options(f)), format);
   return kExitOk;
 }
 
