@@ -74,9 +74,9 @@ OperandBytes Graph::operand_bytes(OpId id) const {
   for (TensorId t : o.inputs) {
     const Tensor& tt = tensors_[t];
     uint64_t bytes = tt.size_bytes;
-    if (o.kind == OpKind::kGather && tt.kind == TensorKind::kWeight) {
+    if ((o.kind == OpKind::kGather && tt.kind == TensorKind::kWeight) || o.kind == OpKind::kSlice) {
       const Tensor& out = tensors_[o.outputs.at(0)];
-      bytes = ceil_div(out.elems * dtype_bits(tt.dtype), 8);  // only the looked-up rows
+      bytes = ceil_div(out.elems * dtype_bits(tt.dtype), 8);  // only the looked-up rows or sliced range
     }
     b.read[static_cast<int>(tt.kind)] += bytes;
   }

@@ -96,6 +96,9 @@ class GraphBuilder {
   TensorId conv2d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel_h, uint64_t kernel_w,
                   uint64_t stride = 1, uint64_t padding = 0, uint64_t groups = 1, bool bias = true);
   TensorId linear(const std::string& name, TensorId x, uint64_t out_features, bool bias = true);
+  // A bias-free linear whose weight is an existing [out_features, in] weight tensor (tied
+  // embeddings): no new parameters, and the shared weight's bytes are read as usual.
+  TensorId linear_shared(const std::string& name, TensorId x, TensorId weight);
   TensorId matmul(const std::string& name, TensorId a, TensorId b, bool transpose_b = false);
   TensorId attention_score(const std::string& name, TensorId q, TensorId k);
   TensorId attention_context(const std::string& name, TensorId probs, TensorId v);
@@ -119,6 +122,12 @@ class GraphBuilder {
   TensorId transpose(const std::string& name, TensorId x, const std::vector<uint64_t>& perm);
   // Looks up rows of `table` ([rows, dim], a weight) for indices of shape `index_shape`.
   TensorId gather(const std::string& name, TensorId table, const Shape& index_shape);
+  // x[..., start : start + length, ...] along `axis` (a copy of only that range).
+  TensorId slice(const std::string& name, TensorId x, int64_t axis, uint64_t start, uint64_t length);
+
+  // Makes the output of a (non-view) op a KV-cache tensor: kind kKvCache and the precision's
+  // KV dtype, so the op writes it at that width and its readers count KV-cache bytes.
+  void store_as_kv_cache(TensorId t);
 
   // Checks the graph is a DAG and computes the topological order. The builder is spent after.
   Graph finish();

@@ -74,7 +74,7 @@ TensorId GraphBuilder::add_op(Op op, Shape out_shape, DType out_dtype) {
   producer_[out] = static_cast<OpId>(ops_.size());
   op.outputs.push_back(out);
   if (op.kind == OpKind::kTranspose || op.kind == OpKind::kConcat || op.kind == OpKind::kUpsampleNearest ||
-      op.kind == OpKind::kGather)
+      op.kind == OpKind::kGather || op.kind == OpKind::kSlice)
     op.moved_bytes = tensors_[out].size_bytes;
   ops_.push_back(std::move(op));
   return out;
@@ -123,6 +123,22 @@ TensorId GraphBuilder::linear(const std::string& name, TensorId x, uint64_t out_
   op.inputs.push_back(x);
   op.inputs.push_back(weight(name + ".weight", {out_features, s.back()}));
   if (with_bias) op.inputs.push_back(bias(name + ".bias", {out_features}));
+  return add_op(std::move(op), std::move(out), dtypes_.activation);
+}
+
+TensorId GraphBuilder::linear_shared(const std::string& name, TensorId x, TensorId w) {
+  const Shape &s = shape(x), &sw = shape(w);
+  if (s.empty()) fail(name, "linear input must have at least one dim");
+  if (tensor(w).kind != TensorKind::kWeight || sw.size() != 2 || sw[1] != s.back())
+    fail(name, "shared weight '" + tensor(w).name + "' must be a [out, " + std::to_string(s.back()) + "] weight, got " +
+                   shape_str(sw));
+  uint64_t rows = tensor(x).elems / s.back();
+  Op op = new_op(name, OpKind::kLinear);
+  op.mm = {.batch = 1, .m = rows, .n = sw[0], .k = s.back()};
+  op.macs = mul_or_fail(name, {rows, sw[0], s.back()});
+  Shape out = s;
+  out.back() = sw[0];
+  op.inputs = {x, w};
   return add_op(std::move(op), std::move(out), dtypes_.activation);
 }
 
@@ -354,6 +370,32 @@ TensorId GraphBuilder::gather(const std::string& name, TensorId table, const Sha
   Op op = new_op(name, OpKind::kGather);
   op.inputs.push_back(table);
   return add_op(std::move(op), std::move(out), dtypes_.activation);
+}
+
+TensorId GraphBuilder::slice(const std::string& name, TensorId x, int64_t axis, uint64_t start, uint64_t length) {
+  Shape out = shape(x);
+  int64_t rank = static_cast<int64_t>(out.size());
+  int64_t ax = axis < 0 ? axis + rank : axis;
+  if (ax < 0 || ax >= rank)
+    fail(name, "axis " + std::to_string(axis) + " is out of range for rank " + std::to_string(rank));
+  if (length == 0 || start >= out[ax] || length > out[ax] - start)
+    fail(name, "range [" + std::to_string(start) + ", " + std::to_string(start) + " + " + std::to_string(length) +
+                   ") is empty or outside dim " + std::to_string(ax) + " of " + shape_str(out));
+  out[ax] = length;
+  Op op = new_op(name, OpKind::kSlice);
+  op.axis = ax;
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(out), tensor(x).dtype);
+}
+
+void GraphBuilder::store_as_kv_cache(TensorId t) {
+  NPUSIM_ASSERT(t < tensors_.size(), "store_as_kv_cache of an unknown tensor");
+  const Tensor& old = tensors_[t];
+  if (producer_[t] == kNoOp || ops_[producer_[t]].kind == OpKind::kReshape)
+    fail(old.name, "only the output of an op that writes data can be stored as KV cache");
+  tensors_[t] = make_tensor(old.name, old.shape, dtypes_.kv_cache, TensorKind::kKvCache, "graph '" + name_ + "'");
+  Op& op = ops_[producer_[t]];
+  if (op_class(op.kind) == OpClass::kDataMovement) op.moved_bytes = tensors_[t].size_bytes;  // now at the KV dtype
 }
 
 }  // namespace npusim::workloads

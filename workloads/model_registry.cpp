@@ -7,6 +7,7 @@
 #include <set>
 
 #include "clip_text_encoder.h"
+#include "llama.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
 #include "sd_unet.h"
@@ -19,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText };
+enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText, kLlama };
 
 // Columns: built-in name, config path under a model dir, format.
 struct Builtin {
@@ -33,10 +34,13 @@ constexpr Builtin kBuiltins[] = {
     {"sd15-text-encoder", "sd15/text_encoder.json", ModelFormat::kClipText},
     {"sd21-unet", "sd21-base/unet.json", ModelFormat::kUNet},
     {"sdxl-unet", "sdxl-base/unet.json", ModelFormat::kUNet},
+    {"llama2-7b", "llama/llama2-7b.json", ModelFormat::kLlama},
+    {"llama3-8b", "llama/llama3-8b.json", ModelFormat::kLlama},
+    {"llama3.2-1b", "llama/llama3.2-1b.json", ModelFormat::kLlama},
 };
 
 // Recognises a model file by its content: npusim's layer-graph keys, a diffusers
-// `_class_name`, or a transformers CLIP text config. Unparseable files go to the YAML-graph
+// `_class_name`, or a transformers CLIP text or Llama config. Unparseable files go to the YAML-graph
 // reader, which reports the parser's file:line.
 ModelFormat detect_format(const std::string& path, const std::string& display) {
   YAML::Node root;
@@ -54,10 +58,11 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
   if (cls == "AutoencoderKL") return ModelFormat::kVaeDecoder;
   std::string type = scalar("model_type");
   if (type == "clip_text_model" || type == "clip") return ModelFormat::kClipText;
+  if (type == "llama") return ModelFormat::kLlama;
   throw InputError(display +
                    ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
-                   "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a CLIP text "
-                   "config (model_type clip_text_model)" +
+                   "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a transformers "
+                   "config.json with model_type clip_text_model or llama" +
                    (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
 }
 
@@ -152,6 +157,21 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
                          display,
                          {"one text encoding: batch " + std::to_string(in.batch) + ", " + std::to_string(in.tokens) +
                           " tokens; embedding lookups read only the rows they need"}};
+    }
+    case ModelFormat::kLlama: {
+      LlamaInputs in;
+      const std::string& phase = opts.phase.empty() ? std::string("prefill") : opts.phase;
+      auto ph = llm_phase_from_name(phase);
+      if (!ph) throw InputError("phase '" + phase + "': expected prefill or decode");
+      in.phase = *ph;
+      const bool prefill = in.phase == LlmPhase::kPrefill;
+      check_dims_used(opts, {"batch", prefill ? "prompt_tokens" : "context"}, display + " in " + phase);
+      in.batch = dim_or(opts, "batch", in.batch);
+      in.prompt_tokens = dim_or(opts, "prompt_tokens", in.prompt_tokens);
+      in.context = dim_or(opts, "context", in.context);
+      LlamaConfig cfg = load_llama_config(path);
+      std::vector<std::string> notes = llama_notes(cfg, in);
+      return LoadedModel{build_llama(cfg, in, p), display, std::move(notes)};
     }
   }
   NPUSIM_ASSERT(false, "unhandled model format");

@@ -33,6 +33,7 @@ constexpr OpRow kOps[] = {
     {OpKind::kReshape, "reshape", OpClass::kDataMovement, VectorClass::kNone},
     {OpKind::kTranspose, "transpose", OpClass::kDataMovement, VectorClass::kNone},
     {OpKind::kGather, "gather", OpClass::kDataMovement, VectorClass::kNone},
+    {OpKind::kSlice, "slice", OpClass::kDataMovement, VectorClass::kNone},
 };
 
 const OpRow& row(OpKind k) { return row_of(kOps, k); }

@@ -31,6 +31,7 @@ enum class OpKind : uint8_t {
   kReshape,    // a view: no data moves
   kTranspose,  // data movement
   kGather,     // embedding lookup: reads only the rows it needs
+  kSlice,      // a contiguous range along one axis: reads and copies only that range
 };
 std::string_view op_kind_name(OpKind k);
 
@@ -67,7 +68,7 @@ struct Op {
   ConvBounds conv;            // valid for kConv2d
   MatmulBounds mm;            // valid for kLinear, kMatmul, kAttention*
   uint64_t groups = 1;        // kGroupNorm
-  int64_t axis = 0;           // kConcat
+  int64_t axis = 0;           // kConcat, kSlice
   uint64_t macs = 0;          // multiply-accumulates
   uint64_t vector_elems = 0;  // elements passed through the vector unit (cost class above)
   uint64_t moved_bytes = 0;   // kDataMovement: bytes copied (0 for a view)

@@ -1,0 +1,59 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "workloads/graph.h"
+
+using namespace npusim::workloads;
+
+namespace {
+
+OpId op_id(const Graph& g, const std::string& name) {
+  for (OpId i = 0; i < g.num_ops(); ++i)
+    if (g.op(i).name == name) return i;
+  FAIL("no op named " << name);
+  return 0;
+}
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+
+}  // namespace
+
+TEST_CASE("GraphBuilder: slice, shared-weight linear and KV-cache outputs") {
+  GraphBuilder b("t", Precision::kW8A16);
+  TensorId emb = b.weight("emb", {10, 8});
+  TensorId x = b.input("x", {2, 5, 8});
+  // Slice of the last of 5 rows: reads and writes 2*1*8 int16 elements = 32 B.
+  TensorId last = b.slice("last", x, 1, 4, 1);
+  CHECK(b.shape(last) == Shape{2, 1, 8});
+  // Tied head: 2 rows * 10 * 8 MACs, no new weight.
+  TensorId head = b.linear_shared("head", last, emb);
+  CHECK(b.shape(head) == Shape{2, 1, 10});
+  TensorId t = b.transpose("t", x, {1, 0, 2});
+  b.store_as_kv_cache(t);
+  CHECK(b.tensor(t).kind == TensorKind::kKvCache);
+  CHECK(b.tensor(t).dtype == DType::kInt16);
+  CHECK(error_of([&] { b.slice("bad", x, 1, 4, 2); }).find("op 'bad': range [4, 4 + 2)") != std::string::npos);
+  CHECK(error_of([&] { b.slice("bad", x, 3, 0, 1); }).find("axis 3 is out of range") != std::string::npos);
+  CHECK(error_of([&] {
+          b.linear_shared("bad", x, b.weight("w", {10, 7}));
+        }).find("must be a [out, 8] weight") != std::string::npos);
+  CHECK(error_of([&] { b.store_as_kv_cache(x); }).find("only the output of an op") != std::string::npos);
+  TensorId view = b.reshape("view", t, {5, 16});
+  CHECK(error_of([&] { b.store_as_kv_cache(view); }).find("only the output of an op") != std::string::npos);
+  Graph g = b.finish();
+  CHECK(g.param_count() == 80 + 70);
+  OperandBytes sb = g.operand_bytes(op_id(g, "last"));
+  CHECK(sb.total_read() == 32);
+  CHECK(sb.written == 32);
+  CHECK(g.op(op_id(g, "last")).moved_bytes == 32);
+  CHECK(g.op(op_id(g, "head")).macs == 160);
+  CHECK(g.operand_bytes(op_id(g, "head")).read[static_cast<int>(TensorKind::kWeight)] == 80);
+}

@@ -1,0 +1,290 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <string>
+
+#include "test_util.h"
+#include "workloads/llama.h"
+#include "workloads/model_registry.h"
+
+using namespace npusim::workloads;
+
+namespace {
+
+const std::string kModels = std::string(NPUSIM_SOURCE_DIR) + "/configs/models/";
+const std::string kLlama = kModels + "llama/";
+constexpr int kWeight = static_cast<int>(TensorKind::kWeight);
+constexpr int kKv = static_cast<int>(TensorKind::kKvCache);
+
+const Op& op_named(const Graph& g, const std::string& name) {
+  for (OpId i = 0; i < g.num_ops(); ++i)
+    if (g.op(i).name == name) return g.op(i);
+  FAIL("no op named " << name);
+  return g.op(0);
+}
+
+OpId op_id(const Graph& g, const std::string& name) {
+  for (OpId i = 0; i < g.num_ops(); ++i)
+    if (g.op(i).name == name) return i;
+  FAIL("no op named " << name);
+  return 0;
+}
+
+const Tensor& tensor_named(const Graph& g, const std::string& name) {
+  auto t = g.find_tensor(name);
+  REQUIRE_MESSAGE(t.has_value(), "no tensor named " << name);
+  return g.tensor(*t);
+}
+
+Graph build(const std::string& file, const LlamaInputs& in, const PrecisionSpec& p = Precision::kW8A8) {
+  return build_llama(load_llama_config(kLlama + file), in, p);
+}
+
+LlamaInputs decode(uint64_t context) {
+  LlamaInputs in;
+  in.phase = LlmPhase::kDecode;
+  in.context = context;
+  return in;
+}
+
+ModelOptions options(std::string phase = "", std::map<std::string, uint64_t> dims = {}) {
+  ModelOptions o;
+  o.model_dirs = {kModels};
+  o.phase = std::move(phase);
+  o.dims = std::move(dims);
+  return o;
+}
+
+std::string error_of(auto&& fn) {
+  try {
+    fn();
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no InputError)";
+}
+
+// The Llama 3.2 1B config with `line` replaced (exact match), written to a temporary file.
+class EditedConfig {
+ public:
+  EditedConfig(const std::string& line, const std::string& replacement) {
+    std::ifstream f(kLlama + "llama3.2-1b.json");
+    std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    size_t at = text.find(line);
+    REQUIRE(at != std::string::npos);
+    path_ = dir_.write("config.json", text.replace(at, line.size(), replacement));
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  npusim::testing::TempDir dir_;
+  std::string path_;
+};
+
+uint64_t weight_bytes_read(const Graph& g) {
+  uint64_t total = 0;
+  for (OpId i = 0; i < g.num_ops(); ++i) total += g.operand_bytes(i).read[kWeight];
+  return total;
+}
+
+}  // namespace
+
+TEST_CASE("Llama: exact parameter counts of the published configs") {
+  // Llama-2-7B: 2 * 32000*4096 (embed, lm_head) + 32 * (4*4096^2 + 3*4096*11008 + 2*4096) + 4096
+  CHECK(build("llama2-7b.json", {}).param_count() == 6'738'415'616);
+  // Llama-3-8B: 2 * 128256*4096 + 32 * (2*4096^2 + 2*4096*1024 + 3*4096*14336 + 2*4096) + 4096
+  CHECK(build("llama3-8b.json", {}).param_count() == 8'030'261'248);
+  // Llama-3.2-1B, tied: 128256*2048 once + 16 * (2*2048^2 + 2*2048*512 + 3*2048*8192 + 2*2048) + 2048
+  CHECK(build("llama3.2-1b.json", {}).param_count() == 1'235'814'400);
+  // The phase does not change the parameters.
+  CHECK(build("llama3-8b.json", decode(1024)).param_count() == 8'030'261'248);
+}
+
+TEST_CASE("Llama config: values read from config.json") {
+  LlamaConfig c = load_llama_config(kLlama + "llama3.2-1b.json");
+  CHECK(c.head_dim == 64);
+  CHECK(c.num_key_value_heads == 8);
+  CHECK(c.tie_word_embeddings);
+  CHECK(c.rope_type == "llama3");
+  c = load_llama_config(kLlama + "llama2-7b.json");
+  CHECK(c.head_dim == 4096 / 32);  // not given: hidden_size / num_attention_heads
+  CHECK(c.num_key_value_heads == 32);
+  CHECK(c.max_position_embeddings == 4096);
+  CHECK(c.rope_type == "default");
+}
+
+TEST_CASE("Llama-3-8B prefill: MACs and shapes") {
+  LlamaInputs in;
+  in.prompt_tokens = 128;
+  Graph g = build("llama3-8b.json", in);
+  const std::string a = "model.layers.0.self_attn.";
+  // q_proj: P * (H*D) * C = 128 * 4096 * 4096
+  CHECK(op_named(g, a + "q_proj").macs == 2'147'483'648);
+  // k_proj with GQA: P * (kv_heads*D) * C = 128 * (8*128) * 4096
+  CHECK(op_named(g, a + "k_proj").macs == 536'870'912);
+  // Scores over all 32 query heads, grouped 4 per K/V head: B*H*P*P*D = 32 * 128 * 128 * 128
+  CHECK(op_named(g, a + "score").macs == 67'108'864);
+  CHECK(g.tensor(op_named(g, a + "score").outputs[0]).shape == Shape{1, 8, 4 * 128, 128});
+  CHECK(op_named(g, a + "context").macs == 67'108'864);
+  // The K written to the cache is [B, kv_heads, P, D] and is what the scores read.
+  const Tensor& k = tensor_named(g, a + "k_rope");
+  CHECK(k.kind == TensorKind::kKvCache);
+  CHECK(k.shape == Shape{1, 8, 128, 128});
+  CHECK(g.operand_bytes(op_id(g, a + "score")).read[kKv] == 8 * 128 * 128);
+  CHECK(tensor_named(g, a + "v_cache_write").kind == TensorKind::kKvCache);
+  // Rotary: two muls and an add over q's 32*128*128 elements.
+  CHECK(op_named(g, a + "q_rope.cos").vector_elems == 524'288);
+  CHECK(op_named(g, a + "q_rope").vector_elems == 524'288);
+  // lm_head for the last token only: 1 * 128256 * 4096
+  CHECK(op_named(g, "model.norm.last_token").kind == OpKind::kSlice);
+  CHECK(op_named(g, "lm_head").macs == 525'336'576);
+  CHECK(g.tensor(op_named(g, "lm_head").outputs[0]).shape == Shape{1, 1, 128256});
+  CHECK_FALSE(g.find_tensor(a + "k_cache").has_value());
+}
+
+TEST_CASE("Llama-3-8B decode: MACs, KV cache inputs and outputs") {
+  Graph g = build("llama3-8b.json", decode(1024));
+  const std::string a = "model.layers.31.self_attn.";
+  // q_proj: 1 token * 4096 * 4096; k_proj: 1 * (8*128) * 4096
+  CHECK(op_named(g, a + "q_proj").macs == 16'777'216);
+  CHECK(op_named(g, a + "k_proj").macs == 4'194'304);
+  // Score: B*H*1*L*D = 32 * 1 * 1024 * 128, reading K for 8 kv heads: 8*1024*128 B (int8)
+  CHECK(op_named(g, a + "score").macs == 4'194'304);
+  CHECK(op_named(g, a + "context").macs == 4'194'304);
+  const Tensor& kc = tensor_named(g, a + "k_cache");
+  CHECK(kc.kind == TensorKind::kKvCache);
+  CHECK(kc.shape == Shape{1, 8, 1024, 128});
+  CHECK(g.operand_bytes(op_id(g, a + "score")).read[kKv] == 1'048'576);
+  CHECK(g.operand_bytes(op_id(g, a + "context")).read[kKv] == 1'048'576);
+  // The new token's K/V: one row per kv head, written to the cache and not read back here.
+  const Tensor& kn = tensor_named(g, a + "k_rope");
+  CHECK(kn.kind == TensorKind::kKvCache);
+  CHECK(kn.shape == Shape{1, 8, 1, 128});
+  CHECK(tensor_named(g, a + "v_cache_write").shape == Shape{1, 8, 1, 128});
+  CHECK(g.liveness()[*g.find_tensor(a + "k_rope")].graph_output);
+  // lm_head: 1 * 128256 * 4096, no slice needed for one token.
+  CHECK(op_named(g, "lm_head").macs == 525'336'576);
+  CHECK_FALSE(g.find_tensor("model.norm.last_token").has_value());
+  // Batch 4 scales the cache and the attention work.
+  LlamaInputs b4 = decode(1024);
+  b4.batch = 4;
+  Graph g4 = build("llama3-8b.json", b4);
+  CHECK(tensor_named(g4, a + "k_cache").shape == Shape{4, 8, 1024, 128});
+  CHECK(op_named(g4, a + "score").macs == 4 * 4'194'304);
+}
+
+TEST_CASE("Llama decode: KV cache bytes follow the precision's KV dtype") {
+  const std::string kc = "model.layers.0.self_attn.k_cache";
+  // Llama-3.2-1B cache per layer: 8 kv heads * 1024 * 64 = 524288 elements.
+  CHECK(tensor_named(build("llama3.2-1b.json", decode(1024), Precision::kW8A8), kc).size_bytes == 524'288);
+  // w4a16: int16 KV.
+  Graph w4 = build("llama3.2-1b.json", decode(1024), Precision::kW4A16);
+  CHECK(tensor_named(w4, kc).dtype == DType::kInt16);
+  CHECK(tensor_named(w4, kc).size_bytes == 1'048'576);
+  CHECK(tensor_named(w4, "model.layers.0.self_attn.k_rope").size_bytes == 8 * 64 * 2);
+  // w4a16,kv_cache=int8: half of that, and the new rows are written as int8 too.
+  Graph w4kv8 = build("llama3.2-1b.json", decode(1024), parse_precision_spec("w4a16,kv_cache=int8", "test"));
+  CHECK(tensor_named(w4kv8, kc).size_bytes == 524'288);
+  CHECK(tensor_named(w4kv8, "model.layers.0.self_attn.v_cache_write").dtype == DType::kInt8);
+  CHECK(op_named(w4kv8, "model.layers.0.self_attn.v_cache_write").moved_bytes == 8 * 64);
+  // Activations stay int16.
+  CHECK(tensor_named(w4kv8, "model.layers.0.self_attn.q_proj").dtype == DType::kInt16);
+}
+
+TEST_CASE("Llama decode: weight bytes read = parameters x weight bits") {
+  // Llama-3-8B at w4a16: every weight is read once at 4 bits, except the embedding table, of
+  // which the lookup reads one row: (8030261248 - 128256*4096 + 4096) / 2 bytes.
+  Graph g = build("llama3-8b.json", decode(1024), Precision::kW4A16);
+  CHECK(weight_bytes_read(g) == (8'030'261'248ull - 525'336'576ull + 4096ull) / 2);
+  // Llama-3.2-1B, tied: lm_head reads the whole shared table, plus the looked-up row.
+  Graph t = build("llama3.2-1b.json", decode(1024), Precision::kW4A16);
+  CHECK(weight_bytes_read(t) == (1'235'814'400ull + 2048ull) / 2);
+  CHECK_FALSE(t.find_tensor("lm_head.weight").has_value());
+  const Op& head = op_named(t, "lm_head");
+  CHECK(t.tensor(head.inputs[1]).name == "model.embed_tokens.weight");
+  CHECK(head.macs == 128256ull * 2048ull);
+}
+
+TEST_CASE("Llama through load_model: built-ins, phases, dims and notes") {
+  LoadedModel m = load_model("llama3-8b", options());
+  CHECK(m.graph.param_count() == 8'030'261'248);
+  CHECK(m.notes.at(0).find("prefill: batch 1, 128 prompt tokens") == 0);
+  CHECK(m.notes.at(0).find("last token only") != std::string::npos);
+
+  m = load_model("llama3.2-1b", options("decode", {{"context", 2048}, {"batch", 2}}));
+  CHECK(m.notes.at(0).find("decode: one token, batch 2, KV cache of 2048 positions") == 0);
+  CHECK(tensor_named(m.graph, "model.layers.15.self_attn.v_cache").shape == Shape{2, 8, 2048, 64});
+  bool tied_note = false, rotary_note = false;
+  for (const auto& n : m.notes) {
+    tied_note = tied_note || n.find("tied") != std::string::npos;
+    rotary_note = rotary_note || n.find("rotary embedding") != std::string::npos;
+  }
+  CHECK(tied_note);
+  CHECK(rotary_note);
+
+  m = load_model("llama2-7b", options("prefill", {{"prompt_tokens", 4096}}));
+  CHECK(m.graph.tensor(op_named(m.graph, "model.layers.0.self_attn.score").outputs[0]).shape ==
+        Shape{1, 32, 4096, 4096});
+
+  // Recognised by content from a path.
+  CHECK(load_model(kLlama + "llama3.2-1b.json", options()).graph.param_count() == 1'235'814'400);
+  CHECK(std::find(list_models({kModels}).begin(), list_models({kModels}).end(), "llama3-8b") !=
+        list_models({kModels}).end());
+}
+
+TEST_CASE("Llama: phase and dims errors") {
+  CHECK(error_of([] {
+          load_model("llama3-8b", options("decode", {{"context", 0}}));
+        }) == "--dim context=0: sizes must be at least 1");
+  CHECK(error_of([] { load_model("llama3-8b", options("generate")); }) ==
+        "phase 'generate': expected prefill or decode");
+  CHECK(error_of([] {
+          load_model("llama2-7b", options("", {{"prompt_tokens", 4097}}));
+        }).find("prompt_tokens = 4097 exceeds max_position_embeddings = 4096") != std::string::npos);
+  CHECK(error_of([] {
+          load_model("llama2-7b", options("decode", {{"context", 5000}}));
+        }).find("context = 5000 exceeds max_position_embeddings = 4096") != std::string::npos);
+  // Each phase takes only its own size.
+  std::string msg = error_of([] { load_model("llama3-8b", options("", {{"context", 512}})); });
+  CHECK(msg.find("in prefill has no size named 'context'") != std::string::npos);
+  CHECK(msg.find("(it takes: batch, prompt_tokens)") != std::string::npos);
+  msg = error_of([] { load_model("llama3-8b", options("decode", {{"prompt_tokens", 512}})); });
+  CHECK(msg.find("in decode has no size named 'prompt_tokens'") != std::string::npos);
+}
+
+TEST_CASE("Llama config errors name the file, line, key and rule") {
+  SUBCASE("unsupported activation") {
+    EditedConfig f("\"hidden_act\": \"silu\"", "\"hidden_act\": \"gelu\"");
+    CHECK(error_of([&] { load_llama_config(f.path()); }) ==
+          f.path() + ":10: hidden_act = \"gelu\": only silu is supported");
+  }
+  SUBCASE("an unknown key") {
+    EditedConfig f("\"mlp_bias\": false,", "\"mlp_biass\": false,");
+    CHECK(error_of([&] {
+            load_llama_config(f.path());
+          }).find(f.path() + ":15: mlp_biass = false: unknown LlamaConfig key (did you mean 'mlp_bias'?)") == 0);
+  }
+  SUBCASE("kv heads that do not divide the heads") {
+    EditedConfig f("\"num_key_value_heads\": 8,", "\"num_key_value_heads\": 5,");
+    CHECK(error_of([&] { load_llama_config(f.path()); }) ==
+          f.path() + ":19: num_key_value_heads = 5: must divide num_attention_heads = 32");
+  }
+  SUBCASE("an unsupported rope scaling") {
+    EditedConfig f("\"rope_type\": \"llama3\"", "\"rope_type\": \"longrope\"");
+    CHECK(error_of([&] { load_llama_config(f.path()); }) ==
+          f.path() + ":27: rope_type = \"longrope\": expected one of default, linear, dynamic, llama3");
+  }
+  SUBCASE("a llama3-only rope key on linear scaling") {
+    EditedConfig f("\"rope_type\": \"llama3\"", "\"rope_type\": \"linear\"");
+    CHECK(error_of([&] { load_llama_config(f.path()); }) ==
+          f.path() + ":25: low_freq_factor = 1.0: only rope_type llama3 takes it");
+  }
+  SUBCASE("another architecture") {
+    EditedConfig f("\"LlamaForCausalLM\"", "\"LlamaForSequenceClassification\"");
+    CHECK(error_of([&] { load_llama_config(f.path()); }).find(f.path() + ":2: architectures = ") == 0);
+  }
+  SUBCASE("malformed JSON") {
+    EditedConfig f("\"head_dim\": 64,", "\"head_dim\": 64");  // a missing comma
+    CHECK(error_of([&] { load_llama_config(f.path()); }).find(f.path() + ":10: malformed config") == 0);
+  }
+}
