@@ -95,8 +95,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     << arch::format_quantity(double(r.hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
     << arch::format_quantity(r.hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
   for (const auto& ov : r.hw.overrides) o << "           --set " << ov << "\n";
-  o << "precision  " << r.precision.name() << "   strategy " << r.schedule.strategy << "   mapper " << r.schedule.mapper
-    << "   engine " << r.engine << "\n";
+  o << "precision  " << r.precision.name() << "   strategy " << mappers::strategy_name(r.schedule.strategy)
+    << "   mapper " << r.schedule.mapper << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
@@ -122,7 +122,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     const sim::OpStats& op = s.ops[i];
     o << fmt("%5zu  %-*s  %-17s %12.3f %11.3f %-8s %6.1f %12.1f %12.1f %11.3f\n", i, int(name_w), op.name.c_str(),
              op.kind.c_str(), op.c.macs / 1e6, op.c.latency_s * 1e6, std::string(sim::bound_name(op.bound)).c_str(),
-             op.utilization * 100, op.c.dram_read_bytes() / 1e3, op.c.dram_write_bytes / 1e3, op.c.energy_pj() * 1e-6);
+             op.utilization * 100, op.c.dram_read_bytes() / 1e3, op.c.dram_write_bytes() / 1e3,
+             op.c.energy_pj() * 1e-6);
   }
 
   // By op kind: where the time goes.
@@ -137,8 +138,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     o << fmt("  %-18s %6zu %12.3f %8.1f %14.3f\n", kind.c_str(), e.first, e.second.latency_s * 1e3,
              t.latency_s > 0 ? 100 * e.second.latency_s / t.latency_s : 0.0, e.second.dram_bytes() / 1e6);
 
-  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", " << r.schedule.strategy
-    << "):\n";
+  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", "
+    << mappers::strategy_name(r.schedule.strategy) << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
   o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
            inferences_per_s(s));
@@ -152,7 +153,16 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << fmt("  DRAM read weights    %12.3f MB\n", t.dram_read_weight_bytes / 1e6);
   o << fmt("  DRAM read activations%12.3f MB\n", t.dram_read_activation_bytes / 1e6);
   o << fmt("  DRAM read KV cache   %12.3f MB\n", t.dram_read_kv_bytes / 1e6);
-  o << fmt("  DRAM write           %12.3f MB\n", t.dram_write_bytes / 1e6);
+  o << fmt("  DRAM read spills     %12.3f MB\n", t.dram_read_spill_bytes / 1e6);
+  o << fmt("  DRAM write           %12.3f MB  (activations %.3f, KV cache %.3f, spills %.3f)\n",
+           t.dram_write_bytes() / 1e6, t.dram_write_activation_bytes / 1e6, t.dram_write_kv_bytes / 1e6,
+           t.dram_write_spill_bytes / 1e6);
+  o << fmt("  weights prefetched   %12.3f MB  (loaded during the previous op)\n", s.prefetched_weight_bytes / 1e6);
+  o << fmt("  SRAM peak            %12.3f MiB  (resident activations + tile buffers, of %.3f MiB)\n",
+           s.sram_peak_bytes / 1048576.0, r.hw.sram.size_bytes / 1048576.0);
+  if (r.schedule.strategy != mappers::Strategy::kOffchip)
+    o << fmt("  spilled activations  %12.3f MB  (no spills with SRAM >= %.3f MiB)\n", r.schedule.spilled_bytes / 1e6,
+             r.schedule.no_spill_sram_bytes / 1048576.0);
   o << fmt("  DRAM average         %12.3f GB/s  (of %.3f GB/s peak)\n",
            t.latency_s > 0 ? t.dram_bytes() / t.latency_s / 1e9 : 0.0, r.hw.dram.bandwidth_bytes_per_s / 1e9);
   o << fmt("  SRAM read / write    %12.3f / %.3f MB\n", t.sram_read_bytes / 1e6, t.sram_write_bytes / 1e6);
@@ -193,7 +203,7 @@ std::string run_json(const sim::RunResult& r, bool layers) {
   w.field("model_source", r.model_source);
   w.field("param_count", r.param_count);
   w.field("precision", r.precision.name());
-  w.field("strategy", r.schedule.strategy);
+  w.field("strategy", mappers::strategy_name(r.schedule.strategy));
   w.field("mapper", r.schedule.mapper);
   w.field("engine", r.engine);
   w.key("workload_notes");

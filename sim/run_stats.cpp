@@ -1,5 +1,7 @@
 #include "run_stats.h"
 
+#include <algorithm>
+
 namespace npusim::sim {
 
 std::string_view bound_name(Bound b) {
@@ -21,6 +23,8 @@ void RunStats::merge(const RunStats& o) {
   total.merge(o.total);
   if (peak_macs_per_s == 0) peak_macs_per_s = o.peak_macs_per_s;
   for (int i = 0; i < 4; ++i) time_by_bound_s[i] += o.time_by_bound_s[i];
+  sram_peak_bytes = std::max(sram_peak_bytes, o.sram_peak_bytes);
+  prefetched_weight_bytes += o.prefetched_weight_bytes;
 }
 
 }  // namespace npusim::sim

@@ -25,7 +25,10 @@ struct Counters {
   uint64_t dram_read_weight_bytes = 0;
   uint64_t dram_read_activation_bytes = 0;
   uint64_t dram_read_kv_bytes = 0;
-  uint64_t dram_write_bytes = 0;
+  uint64_t dram_read_spill_bytes = 0;
+  uint64_t dram_write_activation_bytes = 0;
+  uint64_t dram_write_kv_bytes = 0;
+  uint64_t dram_write_spill_bytes = 0;
   uint64_t sram_read_bytes = 0;
   uint64_t sram_write_bytes = 0;
   double energy_mac_pj = 0;
@@ -34,8 +37,13 @@ struct Counters {
   double energy_dram_pj = 0;
   double energy_static_pj = 0;
 
-  uint64_t dram_read_bytes() const { return dram_read_weight_bytes + dram_read_activation_bytes + dram_read_kv_bytes; }
-  uint64_t dram_bytes() const { return dram_read_bytes() + dram_write_bytes; }
+  uint64_t dram_read_bytes() const {
+    return dram_read_weight_bytes + dram_read_activation_bytes + dram_read_kv_bytes + dram_read_spill_bytes;
+  }
+  uint64_t dram_write_bytes() const {
+    return dram_write_activation_bytes + dram_write_kv_bytes + dram_write_spill_bytes;
+  }
+  uint64_t dram_bytes() const { return dram_read_bytes() + dram_write_bytes(); }
   double energy_pj() const {
     return energy_mac_pj + energy_vector_pj + energy_sram_pj + energy_dram_pj + energy_static_pj;
   }
@@ -69,7 +77,10 @@ struct Counters {
     f(&Counters::dram_read_weight_bytes, "dram_read_weight", "B", "DRAM bytes read: weights");
     f(&Counters::dram_read_activation_bytes, "dram_read_activation", "B", "DRAM bytes read: activations");
     f(&Counters::dram_read_kv_bytes, "dram_read_kv", "B", "DRAM bytes read: KV cache");
-    f(&Counters::dram_write_bytes, "dram_write", "B", "DRAM bytes written");
+    f(&Counters::dram_read_spill_bytes, "dram_read_spill", "B", "DRAM bytes read: spilled activations read back");
+    f(&Counters::dram_write_activation_bytes, "dram_write_activation", "B", "DRAM bytes written: activations");
+    f(&Counters::dram_write_kv_bytes, "dram_write_kv", "B", "DRAM bytes written: KV cache");
+    f(&Counters::dram_write_spill_bytes, "dram_write_spill", "B", "DRAM bytes written: spilled activations");
     f(&Counters::sram_read_bytes, "sram_read", "B", "SRAM bytes read");
     f(&Counters::sram_write_bytes, "sram_write", "B", "SRAM bytes written");
     f(&Counters::energy_mac_pj, "energy_mac", "pJ", "MAC-array energy");
@@ -85,7 +96,8 @@ struct OpStats {
   std::string kind;     // op kind ("conv2d", ...)
   std::string mapping;  // the mapping the mapper chose
   Bound bound = Bound::kNone;
-  double utilization = 0;  // MACs / (peak MACs/s x latency)
+  double utilization = 0;        // MACs / (peak MACs/s x latency)
+  uint64_t sram_peak_bytes = 0;  // resident activations + tile buffers while the op runs
   Counters c;
 };
 
@@ -94,6 +106,8 @@ struct RunStats {
   Counters total;
   double peak_macs_per_s = 0;                // of the hardware at the run's precision
   double time_by_bound_s[4] = {0, 0, 0, 0};  // latency summed per Bound
+  uint64_t sram_peak_bytes = 0;              // max over ops
+  uint64_t prefetched_weight_bytes = 0;      // weights loaded during the previous op (cross-op prefetch)
   double utilization() const {
     return total.latency_s > 0 ? double(total.macs) / (peak_macs_per_s * total.latency_s) : 0;
   }

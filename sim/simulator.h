@@ -1,9 +1,11 @@
 #pragma once
 // The façade (STYLE.md rule 20): what the CLI, tests and any binding use to run a model.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "arch/npu_config.h"
+#include "mappers/mapper.h"
 #include "mappers/schedule.h"
 #include "run_stats.h"
 #include "workloads/model_registry.h"
@@ -17,15 +19,30 @@ struct RunResult {
   std::vector<std::string> workload_notes;
   workloads::PrecisionSpec precision;
   uint64_t param_count = 0;
-  std::string engine;  // "analytic"
-  mappers::Schedule schedule;
+  std::string engine;           // "analytic"
+  std::string strategy_choice;  // what was asked: offchip | onchip | fused | best
+  mappers::Schedule schedule;   // of the strategy that ran (best: the fastest)
   RunStats stats;
 };
 
+// "offchip", "onchip", "fused" or "best" (the lowest latency of the three, per network).
+inline constexpr const char* kDefaultStrategy = "best";
+// Throws UserError naming `what` for anything else.
+void check_strategy(const std::string& name, const std::string& what);
+
 class Simulator {
  public:
-  // Maps the model with the (placeholder) roofline mapper and runs the analytic engine.
-  static RunResult run(const arch::NpuConfig& hw, const workloads::LoadedModel& model);
+  // Keeps one mapper (and its memoised tile plans) for every run on `hw`.
+  explicit Simulator(const arch::NpuConfig& hw);
+  RunResult run(const workloads::LoadedModel& model, const std::string& strategy = kDefaultStrategy);
+  const mappers::Mapper& mapper() const { return mapper_; }
+
+  // One-off run with a fresh mapper.
+  static RunResult run(const arch::NpuConfig& hw, const workloads::LoadedModel& model,
+                       const std::string& strategy = kDefaultStrategy);
+
+ private:
+  mappers::Mapper mapper_;
 };
 
 }  // namespace npusim::sim

@@ -46,6 +46,7 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
                      context, or an ONNX model's symbolic dim (repeatable)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
+  --strategy S       offchip | onchip | fused | best (default best: the fastest per network)
   --layers N|all     list the N slowest layers (default 30), or all of them
   --json             print the result as JSON instead of the text report
   --out DIR          also write DIR/layers.csv and DIR/summary.json
@@ -163,6 +164,7 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
                          {"--dim", true, true},
                          {"--set", true, true},
                          {"--layers", true, false},
+                         {"--strategy", true, false},
                          {"--json", false, false},
                          {"--out", true, false},
                          {"--help", false, false}},
@@ -184,7 +186,9 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   if (!f.has("--model")) throw UserError("npusim run: --model is required (see npusim models)");
   arch::NpuConfig hw = load_hw(f, "run");
   workloads::LoadedModel model = workloads::load_model(f.get("--model"), model_options(f));
-  sim::RunResult r = sim::Simulator::run(hw, model);
+  const std::string strategy = f.has("--strategy") ? f.get("--strategy") : sim::kDefaultStrategy;
+  sim::check_strategy(strategy, "--strategy " + strategy);
+  sim::RunResult r = sim::Simulator::run(hw, model, strategy);
   if (f.has("--out")) reports::write_run_dir(r, f.get("--out"));
   out << (f.has("--json") ? reports::run_json(r, true) : reports::text_report(r, text));
   return kExitOk;

@@ -1,7 +1,9 @@
 #include "graph.h"
 
 #include <boost/graph/topological_sort.hpp>
+#include <functional>
 #include <iterator>
+#include <queue>
 
 #include "npusim/checked.h"
 
@@ -16,13 +18,25 @@ Graph GraphBuilder::finish() {
   for (OpId i = 0; i < g.num_ops(); ++i)
     for (TensorId t : g.g_[i].inputs)
       if (producer_[t] != kNoOp) boost::add_edge(producer_[t], i, TensorEdge{t}, g.g_);
-  std::vector<BoostGraph::vertex_descriptor> reversed;
-  try {
-    boost::topological_sort(g.g_, std::back_inserter(reversed));
-  } catch (const boost::not_a_dag&) {
-    throw InputError("graph '" + name_ + "' has a cycle: it is not a DAG");
+  // Kahn's algorithm over the Boost graph's edges, always taking the ready op added first:
+  // builders add ops in execution order, so chains (conv -> norm -> act -> conv) stay
+  // adjacent and inputs-only ops (cross-attention K/V projections) run where the model runs
+  // them instead of all at the start, which keeps activation lifetimes the real ones.
+  const size_t n = g.num_ops();
+  std::vector<uint32_t> indegree(n, 0);
+  for (auto [e, end] = boost::edges(g.g_); e != end; ++e) indegree[boost::target(*e, g.g_)]++;
+  std::priority_queue<OpId, std::vector<OpId>, std::greater<OpId>> ready;
+  for (OpId i = 0; i < n; ++i)
+    if (indegree[i] == 0) ready.push(i);
+  g.topo_.reserve(n);
+  while (!ready.empty()) {
+    OpId v = ready.top();
+    ready.pop();
+    g.topo_.push_back(v);
+    for (auto [e, end] = boost::out_edges(v, g.g_); e != end; ++e)
+      if (--indegree[boost::target(*e, g.g_)] == 0) ready.push(static_cast<OpId>(boost::target(*e, g.g_)));
   }
-  g.topo_.assign(reversed.rbegin(), reversed.rend());
+  if (g.topo_.size() != n) throw InputError("graph '" + name_ + "' has a cycle: it is not a DAG");
   g.tensors_ = std::move(tensors_);
   g.producer_ = std::move(producer_);
   ops_.clear();

@@ -51,7 +51,7 @@ class Graph {
   OpId producer(TensorId t) const { return producer_.at(t); }
   const BoostGraph& boost_graph() const { return g_; }
 
-  // Ops in a topological order (Boost.Graph's topological_sort), stable for a given graph.
+  // Ops in a topological order: among ready ops, the one added first (builder order).
   const std::vector<OpId>& topological_order() const { return topo_; }
   // Per tensor, indexed by TensorId; computed from the Boost graph's edges.
   std::vector<TensorLiveness> liveness() const;

@@ -118,7 +118,7 @@ TEST_CASE("expedera-8k preset has the values its YAML says") {
   CHECK(c.mac_array.mode(PrecisionMode::kW4A16).energy_per_mac_pj == 0.34);
   CHECK(c.mac_array.mode(PrecisionMode::kFp16).macs_per_pe_per_cycle == 0.25);
   CHECK(c.mac_array.mode(PrecisionMode::kFp16).energy_per_mac_pj == 1.1);
-  CHECK(c.vector_unit.lanes == 128);
+  CHECK(c.vector_unit.lanes == 512);
   CHECK(c.vector_unit.frequency_hz == 750e6);
   CHECK(c.vector_unit.cost_norm == 3);
   CHECK(c.vector_unit.cost_softmax == 4);

@@ -101,7 +101,8 @@ TEST_CASE("run: text report") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(has(r.out, "PLACEHOLDER"));
+  CHECK(has(r.out, "tiling-v1"));
+  CHECK(has(r.out, "Assumptions"));
   CHECK(has(r.out, "latency"));
   CHECK(has(r.out, " ms"));
   CHECK(has(r.out, "tiny-block"));

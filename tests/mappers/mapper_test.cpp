@@ -1,0 +1,231 @@
+// Exact tests of the tiling mapper and the analytic engine on the tiny-test preset:
+// 4x4 PEs @ 1 GHz (1 cycle = 1 ns), fill + drain per fold = 2*4 + 4 - 2 = 10 cycles,
+// 4 vector lanes @ 1 GHz not overlapped with the MAC array, DRAM 1 GB/s = 1 B/ns with no
+// latency and 1-byte bursts, 64 KiB SRAM, 1 pJ per MAC / lane-op / SRAM byte / DRAM bit.
+#include <doctest/doctest.h>
+
+#include "arch/config_loader.h"
+#include "mappers/dataflow.h"
+#include "mappers/mapper.h"
+#include "sim/analytic_engine.h"
+#include "sim/simulator.h"
+
+using namespace npusim;
+using mappers::Strategy;
+using workloads::GraphBuilder;
+using workloads::Precision;
+
+namespace {
+arch::NpuConfig tiny(std::vector<std::string> overrides = {}) {
+  arch::LoadOptions o;
+  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
+  o.overrides = std::move(overrides);
+  return arch::load_npu_config("tiny-test", o);
+}
+sim::RunStats run(const workloads::Graph& g, const arch::NpuConfig& hw, Strategy s) {
+  mappers::Mapper m(hw);
+  return sim::run_analytic(g, hw, m.map(g, s));
+}
+}  // namespace
+
+TEST_CASE("fold arithmetic of the three dataflows") {
+  using arch::Dataflow;
+  // GEMM M=64, N=16, K=36 on 4x4 at 1 MAC/PE/cycle; fill+drain 10 cycles per fold.
+  mappers::Gemm g{1, 64, 16, 36};
+  // WS: rows<-K: ceil(36/4)=9, cols<-N: 4 -> 36 folds x (10 + M=64) = 2664 cycles.
+  CHECK(mappers::gemm_cycles(g, Dataflow::kWeightStationary, 4, 4, 1).folds == 36);
+  CHECK(mappers::gemm_cycles(g, Dataflow::kWeightStationary, 4, 4, 1).cycles == 2664);
+  // OS: rows<-M: 16, cols<-N: 4 -> 64 folds x (10 + K=36) = 2944.
+  CHECK(mappers::gemm_cycles(g, Dataflow::kOutputStationary, 4, 4, 1).cycles == 2944);
+  // IS: rows<-K: 9, cols<-M: 16 -> 144 folds x (10 + N=16) = 3744.
+  CHECK(mappers::gemm_cycles(g, Dataflow::kInputStationary, 4, 4, 1).cycles == 3744);
+  // One fold: M=4, N=4, K=4 WS -> 1 x (10 + 4) = 14; half rate doubles the stream: 10 + 8 = 18.
+  CHECK(mappers::gemm_cycles({1, 4, 4, 4}, Dataflow::kWeightStationary, 4, 4, 1).cycles == 14);
+  CHECK(mappers::gemm_cycles({1, 4, 4, 4}, Dataflow::kWeightStationary, 4, 4, 0.5).cycles == 18);
+  // Edge folds are charged in full: N=5 needs 2 column folds.
+  CHECK(mappers::gemm_cycles({1, 4, 5, 4}, Dataflow::kWeightStationary, 4, 4, 1).folds == 2);
+  // Batch multiplies: 8 heads.
+  CHECK(mappers::gemm_cycles({8, 4, 4, 4}, Dataflow::kWeightStationary, 4, 4, 1).cycles == 8 * 14);
+}
+
+TEST_CASE("one fold: a 4x4x4 linear, fill, compute and drain by hand") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {4, 4});
+  b.linear("fc", x, 4, /*bias=*/false);
+  workloads::Graph g = b.finish();
+  // DRAM at 1 TB/s (1000 B/ns) so the array sets the time.
+  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), Strategy::kOffchip);
+  REQUIRE(r.ops.size() == 1);
+  const sim::OpStats& op = r.ops[0];
+  // 64 MACs in one fold: WS 10 + 4 = 14 cycles (OS and IS also 14; WS is listed first).
+  CHECK(op.c.macs == 64);
+  CHECK(op.c.mac_cycles == 14);
+  // One tile: load x (16 B) + W (16 B) = 0.032 ns, compute 14 ns, store 16 B = 0.016 ns.
+  CHECK(op.c.dram_read_activation_bytes == 16);
+  CHECK(op.c.dram_read_weight_bytes == 16);
+  CHECK(op.c.dram_write_activation_bytes == 16);
+  CHECK(op.c.latency_s == doctest::Approx(14.048e-9));
+  CHECK(op.bound == sim::Bound::kCompute);
+  CHECK(op.utilization == doctest::Approx(64 / (16 * 14.048)));
+  // Energy: 64 MAC x 1 pJ; DRAM 48 B x 8 pJ; static 1 mW x 14.048 ns.
+  CHECK(op.c.energy_mac_pj == doctest::Approx(64));
+  CHECK(op.c.energy_dram_pj == doctest::Approx(384));
+  CHECK(op.c.energy_static_pj == doctest::Approx(14.048));
+  CHECK(op.mapping.find("WS") == 0);
+}
+
+TEST_CASE("DRAM-bound op: finer tiles shorten the pipeline's fill and drain") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {4, 4});
+  b.linear("fc", x, 4, /*bias=*/false);
+  workloads::Graph g = b.finish();
+  // At 1 B/ns one whole tile costs load 32 + compute 14 + store 16 = 62 ns. Four tiles of one
+  // row each (4 x 1 fold of 10 + 1 cycles): each loads its 4 B of x plus a quarter of W (4 B)
+  // and stores 4 B: 8 + max(11, 8) + max(11, 8 + 4) x 2 + max(11, 4) + 4 = 58 ns.
+  sim::RunStats r = run(g, tiny(), Strategy::kOffchip);
+  CHECK(r.ops[0].c.mac_cycles == 44);
+  CHECK(r.ops[0].c.latency_s == doctest::Approx(58e-9));
+  CHECK(r.ops[0].bound == sim::Bound::kDram);
+}
+
+TEST_CASE("several folds: K and N beyond the array") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {8, 16});
+  b.linear("fc", x, 8, false);
+  workloads::Graph g = b.finish();
+  // M=8, N=8, K=16. WS: 4 x 2 = 8 folds x (10 + 8) = 144; OS: 2 x 2 = 4 folds x (10 + 16) = 104;
+  // IS: 4 x 2 = 8 folds x (10 + 8) = 144. OS wins with 104 cycles.
+  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), Strategy::kOffchip);
+  CHECK(r.ops[0].c.mac_cycles == 104);
+  CHECK(r.ops[0].mapping.find("OS") == 0);
+  CHECK(r.ops[0].bound == sim::Bound::kCompute);
+  // DRAM 128 + 128 + 64 B at 1 TB/s = 0.32 ns; latency = 128+128 B load (0.256 ns) + 104 ns + 64 B store.
+  CHECK(r.ops[0].c.latency_s == doctest::Approx(0.256e-9 + 104e-9 + 0.064e-9));
+}
+
+TEST_CASE("DRAM-bound copy and double-buffer overlap") {
+  // A transpose of 32 KiB moves 32 KiB in and 32 KiB out: buffers 2 x 64 KiB > 64 KiB SRAM, so
+  // it runs in ceil(2 x 64 KiB / 64 KiB) = 2 tiles of 16 KiB in + 16 KiB out each.
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {128, 256});
+  b.transpose("t", x, {1, 0});
+  workloads::Graph g = b.finish();
+  sim::RunStats r = run(g, tiny(), Strategy::kOffchip);
+  const sim::OpStats& op = r.ops[0];
+  CHECK(op.c.dram_read_activation_bytes == 32768);
+  CHECK(op.c.dram_write_activation_bytes == 32768);
+  // Double-buffered: load(1) + max(0, load(2)) + max(0, store(1)) + store(2)
+  //   = 16384 + 16384 + 16384 + 16384 ns: a copy is all DRAM, no overlap to gain.
+  CHECK(op.c.latency_s == doctest::Approx(65536e-9));
+  CHECK(op.bound == sim::Bound::kDram);
+
+  // Overlap: a vector op over 4096 int8 elements, cost 1 per element on 4 lanes = 1024 ns of
+  // compute, DRAM 4096 + 4096 B = 8192 ns; in 1 tile: load 4096 + max(1024, 0) + store 4096.
+  GraphBuilder b2("t", Precision::kW8A8);
+  auto y = b2.input("y", {64, 64});
+  b2.silu("act", y);
+  workloads::Graph g2 = b2.finish();
+  sim::RunStats r2 = run(g2, tiny(), Strategy::kOffchip);
+  CHECK(r2.ops[0].c.vector_cycles == 1024);
+  CHECK(r2.ops[0].c.latency_s == doctest::Approx((4096 + 1024 + 4096) * 1e-9));
+}
+
+TEST_CASE("strategies: offchip > onchip > fused DRAM traffic on a conv-norm-act-conv chain") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 8, 16, 16});
+  auto c1 = b.conv2d("conv1", x, 8, 3, 3, 1, 1);
+  auto n = b.group_norm("norm", c1, 4);
+  auto a = b.silu("act", n);
+  b.conv2d("conv2", a, 8, 3, 3, 1, 1);
+  workloads::Graph g = b.finish();
+  // Fast DRAM, so tile sizes are chosen for fewest DRAM bytes rather than a short pipeline fill.
+  arch::NpuConfig hw = tiny({"dram.bandwidth=1TB/s"});
+  sim::RunStats off = run(g, hw, Strategy::kOffchip);
+  sim::RunStats on = run(g, hw, Strategy::kOnchip);
+  sim::RunStats fu = run(g, hw, Strategy::kFused);
+  // Activations are 8 x 16 x 16 = 2 KiB. Offchip: conv1 writes 2 KiB, norm reads/writes, act
+  // reads/writes, conv2 reads: 3 intermediate tensors each written and read once = 12 KiB, plus
+  // the graph input (2 KiB) and output (2 KiB).
+  CHECK(off.total.dram_read_activation_bytes == 2048 * 4);
+  CHECK(off.total.dram_write_activation_bytes == 2048 * 4);
+  // Onchip: intermediates stay in SRAM; only the input is read and the output written.
+  CHECK(on.total.dram_read_activation_bytes == 2048);
+  CHECK(on.total.dram_write_activation_bytes == 2048);
+  CHECK(on.total.dram_read_spill_bytes == 0);
+  // Weights stream the same in every strategy: 2 x (8x8x3x3 B + 8 x 4 B bias) + the norm's
+  // 8 + 8 B scale and shift = 1232 B.
+  CHECK(off.total.dram_read_weight_bytes == 1232);
+  CHECK(on.total.dram_read_weight_bytes == 1232);
+  CHECK(fu.total.dram_read_weight_bytes == 1232);
+  // Fused: the same DRAM traffic as onchip, and norm + act run inside conv2 (no own time).
+  CHECK(fu.total.dram_bytes() == on.total.dram_bytes());
+  CHECK(fu.ops[2].mapping == "fused into conv2");
+  CHECK(fu.ops[2].c.latency_s == 0);
+  CHECK(fu.total.vector_cycles == on.total.vector_cycles);
+  CHECK(off.total.dram_bytes() > on.total.dram_bytes());
+}
+
+TEST_CASE("fused attention never stores the score matrix; onchip spills it when SRAM is small") {
+  GraphBuilder b("t", Precision::kW8A8);
+  // 2 heads x 256 queries x 256 keys: scores 2 x 256 x 256 = 128 KiB > 64 KiB SRAM.
+  auto q = b.input("q", {1, 2, 256, 16});
+  auto k = b.input("k", {1, 2, 256, 16});
+  auto v = b.input("v", {1, 2, 256, 16});
+  auto s = b.attention_score("scores", q, k);
+  auto p = b.softmax("softmax", s);
+  b.attention_context("context", p, v);
+  workloads::Graph g = b.finish();
+  arch::NpuConfig hw = tiny();
+  sim::RunStats on = run(g, hw, Strategy::kOnchip);
+  sim::RunStats fu = run(g, hw, Strategy::kFused);
+  // Onchip: the scores and probabilities are oversize (128 KiB > 48 KiB of activation space):
+  // each is written once and read once as spill traffic.
+  CHECK(on.total.dram_write_spill_bytes == 2 * 131072);
+  CHECK(on.total.dram_read_spill_bytes == 2 * 131072);
+  // Fused: no spill, only q, k, v in (3 x 8 KiB) and the context out (8 KiB).
+  CHECK(fu.total.dram_write_spill_bytes == 0);
+  CHECK(fu.total.dram_read_spill_bytes == 0);
+  CHECK(fu.total.dram_read_activation_bytes == 3 * 8192);
+  CHECK(fu.total.dram_write_activation_bytes == 8192);
+  CHECK(fu.ops[1].mapping == "fused into context");
+}
+
+TEST_CASE("a tensor larger than SRAM makes onchip spill; a larger SRAM stops it") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 64, 32, 32});  // 64 KiB activations
+  auto a = b.silu("a", x);
+  b.silu("b", a);
+  workloads::Graph g = b.finish();
+  mappers::Mapper small(tiny());
+  mappers::Schedule s1 = small.map(g, Strategy::kOnchip);
+  CHECK(s1.spilled_bytes == 65536);
+  // No-spill SRAM: 64 KiB live / 0.75 activation share = 87382 B (rounded up).
+  CHECK(s1.no_spill_sram_bytes == 87382);
+  mappers::Mapper big(tiny({"sram.size=128KiB"}));
+  CHECK(big.map(g, Strategy::kOnchip).spilled_bytes == 0);
+}
+
+TEST_CASE("tile plans are memoised by op signature") {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 8, 8, 8});
+  auto c = b.conv2d("c1", x, 8, 3, 3, 1, 1);
+  c = b.conv2d("c2", c, 8, 3, 3, 1, 1);
+  b.conv2d("c3", c, 8, 3, 3, 1, 1);
+  workloads::Graph g = b.finish();
+  mappers::Mapper m(tiny());
+  mappers::Schedule s = m.map(g, Strategy::kOffchip);
+  // c1 and c2/c3 share a shape; all three read and write DRAM in offchip: one miss, two hits.
+  CHECK(m.memo_stats().misses == 1);
+  CHECK(m.memo_stats().hits == 2);
+  mappers::Schedule again = m.map(g, Strategy::kOffchip);
+  CHECK(m.memo_stats().hits == 5);
+  CHECK(again.ops[1].mapping == s.ops[1].mapping);
+}
+
+TEST_CASE("the hardware must support the graph's precision") {
+  GraphBuilder b("t", Precision::kFp16);
+  b.silu("a", b.input("x", {4}));
+  workloads::Graph g = b.finish();
+  mappers::Mapper m(tiny({"mac_array.precision.fp16.macs_per_pe_per_cycle=0"}));
+  CHECK_THROWS_WITH_AS(m.map(g, Strategy::kOffchip), doctest::Contains("does not support precision fp16"), UserError);
+}
