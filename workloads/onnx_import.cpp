@@ -432,13 +432,9 @@ std::vector<TensorId> Importer::dynamic_operands(int i, bool drop_scalar_constan
   std::vector<TensorId> out;
   for (const auto& in : g_.node(i).input()) {
     if (in.empty()) continue;
-    if (is_static(in)) {
-      if (drop_scalar_constants) {
-        auto s = inferred(in);
-        uint64_t elems = 1;
-        for (uint64_t d : s.value_or(Shape{2})) elems *= d;
-        if (elems <= 1) continue;
-      }
+    if (is_static(in) && drop_scalar_constants) {
+      const std::optional<Shape> s = inferred(in);
+      if (s && std::all_of(s->begin(), s->end(), [](uint64_t d) { return d == 1; })) continue;  // an immediate
     }
     out.push_back(value(i, in));
   }
