@@ -486,10 +486,11 @@ struct Mapper::Impl {
     for (size_t i = 0; i < op.inputs.size(); ++i) {
       const Tensor& in = g.tensor(op.inputs[i]);
       uint64_t bytes = in.size_bytes;
-      if ((op.kind == OpKind::kGather && in.kind == TensorKind::kWeight) || op.kind == OpKind::kSlice) {
+      if ((op.kind == OpKind::kGather && in.kind == TensorKind::kWeight) || op.kind == OpKind::kSlice ||
+          op.kind == OpKind::kCopy) {
         // Only the looked-up rows or the sliced range: the output's elements.
         const Tensor& out = g.tensor(op.outputs[0]);
-        bytes = bytes_of(out.elems, workloads::dtype_bits(in.dtype));
+        bytes = std::min(in.size_bytes, bytes_of(out.elems, workloads::dtype_bits(in.dtype)));
       }
       const Place& p = ctx.in.at(i);
       if (p.loc == Loc::kDram) {

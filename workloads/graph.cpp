@@ -1,5 +1,6 @@
 #include "graph.h"
 
+#include <algorithm>
 #include <boost/graph/topological_sort.hpp>
 #include <functional>
 #include <iterator>
@@ -91,6 +92,8 @@ OperandBytes Graph::operand_bytes(OpId id) const {
     if ((o.kind == OpKind::kGather && tt.kind == TensorKind::kWeight) || o.kind == OpKind::kSlice) {
       const Tensor& out = tensors_[o.outputs.at(0)];
       bytes = ceil_div(out.elems * dtype_bits(tt.dtype), 8);  // only the looked-up rows or sliced range
+    } else if (o.kind == OpKind::kCopy) {
+      bytes = std::min(bytes, tensors_[o.outputs.at(0)].size_bytes);  // a slice reads only its part
     }
     b.read[static_cast<int>(tt.kind)] += bytes;
   }

@@ -114,6 +114,14 @@ class GraphBuilder {
   TensorId geglu(const std::string& name, TensorId x);
   TensorId add(const std::string& name, TensorId a, TensorId b);  // numpy broadcasting
   TensorId mul(const std::string& name, TensorId a, TensorId b);
+  // Generic kinds for imported graphs. unary: one activation-class function per element.
+  // elementwise: one or more operands broadcast together (numpy rules), one element per output.
+  // reduce: over `axes` (negative counts from the end; empty = all), one element per input.
+  // generic_vector: an op npusim does not model, one element per element of `out_shape`.
+  TensorId unary(const std::string& name, TensorId x);
+  TensorId elementwise(const std::string& name, const std::vector<TensorId>& xs);
+  TensorId reduce(const std::string& name, TensorId x, const std::vector<int64_t>& axes, bool keepdims);
+  TensorId generic_vector(const std::string& name, const std::vector<TensorId>& xs, Shape out_shape);
 
   // Data movement.
   TensorId upsample_nearest(const std::string& name, TensorId x, uint64_t factor);
@@ -129,6 +137,10 @@ class GraphBuilder {
   // KV dtype, so the op writes it at that width and its readers count KV-cache bytes.
   void store_as_kv_cache(TensorId t);
 
+  // Writes `out_shape` from part of x (slice, split) or a broadcast of it (expand, pad); reads
+  // at most as many elements as it writes.
+  TensorId copy(const std::string& name, TensorId x, Shape out_shape);
+
   // Checks the graph is a DAG and computes the topological order. The builder is spent after.
   Graph finish();
 
@@ -136,7 +148,7 @@ class GraphBuilder {
   TensorId add_tensor(Tensor t);
   TensorId add_op(Op op, Shape out_shape, DType out_dtype);
   TensorId unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape, uint64_t elems);
-  TensorId eltwise(const std::string& name, OpKind kind, TensorId a, TensorId b);
+  TensorId eltwise(const std::string& name, OpKind kind, const std::vector<TensorId>& xs);
   void check_name(const std::string& name) const;
   [[noreturn]] void fail(const std::string& op, const std::string& msg) const;
   uint64_t mul_or_fail(const std::string& op, std::initializer_list<uint64_t> factors) const;

@@ -74,7 +74,7 @@ TensorId GraphBuilder::add_op(Op op, Shape out_shape, DType out_dtype) {
   producer_[out] = static_cast<OpId>(ops_.size());
   op.outputs.push_back(out);
   if (op.kind == OpKind::kTranspose || op.kind == OpKind::kConcat || op.kind == OpKind::kUpsampleNearest ||
-      op.kind == OpKind::kGather || op.kind == OpKind::kSlice)
+      op.kind == OpKind::kGather || op.kind == OpKind::kSlice || op.kind == OpKind::kCopy)
     op.moved_bytes = tensors_[out].size_bytes;
   ops_.push_back(std::move(op));
   return out;
@@ -260,29 +260,68 @@ TensorId GraphBuilder::geglu(const std::string& name, TensorId x) {
   return unary_vector(name, OpKind::kGeglu, x, std::move(s), out_elems);
 }
 
-TensorId GraphBuilder::eltwise(const std::string& name, OpKind kind, TensorId a, TensorId b) {
-  const Shape &sa = shape(a), &sb = shape(b);
-  size_t rank = std::max(sa.size(), sb.size());
-  Shape out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    uint64_t da = i < rank - sa.size() ? 1 : sa[i - (rank - sa.size())];
-    uint64_t db = i < rank - sb.size() ? 1 : sb[i - (rank - sb.size())];
-    if (da != db && da != 1 && db != 1)
-      fail(name, "shapes " + shape_str(sa) + " and " + shape_str(sb) + " do not broadcast");
-    out[i] = std::max(da, db);
+TensorId GraphBuilder::eltwise(const std::string& name, OpKind kind, const std::vector<TensorId>& xs) {
+  if (xs.empty()) fail(name, "an elementwise op needs at least one operand");
+  size_t rank = 0;
+  for (TensorId x : xs) rank = std::max(rank, shape(x).size());
+  Shape out(rank, 1);
+  for (TensorId x : xs) {
+    const Shape& s = shape(x);
+    for (size_t i = 0; i < s.size(); ++i) {
+      uint64_t& o = out[rank - s.size() + i];
+      if (s[i] != o && s[i] != 1 && o != 1) {
+        std::string shapes;
+        for (TensorId y : xs) shapes += (shapes.empty() ? "" : " and ") + shape_str(shape(y));
+        fail(name, "shapes " + shapes + " do not broadcast");
+      }
+      o = std::max(o, s[i]);
+    }
   }
   Op op = new_op(name, kind);
-  op.inputs = {a, b};
+  op.inputs = xs;
   TensorId out_id = add_op(std::move(op), std::move(out), dtypes_.activation);
   ops_.back().vector_elems = tensors_[out_id].elems;
   return out_id;
 }
 
 TensorId GraphBuilder::add(const std::string& name, TensorId a, TensorId b) {
-  return eltwise(name, OpKind::kAdd, a, b);
+  return eltwise(name, OpKind::kAdd, {a, b});
 }
 TensorId GraphBuilder::mul(const std::string& name, TensorId a, TensorId b) {
-  return eltwise(name, OpKind::kMul, a, b);
+  return eltwise(name, OpKind::kMul, {a, b});
+}
+TensorId GraphBuilder::unary(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kUnary, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::elementwise(const std::string& name, const std::vector<TensorId>& xs) {
+  return eltwise(name, OpKind::kEltwise, xs);
+}
+
+TensorId GraphBuilder::reduce(const std::string& name, TensorId x, const std::vector<int64_t>& axes, bool keepdims) {
+  const Shape& s = shape(x);
+  const int64_t rank = static_cast<int64_t>(s.size());
+  std::vector<bool> reduced(s.size(), axes.empty());
+  for (int64_t a : axes) {
+    int64_t ax = a < 0 ? a + rank : a;
+    if (ax < 0 || ax >= rank)
+      fail(name, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+    reduced[ax] = true;
+  }
+  Shape out;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (!reduced[i])
+      out.push_back(s[i]);
+    else if (keepdims)
+      out.push_back(1);
+  return unary_vector(name, OpKind::kReduce, x, std::move(out), tensor(x).elems);
+}
+
+TensorId GraphBuilder::generic_vector(const std::string& name, const std::vector<TensorId>& xs, Shape out_shape) {
+  Op op = new_op(name, OpKind::kGenericVector);
+  op.inputs = xs;
+  TensorId out_id = add_op(std::move(op), std::move(out_shape), dtypes_.activation);
+  ops_.back().vector_elems = tensors_[out_id].elems;
+  return out_id;
 }
 
 TensorId GraphBuilder::upsample_nearest(const std::string& name, TensorId x, uint64_t factor) {
@@ -396,6 +435,12 @@ void GraphBuilder::store_as_kv_cache(TensorId t) {
   tensors_[t] = make_tensor(old.name, old.shape, dtypes_.kv_cache, TensorKind::kKvCache, "graph '" + name_ + "'");
   Op& op = ops_[producer_[t]];
   if (op_class(op.kind) == OpClass::kDataMovement) op.moved_bytes = tensors_[t].size_bytes;  // now at the KV dtype
+}
+
+TensorId GraphBuilder::copy(const std::string& name, TensorId x, Shape out_shape) {
+  Op op = new_op(name, OpKind::kCopy);
+  op.inputs.push_back(x);
+  return add_op(std::move(op), std::move(out_shape), tensor(x).dtype);
 }
 
 }  // namespace npusim::workloads

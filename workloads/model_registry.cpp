@@ -10,6 +10,8 @@
 #include "llama.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "onnx_import.h"
+#include "scalesim_import.h"
 #include "sd_unet.h"
 #include "vae_decoder.h"
 #include "yaml_graph.h"
@@ -20,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText, kLlama };
+enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText, kLlama, kOnnx, kScaleSimCsv };
 
 // Columns: built-in name, config path under a model dir, format.
 struct Builtin {
@@ -39,14 +41,24 @@ constexpr Builtin kBuiltins[] = {
     {"llama3.2-1b", "llama/llama3.2-1b.json", ModelFormat::kLlama},
 };
 
-// Recognises a model file by its content: npusim's layer-graph keys, a diffusers
-// `_class_name`, or a transformers CLIP text or Llama config. Unparseable files go to the YAML-graph
-// reader, which reports the parser's file:line.
+// Recognises a model file by its content: an ONNX protobuf (or a `.onnx` name), a SCALE-Sim
+// topology CSV (a `.csv` name), npusim's layer-graph keys, a diffusers `_class_name`, or a
+// transformers CLIP text or Llama config. Unparseable files go to the YAML-graph reader, which reports
+// the parser's file:line.
 ModelFormat detect_format(const std::string& path, const std::string& display) {
   YAML::Node root;
   try {
     std::error_code ec;
+    if (path.ends_with(".onnx")) return ModelFormat::kOnnx;
     if (!fs::is_regular_file(path, ec)) return ModelFormat::kYamlGraph;
+    if (looks_like_onnx(path)) return ModelFormat::kOnnx;
+    if (path.ends_with(".csv")) {
+      if (looks_like_scalesim_csv(path)) return ModelFormat::kScaleSimCsv;
+      throw InputError(display +
+                       ": a .csv model must be a SCALE-Sim topology: its first line must be 'Layer name, "
+                       "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
+                       "Strides,' or 'Layer, M, N, K,'");
+    }
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception&) {
     return ModelFormat::kYamlGraph;
@@ -147,6 +159,11 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
           {"one VAE decode: batch " + std::to_string(s[0]) + ", " + dims(s) + " latent -> " + std::to_string(s[2] * 8) +
            "x" + std::to_string(s[3] * 8) + " image, post_quant_conv included"}};
     }
+    case ModelFormat::kOnnx:
+      return import_onnx(path, display, opts);  // binds and checks its own --dim names
+    case ModelFormat::kScaleSimCsv:
+      check_dims_used(opts, {}, display);
+      return import_scalesim_csv(path, display, opts);
     case ModelFormat::kClipText: {
       check_dims_used(opts, {"batch", "text_tokens"}, display);
       TextEncoderInputs in;
@@ -193,7 +210,8 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
                      " is not in any model directory (set NPUSIM_CONFIG_DIR to the repository's configs/)");
   }
   bool looks_like_path = name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".yaml") ||
-                         name_or_path.ends_with(".yml") || name_or_path.ends_with(".json");
+                         name_or_path.ends_with(".yml") || name_or_path.ends_with(".json") ||
+                         name_or_path.ends_with(".onnx") || name_or_path.ends_with(".csv");
   if (looks_like_path) return load_file(name_or_path, name_or_path, opts);
   for (const std::string& d : model_dirs) {
     fs::path p = fs::path(d) / (name_or_path + ".yaml");

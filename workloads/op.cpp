@@ -34,6 +34,11 @@ constexpr OpRow kOps[] = {
     {OpKind::kTranspose, "transpose", OpClass::kDataMovement, VectorClass::kNone},
     {OpKind::kGather, "gather", OpClass::kDataMovement, VectorClass::kNone},
     {OpKind::kSlice, "slice", OpClass::kDataMovement, VectorClass::kNone},
+    {OpKind::kUnary, "unary", OpClass::kVector, VectorClass::kActivation},
+    {OpKind::kEltwise, "eltwise", OpClass::kVector, VectorClass::kEltwise},
+    {OpKind::kReduce, "reduce", OpClass::kVector, VectorClass::kEltwise},
+    {OpKind::kCopy, "copy", OpClass::kDataMovement, VectorClass::kNone},
+    {OpKind::kGenericVector, "generic_vector", OpClass::kVector, VectorClass::kEltwise},
 };
 
 const OpRow& row(OpKind k) { return row_of(kOps, k); }

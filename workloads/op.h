@@ -32,6 +32,12 @@ enum class OpKind : uint8_t {
   kTranspose,  // data movement
   kGather,     // embedding lookup: reads only the rows it needs
   kSlice,      // a contiguous range along one axis: reads and copies only that range
+  // Generic kinds for imported graphs (ONNX) whose ops have no dedicated kind above.
+  kUnary,          // elementwise function of one tensor (sigmoid, tanh, erf, sqrt, relu, ...)
+  kEltwise,        // elementwise over broadcast operands (sub, div, pow, where, x + constant, ...)
+  kReduce,         // reduction over axes (reduce_mean, ...): one vector element per input element
+  kCopy,           // output copied from part or a broadcast of the input (slice, split, pad, expand)
+  kGenericVector,  // an op npusim does not model, counted as one vector element per output element
 };
 std::string_view op_kind_name(OpKind k);
 
