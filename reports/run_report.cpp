@@ -81,22 +81,37 @@ void write_counters_json(JsonWriter& w, const sim::Counters& c, bool totals) {
   });
 }
 
+std::string hardware_lines(const arch::NpuConfig& hw) {
+  std::ostringstream o;
+  o << "hardware   " << hw.name << "  (" << hw.mac_array.rows << "x" << hw.mac_array.cols << " PEs @ "
+    << arch::format_quantity(hw.mac_array.frequency_hz, arch::Unit::kFrequency) << ", SRAM "
+    << arch::format_quantity(double(hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
+    << arch::format_quantity(hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
+  for (const auto& ov : hw.overrides) o << "           --set " << ov << "\n";
+  return o.str();
+}
+
+// The dominant bound of a run and its share of the latency.
+std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s) {
+  int best = 0;
+  for (int b = 1; b < 3; ++b)
+    if (s.time_by_bound_s[b] > s.time_by_bound_s[best]) best = b;
+  return {sim::Bound(best), s.total.latency_s > 0 ? s.time_by_bound_s[best] / s.total.latency_s : 0};
+}
+
 }  // namespace
 
 std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   const sim::RunStats& s = r.stats;
   const sim::Counters& t = s.total;
   std::ostringstream o;
-  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
+  if (opts.header) o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
   o << "model      " << r.model << "  (" << r.model_source << ", " << r.stats.ops.size() << " ops, "
     << fmt("%.2f", r.param_count / 1e6) << " M params)\n";
-  o << "hardware   " << r.hw.name << "  (" << r.hw.mac_array.rows << "x" << r.hw.mac_array.cols << " PEs @ "
-    << arch::format_quantity(r.hw.mac_array.frequency_hz, arch::Unit::kFrequency) << ", SRAM "
-    << arch::format_quantity(double(r.hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
-    << arch::format_quantity(r.hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
-  for (const auto& ov : r.hw.overrides) o << "           --set " << ov << "\n";
+  if (opts.header) o << hardware_lines(r.hw);
   o << "precision  " << r.precision.name() << "   strategy " << mappers::strategy_name(r.schedule.strategy)
-    << "   mapper " << r.schedule.mapper << "   engine " << r.engine << "\n";
+    << (r.strategy_choice == "best" ? " (best of offchip, onchip, fused)" : "") << "   mapper " << r.schedule.mapper
+    << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
@@ -261,6 +276,290 @@ void write_run_dir(const sim::RunResult& r, const std::string& dir) {
   };
   write("layers.csv", layers_csv(r));
   write("summary.json", run_json(r, false));
+}
+
+}  // namespace npusim::reports
+
+namespace npusim::reports {
+
+namespace {
+
+std::string role_label(const sim::StageResult& s) {
+  switch (s.role) {
+    case workloads::StageRole::kTextEncoder:
+      return "text encoder";
+    case workloads::StageRole::kDenoiser:
+      return "denoiser";
+    case workloads::StageRole::kDecoder:
+      return "decoder";
+    case workloads::StageRole::kPrefill:
+      return "prefill";
+    case workloads::StageRole::kDecode:
+      return "decode";
+    case workloads::StageRole::kNetwork:
+      return "network";
+  }
+  return "network";
+}
+
+std::string bound_sentence(const sim::RunResult& r) {
+  auto [b, share] = dominant_bound(r.stats);
+  const sim::Counters& t = r.stats.total;
+  std::string why;
+  if (b == sim::Bound::kDram)
+    why = fmt("DRAM moves %.1f MB per run (%.1f MB of it weights) at %.1f GB/s", t.dram_bytes() / 1e6,
+              t.dram_read_weight_bytes / 1e6, r.hw.dram.bandwidth_bytes_per_s / 1e9);
+  else if (b == sim::Bound::kCompute)
+    why = fmt("the MAC array runs %.1f GMAC at %.1f %% of its %.3f TMAC/s peak", t.macs / 1e9,
+              r.stats.utilization() * 100, r.stats.peak_macs_per_s / 1e12);
+  else
+    why = fmt("the vector unit is busy %.3f ms", t.vector_s * 1e3);
+  return fmt("%s-bound for %.0f %% of the time: ", std::string(sim::bound_name(b)).c_str(), share * 100) + why;
+}
+
+}  // namespace
+
+std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts) {
+  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) return text_report(w.stages[0].run, opts);
+  std::ostringstream o;
+  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
+  o << "workload   " << w.name << "  (" << w.source << ")\n";
+  if (!w.stages.empty()) o << hardware_lines(w.stages[0].run.hw);
+  for (const auto& n : w.notes) o << "workload   " << n << "\n";
+  TextOptions inner = opts;
+  inner.header = false;
+  for (const auto& s : w.stages) {
+    o << "\n==== " << role_label(s) << ": " << s.run.model << " (x" << s.runs << " per "
+      << (w.kind == workloads::WorkloadKind::kLlm ? "token" : "image") << ") ====\n";
+    o << text_report(s.run, inner);
+  }
+  o << "\n==== " << (w.kind == workloads::WorkloadKind::kLlm ? "LLM" : "Pipeline") << " summary (" << w.name
+    << ") ====\n";
+  if (w.kind == workloads::WorkloadKind::kDiffusion) {
+    for (const auto& s : w.stages) {
+      const double lat = s.run.stats.total.latency_s;
+      o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s).c_str(),
+               lat * 1e3, lat > 0 ? 1 / lat : 0.0, s.role == workloads::StageRole::kTextEncoder ? "prompts" : "images",
+               (unsigned long long)s.runs, lat * s.runs * 1e3, mappers::strategy_name(s.run.schedule.strategy).data());
+    }
+    o << fmt("  seconds per image %10.3f s  (%llu steps, guidance %s; sum of runs x latency, stages back to back)\n",
+             w.seconds_per_image(), (unsigned long long)w.steps, w.guidance ? "on" : "off");
+    o << fmt("  energy per image  %10.3f J\n", w.energy_per_image_j());
+    o << "  denoiser images/s counts one UNet evaluation at batch 1 (Expedera's reading); decoder images/s one VAE "
+         "decode\n";
+    for (const auto& s : w.stages) o << "  " << role_label(s) << ": " << bound_sentence(s.run) << "\n";
+  } else {
+    const sim::StageResult* pre = w.stage(workloads::StageRole::kPrefill);
+    const sim::StageResult* dec = w.stage(workloads::StageRole::kDecode);
+    if (pre)
+      o << fmt("  time to first token %10.3f ms  (prefill; %s)\n", pre->run.stats.total.latency_s * 1e3,
+               bound_sentence(pre->run).c_str());
+    if (dec) {
+      const sim::Counters& t = dec->run.stats.total;
+      const double bw = dec->run.hw.dram.bandwidth_bytes_per_s;
+      o << fmt("  decode              %10.3f ms per token = %.2f tokens/s  (%s)\n", t.latency_s * 1e3,
+               t.latency_s > 0 ? 1 / t.latency_s : 0.0, bound_sentence(dec->run).c_str());
+      o << "  decode time by cause (busy time of each resource; they overlap):\n";
+      o << fmt("    weight streaming  %10.3f ms  (%.1f MB at %.1f GB/s)\n", t.dram_read_weight_bytes / bw * 1e3,
+               t.dram_read_weight_bytes / 1e6, bw / 1e9);
+      o << fmt("    KV-cache traffic  %10.3f ms  (%.1f MB read, %.3f MB written)\n",
+               (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3, t.dram_read_kv_bytes / 1e6,
+               t.dram_write_kv_bytes / 1e6);
+      o << fmt("    MAC compute       %10.3f ms  (%.3f GMAC)\n", t.mac_s * 1e3, t.macs / 1e9);
+      o << fmt("    vector compute    %10.3f ms\n", t.vector_s * 1e3);
+    }
+  }
+  return o.str();
+}
+
+namespace {
+
+void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) {
+  const sim::RunResult& r = st.run;
+  const sim::RunStats& s = r.stats;
+  const sim::Counters& t = s.total;
+  w.begin_object();
+  w.field("name", st.name);
+  w.field("role", workloads::stage_role_name(st.role));
+  w.field("graph", r.model);
+  w.field("model_source", r.model_source);
+  w.field("runs_per_image", st.runs);
+  w.field("param_count", r.param_count);
+  w.field("strategy", mappers::strategy_name(r.schedule.strategy));
+  w.field("mapper", r.schedule.mapper);
+  w.field("latency_ms", t.latency_s * 1e3);
+  w.field("images_per_s", inferences_per_s(s));
+  w.field("macs", t.macs);
+  w.field("mac_utilization", s.utilization());
+  w.field("dram_read_bytes", t.dram_read_bytes());
+  w.field("dram_write_bytes", t.dram_write_bytes());
+  w.field("energy_mj", t.energy_pj() * 1e-9);
+  w.field("sram_peak_bytes", s.sram_peak_bytes);
+  w.field("spilled_bytes", r.schedule.spilled_bytes);
+  w.field("no_spill_sram_bytes", r.schedule.no_spill_sram_bytes);
+  w.field("prefetched_weight_bytes", s.prefetched_weight_bytes);
+  w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
+  for (int b = 0; b < 4; ++b)
+    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  w.key("workload_notes");
+  w.begin_array();
+  for (const auto& n : r.workload_notes) w.value(n);
+  w.end_array();
+  w.key("assumptions");
+  w.begin_array();
+  for (const auto& a : r.schedule.assumptions) w.value(a);
+  w.end_array();
+  w.key("totals");
+  w.begin_object();
+  write_counters_json(w, t, true);
+  w.end_object();
+  if (layers) {
+    w.key("layers");
+    w.begin_array();
+    for (const sim::OpStats& op : s.ops) {
+      w.begin_object();
+      w.field("name", op.name);
+      w.field("kind", op.kind);
+      w.field("mapping", op.mapping);
+      w.field("bound", sim::bound_name(op.bound));
+      w.field("utilization_pct", op.utilization * 100);
+      w.field("sram_peak_bytes", op.sram_peak_bytes);
+      write_counters_json(w, op.c, false);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+}
+
+}  // namespace
+
+std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
+  JsonWriter w;
+  w.begin_object();
+  w.field("schema", "npusim.run");
+  w.field("schema_version", uint64_t{kWorkloadSchemaVersion});
+  w.field("npusim_version", version_string());
+  w.field("git_commit", git_commit());
+  w.field("workload", wr.name);
+  w.field("source", wr.source);
+  w.field("kind", wr.kind == workloads::WorkloadKind::kDiffusion ? "diffusion"
+                  : wr.kind == workloads::WorkloadKind::kLlm     ? "llm"
+                                                                 : "network");
+  if (!wr.stages.empty()) {
+    const sim::RunResult& r0 = wr.stages[0].run;
+    w.field("precision", r0.precision.name());
+    w.field("strategy", r0.strategy_choice);
+    w.field("engine", r0.engine);
+  }
+  w.key("notes");
+  w.begin_array();
+  for (const auto& n : wr.notes) w.value(n);
+  w.end_array();
+  if (!wr.stages.empty()) {
+    w.key("hardware");
+    write_hw_json(w, wr.stages[0].run.hw);
+  }
+  w.key("networks");
+  w.begin_array();
+  for (const auto& st : wr.stages) write_network_json(w, st, layers);
+  w.end_array();
+  if (wr.kind == workloads::WorkloadKind::kDiffusion) {
+    w.key("pipeline");
+    w.begin_object();
+    w.field("seconds_per_image", wr.seconds_per_image());
+    w.field("energy_per_image_mj", wr.energy_per_image_j() * 1e3);
+    w.field("steps", wr.steps);
+    w.field("guidance", wr.guidance);
+    w.field("resolution_px", wr.resolution);
+    if (auto* d = wr.stage(workloads::StageRole::kDenoiser))
+      w.field("denoiser_images_per_s", inferences_per_s(d->run.stats));
+    if (auto* d = wr.stage(workloads::StageRole::kDecoder))
+      w.field("decoder_images_per_s", inferences_per_s(d->run.stats));
+    w.end_object();
+  } else if (wr.kind == workloads::WorkloadKind::kLlm) {
+    w.key("llm");
+    w.begin_object();
+    if (auto* p = wr.stage(workloads::StageRole::kPrefill))
+      w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
+    if (auto* d = wr.stage(workloads::StageRole::kDecode)) {
+      const sim::Counters& t = d->run.stats.total;
+      const double bw = d->run.hw.dram.bandwidth_bytes_per_s;
+      w.field("decode_ms_per_token", t.latency_s * 1e3);
+      w.field("decode_tokens_per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
+      w.field("decode_weight_streaming_ms", t.dram_read_weight_bytes / bw * 1e3);
+      w.field("decode_kv_cache_ms", (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3);
+      w.field("decode_mac_ms", t.mac_s * 1e3);
+    }
+    w.end_object();
+  }
+  w.end_object();
+  return w.str();
+}
+
+void write_workload_dir(const sim::WorkloadResult& wr, const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir))
+    throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
+  auto write = [&](const std::string& name, const std::string& text) {
+    fs::path p = fs::path(dir) / name;
+    std::ofstream f(p, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.close();
+    if (!f) throw UserError(p.string() + ": cannot write the file");
+  };
+  std::string csv;
+  for (size_t i = 0; i < wr.stages.size(); ++i) {
+    std::string part = layers_csv(wr.stages[i].run);
+    std::istringstream in(part);
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+      if (first) {
+        first = false;
+        if (i == 0) csv += "network," + line + "\n";
+        continue;
+      }
+      csv += csv_field(wr.stages[i].name) + "," + line + "\n";
+    }
+  }
+  write("layers.csv", csv);
+  write("summary.json", workload_json(wr, false));
+}
+
+std::string compare_text(const std::vector<sim::WorkloadResult>& runs) {
+  std::ostringstream o;
+  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
+  if (runs.empty() || runs[0].stages.empty()) return o.str();
+  o << "workload   " << runs[0].name << "  (" << runs[0].source << ")\n" << hardware_lines(runs[0].stages[0].run.hw);
+  o << "precision  " << runs[0].stages[0].run.precision.name() << "   engine " << runs[0].stages[0].run.engine
+    << "\n\n";
+  o << fmt("%-14s %-9s %11s %9s %7s %12s %12s %12s %12s %10s %11s %-8s\n", "network", "strategy", "latency_ms", "per_s",
+           "util%", "DRAM_rd_MB", "DRAM_wr_MB", "spill_MB", "SRAM_peak", "energy_mJ", "no_spill", "bound");
+  for (size_t si = 0; si < runs[0].stages.size(); ++si) {
+    for (const auto& wr : runs) {
+      if (si >= wr.stages.size()) continue;
+      const sim::RunResult& r = wr.stages[si].run;
+      const sim::Counters& t = r.stats.total;
+      o << fmt("%-14s %-9s %11.3f %9.3f %7.1f %12.3f %12.3f %12.3f %9.3f MiB %10.3f %7.1f MiB %-8s\n",
+               wr.stages[si].name.c_str(), std::string(mappers::strategy_name(r.schedule.strategy)).c_str(),
+               t.latency_s * 1e3, inferences_per_s(r.stats), r.stats.utilization() * 100, t.dram_read_bytes() / 1e6,
+               t.dram_write_bytes() / 1e6, (t.dram_read_spill_bytes + t.dram_write_spill_bytes) / 1e6,
+               r.stats.sram_peak_bytes / 1048576.0, t.energy_pj() * 1e-9, r.schedule.no_spill_sram_bytes / 1048576.0,
+               std::string(sim::bound_name(dominant_bound(r.stats).first)).c_str());
+    }
+  }
+  o << "\nno_spill: the SRAM size at which the strategy keeps every activation it wants on chip (0 for offchip).\n";
+  if (runs[0].kind == workloads::WorkloadKind::kDiffusion) {
+    o << "\nseconds per image:";
+    for (const auto& wr : runs)
+      o << fmt("  %s %.3f s", wr.stages.empty() ? "" : wr.stages[0].run.strategy_choice.c_str(),
+               wr.seconds_per_image());
+    o << "\n";
+  }
+  return o.str();
 }
 
 }  // namespace npusim::reports

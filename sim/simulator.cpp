@@ -37,6 +37,44 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   return r;
 }
 
+WorkloadResult Simulator::run(const workloads::Workload& w, const std::string& strategy) {
+  WorkloadResult r;
+  r.name = w.name;
+  r.source = w.source;
+  r.kind = w.kind;
+  r.steps = w.steps;
+  r.resolution = w.resolution;
+  r.guidance = w.guidance;
+  r.notes = w.notes;
+  for (const workloads::Stage& s : w.stages) {
+    StageResult sr;
+    sr.name = s.name;
+    sr.role = s.role;
+    sr.runs = s.runs;
+    sr.run = run(s.model, strategy);
+    r.stages.push_back(std::move(sr));
+  }
+  return r;
+}
+
+const StageResult* WorkloadResult::stage(workloads::StageRole role) const {
+  for (const auto& s : stages)
+    if (s.role == role) return &s;
+  return nullptr;
+}
+
+double WorkloadResult::seconds_per_image() const {
+  double t = 0;
+  for (const auto& s : stages) t += double(s.runs) * s.run.stats.total.latency_s;
+  return t;
+}
+
+double WorkloadResult::energy_per_image_j() const {
+  double e = 0;
+  for (const auto& s : stages) e += double(s.runs) * s.run.stats.total.energy_pj() * 1e-12;
+  return e;
+}
+
 RunResult Simulator::run(const arch::NpuConfig& hw, const workloads::LoadedModel& model, const std::string& strategy) {
   Simulator sim(hw);
   return sim.run(model, strategy);

@@ -9,6 +9,7 @@
 #include "mappers/schedule.h"
 #include "run_stats.h"
 #include "workloads/model_registry.h"
+#include "workloads/workload.h"
 
 namespace npusim::sim {
 
@@ -30,11 +31,35 @@ inline constexpr const char* kDefaultStrategy = "best";
 // Throws UserError naming `what` for anything else.
 void check_strategy(const std::string& name, const std::string& what);
 
+// One stage of a workload (a network and how often it runs) and its result.
+struct StageResult {
+  std::string name;
+  workloads::StageRole role = workloads::StageRole::kNetwork;
+  uint64_t runs = 1;
+  RunResult run;
+};
+
+struct WorkloadResult {
+  std::string name, source;
+  workloads::WorkloadKind kind = workloads::WorkloadKind::kNetwork;
+  uint64_t steps = 0, resolution = 0;
+  bool guidance = false;
+  std::vector<std::string> notes;
+  std::vector<StageResult> stages;
+
+  const StageResult* stage(workloads::StageRole r) const;
+  // Sum over stages of runs x latency / energy: one image (diffusion) or one pass of each stage.
+  double seconds_per_image() const;
+  double energy_per_image_j() const;
+};
+
 class Simulator {
  public:
   // Keeps one mapper (and its memoised tile plans) for every run on `hw`.
   explicit Simulator(const arch::NpuConfig& hw);
   RunResult run(const workloads::LoadedModel& model, const std::string& strategy = kDefaultStrategy);
+  // Every stage on the same mapper; `best` picks the fastest strategy per network.
+  WorkloadResult run(const workloads::Workload& w, const std::string& strategy = kDefaultStrategy);
   const mappers::Mapper& mapper() const { return mapper_; }
 
   // One-off run with a fresh mapper.

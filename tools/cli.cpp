@@ -13,6 +13,7 @@
 #include "reports/run_report.h"
 #include "sim/simulator.h"
 #include "sim/version.h"
+#include "workloads/workload.h"
 #include "workloads/yaml_graph.h"
 
 #ifndef NPUSIM_SOURCE_DIR
@@ -27,6 +28,7 @@ constexpr const char* kUsage = R"(usage: npusim <command> [options]
 
 commands:
   run       map a model onto a hardware config and report latency, traffic and energy
+  compare   run a model under several memory strategies and print them side by side
   config    print a hardware config fully resolved (--resolved) or every key (--explain)
   models    list built-in models and model files
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
@@ -40,11 +42,15 @@ Configs are looked up in $NPUSIM_CONFIG_DIR (default: the source tree's configs/
 constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [options]
 
   --hw HW            hardware preset name (configs/hw/HW.yaml) or a YAML file
-  --model MODEL      built-in model name, model name under configs/models/, or a file
+  --model MODEL      a pipeline (sd15), built-in model name (sd15-unet, llama3-8b, ...), model
+                     name under configs/models/, or a file (.yaml, .json, .onnx, SCALE-Sim .csv)
   --precision P      w8a8 | w8a16 | w4a16 | fp16, with per-kind dtype overrides such as
                      w4a16,kv_cache=int8 (default: the model's own, else w8a8)
   --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
                      context, or an ONNX model's symbolic dim (repeatable)
+  --phase P          LLMs: prefill or decode only (default: both, with time to first token
+                     and decode tokens/s)
+  --allow-unknown-ops  ONNX: count unsupported ops as generic vector ops (said in the report)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
   --strategy S       offchip | onchip | fused | best (default best: the fastest per network)
   --layers N|all     list the N slowest layers (default 30), or all of them
@@ -136,6 +142,12 @@ workloads::ModelOptions model_options(const Flags& f) {
   workloads::ModelOptions opts;
   opts.precision = precision_flag(f);
   opts.model_dirs = model_dirs();
+  if (f.has("--phase")) {
+    opts.phase = f.get("--phase");
+    if (opts.phase != "prefill" && opts.phase != "decode")
+      throw UserError("--phase " + opts.phase + ": expected prefill or decode (LLMs only)");
+  }
+  opts.allow_unknown_ops = f.has("--allow-unknown-ops");
   for (const std::string& d : f.all("--dim")) {
     auto eq = d.find('=');
     std::string name = d.substr(0, eq), value = eq == std::string::npos ? "" : d.substr(eq + 1);
@@ -162,6 +174,8 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
                          {"--model", true, false},
                          {"--precision", true, false},
                          {"--dim", true, true},
+                         {"--phase", true, false},
+                         {"--allow-unknown-ops", false, false},
                          {"--set", true, true},
                          {"--layers", true, false},
                          {"--strategy", true, false},
@@ -185,12 +199,56 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   }
   if (!f.has("--model")) throw UserError("npusim run: --model is required (see npusim models)");
   arch::NpuConfig hw = load_hw(f, "run");
-  workloads::LoadedModel model = workloads::load_model(f.get("--model"), model_options(f));
   const std::string strategy = f.has("--strategy") ? f.get("--strategy") : sim::kDefaultStrategy;
   sim::check_strategy(strategy, "--strategy " + strategy);
-  sim::RunResult r = sim::Simulator::run(hw, model, strategy);
-  if (f.has("--out")) reports::write_run_dir(r, f.get("--out"));
-  out << (f.has("--json") ? reports::run_json(r, true) : reports::text_report(r, text));
+  workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
+  sim::Simulator simulator(hw);
+  sim::WorkloadResult r = simulator.run(w, strategy);
+  if (f.has("--out")) reports::write_workload_dir(r, f.get("--out"));
+  out << (f.has("--json") ? reports::workload_json(r, true) : reports::workload_text(r, text));
+  return kExitOk;
+}
+
+constexpr const char* kCompareUsage = R"(usage: npusim compare --hw HW --model MODEL [--strategies S1,S2,...] [options]
+
+  Runs MODEL under each strategy (default offchip,onchip,fused) and prints them side by side:
+  latency, throughput, utilisation, DRAM traffic, spills, SRAM peak, energy and the SRAM size
+  at which each strategy stops spilling. Takes run's --precision, --dim, --phase and --set.
+)";
+
+int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1,
+                        {{"--hw", true, false},
+                         {"--model", true, false},
+                         {"--precision", true, false},
+                         {"--dim", true, true},
+                         {"--phase", true, false},
+                         {"--allow-unknown-ops", false, false},
+                         {"--set", true, true},
+                         {"--strategies", true, false},
+                         {"--help", false, false}},
+                        "compare");
+  if (f.has("--help")) {
+    out << kCompareUsage;
+    return kExitOk;
+  }
+  if (!f.has("--model")) throw UserError("npusim compare: --model is required (see npusim models)");
+  std::vector<std::string> strategies;
+  std::string list = f.has("--strategies") ? f.get("--strategies") : "offchip,onchip,fused";
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = list.find(',', start);
+    std::string s = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    sim::check_strategy(s, "--strategies " + list);
+    strategies.push_back(s);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  arch::NpuConfig hw = load_hw(f, "compare");
+  workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
+  sim::Simulator simulator(hw);
+  std::vector<sim::WorkloadResult> results;
+  for (const auto& s : strategies) results.push_back(simulator.run(w, s));
+  out << reports::compare_text(results);
   return kExitOk;
 }
 
@@ -217,6 +275,7 @@ int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
 
 int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
   parse_flags(args, 1, {}, "models");
+  for (const auto& m : workloads::list_pipelines(model_dirs())) out << m << "  (pipeline)\n";
   for (const auto& m : workloads::list_models(model_dirs())) out << m << "\n";
   return kExitOk;
 }
@@ -226,6 +285,8 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
                         {{"--model", true, false},
                          {"--precision", true, false},
                          {"--dim", true, true},
+                         {"--phase", true, false},
+                         {"--allow-unknown-ops", false, false},
                          {"--format", true, false},
                          {"--explain-ops", false, false},
                          {"--help", false, false}},
@@ -263,7 +324,11 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return kExitOk;
     }
     static const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands = {
-        {"run", cmd_run}, {"config", cmd_config}, {"models", cmd_models}, {"graph", cmd_graph}};
+        {"run", cmd_run},
+        {"compare", cmd_compare},
+        {"config", cmd_config},
+        {"models", cmd_models},
+        {"graph", cmd_graph}};
     auto it = commands.find(cmd);
     if (it == commands.end()) {
       std::vector<std::string> names;

@@ -125,7 +125,7 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(has(r.out, "\"schema_version\": 1"));
+  CHECK(has(r.out, "\"schema_version\": 2"));
   CHECK(has(r.out, "\"layers\""));
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   CHECK(has(rows[0], "latency_us"));
   CHECK(has(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(has(json, "\"schema_version\": 1"));
+  CHECK(has(json, "\"schema_version\": 2"));
   CHECK(csv == slurp(b + "/layers.csv"));
   CHECK(json == slurp(b + "/summary.json"));
   CHECK(ra.out == rb.out);
@@ -338,4 +338,52 @@ TEST_CASE("models lists tiny-block") {
   std::vector<std::string> names = lines_of(r.out);
   CHECK(std::find(names.begin(), names.end(), "tiny-block") != names.end());
   check_usage_error(cli({"models", "--all"}), "npusim models: unknown option '--all'");
+}
+
+TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--json"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  for (const char* key :
+       {"\"networks\"", "\"name\": \"denoiser\"", "\"name\": \"decoder\"", "\"name\": \"text_encoder\"",
+        "\"latency_ms\"", "\"images_per_s\"", "\"macs\"", "\"mac_utilization\"", "\"dram_read_bytes\"",
+        "\"dram_write_bytes\"", "\"energy_mj\"", "\"pipeline\"", "\"seconds_per_image\"", "\"steps\": 20",
+        "\"guidance\": true", "\"runs_per_image\": 40"})
+    CHECK_MESSAGE(has(r.out, key), key);
+  Result t = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=10", "--dim", "guidance=0"});
+  REQUIRE(t.code == 0);
+  CHECK(has(t.out, "10 steps, guidance off"));
+  CHECK(has(t.out, "seconds per image"));
+  check_usage_error(cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "guidance=2"}),
+                    "--dim guidance=2: expected 0 (off) or 1 (on)");
+}
+
+TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its causes") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--precision", "w4a16", "--dim",
+                  "prompt_tokens=64", "--dim", "context=512"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(has(r.out, "time to first token"));
+  CHECK(has(r.out, "tokens/s"));
+  CHECK(has(r.out, "weight streaming"));
+  CHECK(has(r.out, "KV-cache traffic"));
+  Result d = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--phase", "decode", "--json"});
+  REQUIRE(d.code == 0);
+  CHECK(has(d.out, "\"decode_tokens_per_s\""));
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--phase", "decode"}), "is not an LLM");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--phase", "middle"}),
+                    "--phase middle: expected prefill or decode");
+}
+
+TEST_CASE("compare: strategies side by side, bad strategy names rejected") {
+  Result r = cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fused"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(has(r.out, "offchip"));
+  CHECK(has(r.out, "fused"));
+  CHECK(has(r.out, "no_spill"));
+  check_usage_error(cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fast"}),
+                    "unknown strategy 'fast'");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchp"}),
+                    "unknown strategy 'onchp'");
 }

@@ -1,0 +1,197 @@
+#include "workload.h"
+
+#include <filesystem>
+#include <set>
+
+#include "diffusers_config.h"
+#include "npusim/file_io.h"
+
+namespace npusim::workloads {
+
+namespace fs = std::filesystem;
+
+std::string_view stage_role_name(StageRole r) {
+  switch (r) {
+    case StageRole::kNetwork:
+      return "network";
+    case StageRole::kTextEncoder:
+      return "text_encoder";
+    case StageRole::kDenoiser:
+      return "denoiser";
+    case StageRole::kDecoder:
+      return "decoder";
+    case StageRole::kPrefill:
+      return "prefill";
+    case StageRole::kDecode:
+      return "decode";
+  }
+  return "?";
+}
+
+namespace {
+
+// The pipeline file for a name or path, if it is one.
+std::optional<std::pair<std::string, std::string>> pipeline_file(const std::string& name_or_path,
+                                                                 const std::vector<std::string>& dirs) {
+  std::error_code ec;
+  for (const std::string& d : dirs) {
+    fs::path p = fs::path(d) / "pipelines" / (name_or_path + ".yaml");
+    if (fs::is_regular_file(p, ec))
+      return std::make_pair(p.string(), display_path(d, "pipelines/" + name_or_path + ".yaml"));
+  }
+  if ((name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml")) && fs::is_regular_file(name_or_path, ec)) {
+    try {
+      YAML::Node n = YAML::LoadFile(name_or_path);
+      if (n.IsMap() && n["pipeline"]) return std::make_pair(name_or_path, name_or_path);
+    } catch (const YAML::Exception&) {
+      // not a pipeline; the model loader reports the parse error
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_kv_cache(const Graph& g) {
+  for (const Tensor& t : g.tensors())
+    if (t.kind == TensorKind::kKvCache) return true;
+  return false;
+}
+
+// Options for one network: only the dims in `keep`.
+ModelOptions only_dims(const ModelOptions& opts, const std::vector<std::string>& keep) {
+  ModelOptions o = opts;
+  o.dims.clear();
+  for (const auto& [k, v] : opts.dims)
+    if (std::find(keep.begin(), keep.end(), k) != keep.end()) o.dims[k] = v;
+  return o;
+}
+
+Workload load_pipeline(const std::string& path, const std::string& display, const ModelOptions& opts) {
+  ConfigMap c = load_config_file(path);
+  (void)display;
+  c.check_known_keys({"pipeline", "resolution", "steps", "guidance", "networks"}, "diffusion pipeline");
+  Workload w;
+  w.kind = WorkloadKind::kDiffusion;
+  w.name = c.string("pipeline");
+  w.source = display;
+  w.resolution = c.positive_int("resolution");
+  w.steps = c.positive_int("steps");
+  w.guidance = c.boolean("guidance");
+  for (const auto& [k, v] : opts.dims) {
+    if (k == "resolution") {
+      w.resolution = v;
+    } else if (k == "steps") {
+      w.steps = v;
+    } else if (k == "guidance") {
+      if (v > 1) throw InputError("--dim guidance=" + std::to_string(v) + ": expected 0 (off) or 1 (on)");
+      w.guidance = v == 1;
+    } else if (k != "batch" && k != "text_tokens") {
+      throw InputError("--dim " + k + "=" + std::to_string(v) + ": pipeline " + w.name +
+                       " takes resolution, steps, guidance, batch and text_tokens");
+    }
+  }
+  const uint64_t branches = w.guidance ? 2 : 1;
+  ConfigMap nets = c.map("networks");
+  nets.check_known_keys({"text_encoder", "denoiser", "decoder"}, "pipeline networks");
+  struct Row {
+    const char* key;
+    StageRole role;
+    uint64_t runs;
+    std::vector<std::string> dims;
+  };
+  const Row rows[] = {
+      {"text_encoder", StageRole::kTextEncoder, branches, {"batch", "text_tokens"}},
+      {"denoiser", StageRole::kDenoiser, w.steps * branches, {"batch", "text_tokens", "resolution"}},
+      {"decoder", StageRole::kDecoder, 1, {"batch", "resolution"}},
+  };
+  for (const Row& r : rows) {
+    ModelOptions o = only_dims(opts, r.dims);
+    if (std::find(r.dims.begin(), r.dims.end(), "resolution") != r.dims.end()) o.dims["resolution"] = w.resolution;
+    o.phase.clear();
+    Stage s;
+    s.name = r.key;
+    s.role = r.role;
+    s.runs = r.runs;
+    s.model = load_model(nets.string(r.key), o);
+    w.stages.push_back(std::move(s));
+  }
+  w.notes.push_back("pipeline " + w.name + ": " + std::to_string(w.resolution) + "x" + std::to_string(w.resolution) +
+                    " image, " + std::to_string(w.steps) + " steps, classifier-free guidance " +
+                    (w.guidance ? "on (text encoder x2, UNet x2 per step, each at batch 1)" : "off"));
+  w.notes.push_back("per image: text encoder x" + std::to_string(branches) + ", denoiser x" +
+                    std::to_string(w.steps * branches) +
+                    ", decoder x1; scheduler arithmetic and tokenisation are host work, not modelled");
+  return w;
+}
+
+}  // namespace
+
+Workload load_workload(const std::string& name_or_path, const ModelOptions& opts) {
+  if (auto pf = pipeline_file(name_or_path, opts.model_dirs)) return load_pipeline(pf->first, pf->second, opts);
+
+  // An LLM without a phase runs both: prefill of the prompt, then decode at the context.
+  if (opts.phase.empty()) {
+    ModelOptions pre = opts;
+    pre.dims.erase("context");
+    LoadedModel first = load_model(name_or_path, pre.dims.size() == opts.dims.size() ? opts : pre);
+    if (has_kv_cache(first.graph)) {
+      Workload w;
+      w.kind = WorkloadKind::kLlm;
+      w.name = first.graph.name();
+      w.source = first.source;
+      ModelOptions dec = opts;
+      dec.phase = "decode";
+      dec.dims.erase("prompt_tokens");
+      Stage p;
+      p.name = "prefill";
+      p.role = StageRole::kPrefill;
+      p.model = std::move(first);
+      Stage d;
+      d.name = "decode";
+      d.role = StageRole::kDecode;
+      d.model = load_model(name_or_path, dec);
+      w.stages.push_back(std::move(p));
+      w.stages.push_back(std::move(d));
+      w.notes.push_back(
+          "LLM: time to first token = prefill of the prompt; decode tokens/s = 1 / one decode step at "
+          "the given context length");
+      return w;
+    }
+    if (pre.dims.size() != opts.dims.size()) {
+      // Not an LLM after all: load again so the model itself rejects or uses `context`.
+      first = load_model(name_or_path, opts);
+    }
+    Workload w;
+    w.name = first.graph.name();
+    w.source = first.source;
+    Stage s;
+    s.name = w.name;
+    s.model = std::move(first);
+    w.stages.push_back(std::move(s));
+    return w;
+  }
+  Workload w;
+  LoadedModel m = load_model(name_or_path, opts);
+  w.name = m.graph.name();
+  w.source = m.source;
+  Stage s;
+  s.name = opts.phase;
+  s.role = opts.phase == "decode" ? StageRole::kDecode : StageRole::kPrefill;
+  s.model = std::move(m);
+  if (!has_kv_cache(s.model.graph)) {
+    throw InputError("--phase " + opts.phase + ": model " + name_or_path +
+                     " is not an LLM (it has no KV cache); phases apply to decoder-only LLMs only");
+  }
+  w.kind = WorkloadKind::kLlm;
+  w.stages.push_back(std::move(s));
+  return w;
+}
+
+std::vector<std::string> list_pipelines(const std::vector<std::string>& model_dirs) {
+  std::set<std::string> names;
+  std::vector<std::string> dirs;
+  for (const auto& d : model_dirs) dirs.push_back(d + "/pipelines");
+  add_yaml_stems(dirs, names);
+  return {names.begin(), names.end()};
+}
+
+}  // namespace npusim::workloads
