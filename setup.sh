@@ -2,7 +2,7 @@
 # One-step set-up for npusim on Debian: installs the missing Debian packages (apt-get, with
 # sudo when not root), configures and builds (Release), then does what was asked.
 #
-#   ./setup.sh run [npusim run options]   build, then run SD 1.5's UNet on the expedera-8k preset
+#   ./setup.sh run [npusim run options]   build, then run the SD 1.5 pipeline on the expedera-8k preset
 #   ./setup.sh test                       build, then run the whole test suite (ctest)
 #   ./setup.sh build                      build only
 #
@@ -42,7 +42,7 @@ case "$cmd" in
   run)
     install_missing
     build
-    "$BUILD_DIR/tools/npusim" run --hw expedera-8k --model sd15-unet "$@"
+    "$BUILD_DIR/tools/npusim" run --hw expedera-8k --model sd15 "$@"
     ;;
   test)
     install_missing

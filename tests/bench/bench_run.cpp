@@ -4,6 +4,7 @@
 
 #include "arch/config_loader.h"
 #include "sim/simulator.h"
+#include "workloads/workload.h"
 
 namespace {
 
@@ -35,6 +36,41 @@ void BM_RunModel(benchmark::State& state, const std::string& model) {
   for (auto _ : state) benchmark::DoNotOptimize(npusim::sim::Simulator::run(hw, m));
   state.counters["ops"] = double(m.graph.num_ops());
 }
+
+// The SD 1.5 pipeline: text encoder, UNet and VAE decoder graphs built from their configs.
+void BM_BuildSd15Pipeline(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::workloads::load_workload("sd15", model_opts()));
+}
+BENCHMARK(BM_BuildSd15Pipeline)->Unit(benchmark::kMillisecond);
+
+npusim::arch::NpuConfig expedera() {
+  npusim::arch::LoadOptions opts;
+  opts.preset_dirs = kHwDirs;
+  return npusim::arch::load_npu_config("expedera-8k", opts);
+}
+
+// Map and evaluate every op of the whole pipeline with one strategy, from a cold mapper
+// (fresh memo each iteration) and with mappings memoised (one mapper reused).
+void BM_EvalSd15Cold(benchmark::State& state, const std::string& strategy) {
+  auto hw = expedera();
+  auto w = npusim::workloads::load_workload("sd15", model_opts());
+  for (auto _ : state) {
+    npusim::sim::Simulator sim(hw);
+    benchmark::DoNotOptimize(sim.run(w, strategy));
+  }
+}
+void BM_EvalSd15Memoised(benchmark::State& state, const std::string& strategy) {
+  auto hw = expedera();
+  auto w = npusim::workloads::load_workload("sd15", model_opts());
+  npusim::sim::Simulator sim(hw);
+  sim.run(w, strategy);
+  for (auto _ : state) benchmark::DoNotOptimize(sim.run(w, strategy));
+  state.counters["memo_hits"] = double(sim.mapper().memo_stats().hits);
+}
+BENCHMARK_CAPTURE(BM_EvalSd15Cold, fused, std::string("fused"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EvalSd15Memoised, fused, std::string("fused"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EvalSd15Cold, best, std::string("best"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_EvalSd15Memoised, best, std::string("best"))->Unit(benchmark::kMillisecond);
 
 BENCHMARK_CAPTURE(BM_BuildModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(BM_RunModel, tiny_block, std::string("tiny-block"))->Unit(benchmark::kMicrosecond);
