@@ -123,7 +123,11 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
                       std::optional<ModelFormat> format = std::nullopt) {
   const std::optional<PrecisionSpec>& precision = opts.precision;
   const PrecisionSpec p = precision.value_or(PrecisionSpec(Precision::kW8A8));
-  switch (format.value_or(detect_format(path, display))) {
+  const ModelFormat fmt = format.value_or(detect_format(path, display));
+  if (!opts.phase.empty() && fmt != ModelFormat::kLlama)
+    throw InputError("--phase " + opts.phase + ": " + display +
+                     " is not an LLM; phases (prefill, decode) apply to decoder-only LLMs only");
+  switch (fmt) {
     case ModelFormat::kYamlGraph: {
       check_dims_used(opts, {}, display);
       Graph g = load_yaml_graph_text_from_file(path, display, precision);

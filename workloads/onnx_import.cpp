@@ -347,7 +347,7 @@ void Importer::check_supported() {
     list += (list.empty() ? "" : "; ") + op + " at " + nodes[0] +
             (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "");
   fail("unsupported ONNX op(s): " + list +
-       ". Allow unknown ops (ModelOptions.allow_unknown_ops) to count each as a generic vector op over its output "
+       ". Pass --allow-unknown-ops to count each as a generic vector op over its output "
        "elements, or replace them in the model");
 }
 
@@ -742,7 +742,7 @@ LoadedModel Importer::run() {
   if (!generic_counts_.empty()) {
     std::string s;
     for (const auto& [op, count] : generic_counts_) s += (s.empty() ? "" : ", ") + op + " x" + std::to_string(count);
-    notes.push_back("unsupported ops counted as generic vector ops over their output elements (allow_unknown_ops): " +
+    notes.push_back("unsupported ops counted as generic vector ops over their output elements (--allow-unknown-ops): " +
                     s);
   }
   return lm;

@@ -127,7 +127,7 @@ TEST_CASE("ONNX external data: shapes from the initializers, the side file is ne
 TEST_CASE("ONNX unsupported op: one clear error, or a generic vector op when allowed") {
   std::string err = error_of(model("unsupported_op.onnx"), options());
   CHECK(err.find("unsupported ONNX op(s): Hardmax at node 'hardmax' (Hardmax)") != std::string::npos);
-  CHECK(err.find("allow_unknown_ops") != std::string::npos);
+  CHECK(err.find("--allow-unknown-ops") != std::string::npos);
   ModelOptions o = options();
   o.allow_unknown_ops = true;
   LoadedModel lm = load_model(model("unsupported_op.onnx"), o);
