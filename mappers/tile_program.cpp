@@ -40,7 +40,7 @@ std::string tiling_problem(const MacShape& s, const MacTiling& t) {
 
 namespace {
 
-// Pieces of `r` of size `step`, the last one shorter (`overlap` 1: each starts one early).
+// How many pieces of at most `size` cover `r` when each starts `overlap` before the previous ends.
 uint64_t pieces(const Range& r, uint64_t size, uint64_t overlap) {
   if (r.size() <= size) return 1;
   return 1 + ceil_div(r.size() - size, size - overlap);
