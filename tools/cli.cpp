@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -8,6 +9,8 @@
 #include <ostream>
 
 #include "arch/config_loader.h"
+#include "mappers/mapper.h"
+#include "mappers/verify.h"
 #include "npusim/text.h"
 #include "reports/graph_report.h"
 #include "reports/run_report.h"
@@ -32,6 +35,7 @@ commands:
   config    print a hardware config fully resolved (--resolved) or every key (--explain)
   models    list built-in models and model files
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
+  verify    execute small MAC ops' tile programs on int8 data and compare with a reference
 
   npusim --version      version and git commit
   npusim <command> --help
@@ -73,6 +77,18 @@ constexpr const char* kGraphUsage =
                   json:    the same per op, with totals, inputs and provenance
                   dot:     a Graphviz digraph (ops as nodes, tensors as edges), e.g. | dot -Tsvg
   --explain-ops   list the ops of the YAML layer-graph format with their keys
+)";
+
+constexpr const char* kVerifyUsage = R"(usage: npusim verify --hw HW --model MODEL [options]
+
+Maps MODEL under each strategy with each dataflow HW lists (one at a time), executes every
+MAC op's tile program fold by fold on random int8 data (int32 accumulation) and compares it
+bit-exactly with a direct reference. Exit code 1 if any op mismatches.
+
+  --hw HW, --model MODEL, --precision P, --dim NAME=VALUE, --set KEY=VALUE   as for run
+  --strategy S|all   offchip | onchip | fused | all (default all)
+  --max-macs N       skip ops with more MACs than N (default 16777216)
+  --seed N           seed of the random operands (default 1)
 )";
 
 // Flags of one subcommand: name -> takes a value; repeatable ones collect every value.
@@ -306,6 +322,66 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
   return kExitOk;
 }
 
+int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1,
+                        {{"--hw", true, false},
+                         {"--model", true, false},
+                         {"--precision", true, false},
+                         {"--dim", true, true},
+                         {"--set", true, true},
+                         {"--strategy", true, false},
+                         {"--max-macs", true, false},
+                         {"--seed", true, false},
+                         {"--help", false, false}},
+                        "verify");
+  if (f.has("--help")) {
+    out << kVerifyUsage;
+    return kExitOk;
+  }
+  if (!f.has("--model")) throw UserError("npusim verify: --model is required (see npusim models)");
+  auto count_flag = [&](const std::string& name, uint64_t fallback) {
+    if (!f.has(name)) return fallback;
+    const std::string v = f.get(name);
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
+      throw UserError(name + " " + v + ": expected a whole number");
+    return uint64_t{std::stoull(v)};
+  };
+  const uint64_t max_macs = count_flag("--max-macs", mappers::kDefaultVerifyMaxMacs);
+  const uint64_t seed = count_flag("--seed", 1);
+  std::vector<mappers::Strategy> strategies(std::begin(mappers::kAllStrategies), std::end(mappers::kAllStrategies));
+  if (f.has("--strategy") && f.get("--strategy") != "all")
+    strategies = {mappers::parse_strategy(f.get("--strategy"), "--strategy " + f.get("--strategy"))};
+  const arch::NpuConfig hw = load_hw(f, "verify");
+  const workloads::LoadedModel model = workloads::load_model(f.get("--model"), model_options(f));
+
+  // strategy, dataflow, MAC ops checked, skipped (over --max-macs), mismatching
+  out << "strategy  dataflow            checked  skipped  mismatches\n";
+  std::string failures;
+  bool ok = true;
+  for (mappers::Strategy s : strategies)
+    for (arch::Dataflow df : hw.mac_array.dataflows) {
+      arch::LoadOptions one;  // the same hardware with only this dataflow
+      one.overrides = f.all("--set");
+      one.overrides.push_back("mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]");
+      one.preset_dirs = hw_dirs();
+      mappers::Mapper mapper(arch::load_npu_config(f.get("--hw"), one));
+      const mappers::GraphVerifyResult r = mappers::verify_graph(model.graph, mapper.map(model.graph, s),
+                                                                 hw.mac_array.rows, hw.mac_array.cols, seed, max_macs);
+      char line[160];
+      std::snprintf(line, sizeof line, "%-9s %-19s %7llu  %7llu  %10llu\n", std::string(strategy_name(s)).c_str(),
+                    std::string(arch::dataflow_name(df)).c_str(), (unsigned long long)r.checked,
+                    (unsigned long long)r.skipped, (unsigned long long)r.failed);
+      out << line;
+      ok = ok && r.passed();
+      for (const auto& o : r.ops)
+        if (o.failed())
+          failures += "  " + std::string(strategy_name(s)) + " " + std::string(arch::dataflow_name(df)) + " " + o.op +
+                      ": " + o.message + "\n";
+    }
+  out << (ok ? "all checked ops match the reference\n" : "MISMATCH:\n" + failures);
+  return ok ? kExitOk : kExitFailure;
+}
+
 }  // namespace
 
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -324,11 +400,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return kExitOk;
     }
     static const std::map<std::string, std::function<int(const std::vector<std::string>&, std::ostream&)>> commands = {
-        {"run", cmd_run},
-        {"compare", cmd_compare},
-        {"config", cmd_config},
-        {"models", cmd_models},
-        {"graph", cmd_graph}};
+        {"run", cmd_run},       {"compare", cmd_compare}, {"config", cmd_config},
+        {"models", cmd_models}, {"graph", cmd_graph},     {"verify", cmd_verify}};
     auto it = commands.find(cmd);
     if (it == commands.end()) {
       std::vector<std::string> names;

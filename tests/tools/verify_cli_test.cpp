@@ -1,0 +1,56 @@
+// `npusim verify`: the functional check over strategies and dataflows, from the command line.
+#include <doctest/doctest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tools/cli.h"
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result verify(std::vector<std::string> args) {
+  args.insert(args.begin(), "verify");
+  std::ostringstream out, err;
+  Result r;
+  r.code = npusim::tools::run_cli(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("npusim verify passes tiny-block on tiny-test for every strategy and dataflow") {
+  Result r = verify({"--hw", "tiny-test", "--model", "tiny-block"});
+  INFO(r.out, r.err);
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(has(r.out, "strategy  dataflow            checked  skipped  mismatches\n"));
+  // 3 strategies x 3 dataflows, each with all 8 MAC ops checked.
+  CHECK(has(r.out, "offchip   weight_stationary         8        0           0\n"));
+  CHECK(has(r.out, "fused     input_stationary          8        0           0\n"));
+  CHECK(has(r.out, "all checked ops match the reference"));
+}
+
+TEST_CASE("npusim verify: one strategy, a MAC limit, and bad flags") {
+  // conv1 and conv2 have 64 x 64 x 9 x 256 = 9437184 MACs; the others at most 4194304.
+  Result r = verify({"--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchip", "--max-macs", "5000000"});
+  INFO(r.out, r.err);
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "onchip    output_stationary         6        2           0\n"));
+  CHECK_FALSE(has(r.out, "offchip"));
+  Result bad = verify({"--hw", "tiny-test", "--model", "tiny-block", "--max-macs", "lots"});
+  CHECK(bad.code == 2);
+  CHECK(has(bad.err, "--max-macs lots: expected a whole number"));
+  Result strat = verify({"--hw", "tiny-test", "--model", "tiny-block", "--strategy", "best"});
+  CHECK(strat.code == 2);
+  CHECK(has(verify({"--help"}).out, "usage: npusim verify"));
+}
