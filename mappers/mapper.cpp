@@ -7,6 +7,7 @@
 
 #include "dataflow.h"
 #include "npusim/checked.h"
+#include "tile_program.h"
 
 namespace npusim::mappers {
 
@@ -208,18 +209,17 @@ struct Mapper::Impl {
 
   // ---- MAC ops: GEMM view, tile search ----
 
-  struct GemmView {
-    uint64_t batch = 1;  // independent GEMMs (groups or heads)
-    uint64_t m = 1, n = 1, k = 1;
-    // conv only: M is images x output rows x output cols, tiled by output rows
-    bool conv = false;
-    uint64_t images = 1, p = 1, q = 1, kernel = 1, kernel_h = 1, in_h = 1, in_w = 1, stride = 1, chans = 1;
+  // The op's GEMM view (tile_program.h's MacShape, shared with the functional check) plus
+  // what tile sizing needs: conv halo geometry and operand widths.
+  struct GemmView : MacShape {
+    uint64_t kernel_h = 1, in_h = 1, in_w = 1, stride = 1;  // conv only
     unsigned a_bits = 8, b_bits = 8, o_bits = 8;
     uint64_t a_bytes = 0, b_bytes = 0, o_bytes = 0, bias_bytes = 0;
   };
 
   GemmView gemm_view(const Graph& g, const Op& op) const {
     GemmView v;
+    static_cast<MacShape&>(v) = mac_shape(op);
     const Tensor& a = g.tensor(op.inputs.at(0));
     const Tensor& b = g.tensor(op.inputs.at(1));
     const Tensor& o = g.tensor(op.outputs.at(0));
@@ -230,21 +230,7 @@ struct Mapper::Impl {
     v.b_bytes = b.size_bytes;
     v.o_bytes = o.size_bytes;
     if (op.inputs.size() > 2) v.bias_bytes = g.tensor(op.inputs[2]).size_bytes;
-    if (op.kind == OpKind::kConv2d) {
-      const auto& c = op.conv;
-      v.conv = true;
-      v.batch = c.groups;
-      v.images = c.n, v.p = c.p, v.q = c.q;
-      v.kernel = c.r * c.s;
-      v.in_h = c.h, v.in_w = c.w, v.stride = c.stride_h;
-      v.chans = c.c / c.groups;
-      v.k = v.chans * v.kernel;
-      v.n = c.k / c.groups;
-      v.m = c.n * c.p * c.q;
-      v.kernel_h = c.r;
-    } else {
-      v.batch = op.mm.batch, v.m = op.mm.m, v.n = op.mm.n, v.k = op.mm.k;
-    }
+    if (v.conv) v.kernel_h = op.conv.r, v.in_h = op.conv.h, v.in_w = op.conv.w, v.stride = op.conv.stride_h;
     return v;
   }
 
@@ -272,10 +258,10 @@ struct Mapper::Impl {
     const double bw = hw.dram.bandwidth_bytes_per_s, f = hw.mac_array.frequency_hz;
 
     // Tile candidates along M (conv: output rows), N and K (conv: input channels).
-    std::vector<uint64_t> m_cands = v.conv ? halvings(v.p, 1) : halvings(v.m, std::min<uint64_t>(v.m, 1));
+    std::vector<uint64_t> m_cands = halvings(v.m_units(), 1);
     std::vector<uint64_t> n_cands = {v.n};
     for (uint64_t x = cols; x < v.n; x *= 2) n_cands.push_back(x);
-    const uint64_t k_units = v.conv ? v.chans : v.k;  // what K tiles count
+    const uint64_t k_units = v.k_units();  // what K tiles count
     std::vector<uint64_t> k_all = halvings(k_units, v.conv ? 1 : rows);
 
     Candidate best;
@@ -294,7 +280,7 @@ struct Mapper::Impl {
     for (size_t ki = 0; ki < k_all.size(); ++ki) {
       if (ki > 0 && have && best.fits) break;  // split K only when nothing fits unsplit
       const uint64_t ku = k_all[ki];
-      const uint64_t kt = v.conv ? ku * v.kernel : ku;
+      const uint64_t kt = v.conv ? ku * v.taps : ku;
       const uint64_t tk = ceil_div(k_units, ku);
       for (uint64_t mu : m_cands) {
         // M tiles per GEMM and A bytes read in one pass over them (conv: with halo rows).
@@ -342,7 +328,7 @@ struct Mapper::Impl {
             const uint64_t m_edge = v.conv ? (v.p - m_full * mu) * v.q : v.m - m_full * mu;
             const uint64_t n_edge = v.n - (tn - 1) * nt;
             const uint64_t k_edge_u = k_units - (tk - 1) * ku;
-            const uint64_t k_edge = v.conv ? k_edge_u * v.kernel : k_edge_u;
+            const uint64_t k_edge = v.conv ? k_edge_u * v.taps : k_edge_u;
             const uint64_t m_mult = v.conv ? v.images : 1;
             for (arch::Dataflow df : hw.mac_array.dataflows)
               for (bool tr : {false, true}) {
@@ -393,8 +379,8 @@ struct Mapper::Impl {
     const uint64_t m_full = tp - 1;
     const uint64_t m_edge = v.conv ? (v.p - m_full * c.mt) * v.q : v.m - m_full * c.mt;
     const uint64_t n_edge = v.n - (tn - 1) * c.nt;
-    const uint64_t kt = v.conv ? c.kt * v.kernel : c.kt;
-    const uint64_t k_edge = v.conv ? (k_units - (tk - 1) * c.kt) * v.kernel : k_units - (tk - 1) * c.kt;
+    const uint64_t kt = v.conv ? c.kt * v.taps : c.kt;
+    const uint64_t k_edge = v.conv ? (k_units - (tk - 1) * c.kt) * v.taps : k_units - (tk - 1) * c.kt;
     const uint64_t m_mult = v.conv ? v.images : 1;
     for (int mi = 0; mi < 2; ++mi) {
       uint64_t mc = (mi == 0 ? m_full : 1) * m_mult, ms = mi == 0 ? mt : m_edge;
