@@ -8,8 +8,6 @@
 
 namespace npusim::reports {
 
-inline constexpr int kRunSchemaVersion = 1;
-
 struct TextOptions {
   size_t max_layers = 30;  // slowest layers to list when the model has more ops than this; 0 = all
   bool header = true;      // the version and hardware lines (off inside a workload report)
@@ -17,10 +15,6 @@ struct TextOptions {
 
 std::string text_report(const sim::RunResult& r, const TextOptions& opts);
 std::string layers_csv(const sim::RunResult& r);
-// The run as JSON; `layers` adds the per-layer records.
-std::string run_json(const sim::RunResult& r, bool layers);
-// Writes DIR/layers.csv and DIR/summary.json, creating DIR. Throws UserError on I/O failure.
-void write_run_dir(const sim::RunResult& r, const std::string& dir);
 
 inline constexpr int kWorkloadSchemaVersion = 2;
 
@@ -31,7 +25,8 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
 // JSON with per network: name, latency_ms, images_per_s, macs, mac_utilization,
 // dram_read_bytes, dram_write_bytes, energy_mj, ...; and `pipeline` or `llm` figures.
 std::string workload_json(const sim::WorkloadResult& w, bool layers);
-// DIR/layers.csv (a `network` column first) and DIR/summary.json.
+// DIR/layers.csv (a `network` column first) and DIR/summary.json, creating DIR. Throws
+// UserError on I/O failure.
 void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
 // Side by side: one row per network and strategy.
 std::string compare_text(const std::vector<sim::WorkloadResult>& by_strategy);

@@ -70,7 +70,6 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     Counters& c = s.c;
     std::vector<StepTime> times;
     times.reserve(os.steps.size());
-    uint32_t transfers = 0;
     for (const TileStep& t : os.steps) {
       StepTime st = step_time(t, hw);
       times.push_back(st);
@@ -92,9 +91,7 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
       c.dram_write_spill_bytes += t.repeat * t.dram_write_bytes[int(Traffic::kSpill)];
       c.sram_read_bytes += t.repeat * t.sram_read_bytes;
       c.sram_write_bytes += t.repeat * t.sram_write_bytes;
-      transfers += t.dram_transfers;
     }
-    (void)transfers;
     c.latency_s = pipelined_time(times, os.steps);
     compute_s.push_back(hw.vector_unit.overlaps_mac ? std::max(c.mac_s, c.vector_s) : c.mac_s + c.vector_s);
     r.ops.push_back(std::move(s));
