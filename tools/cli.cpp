@@ -141,6 +141,25 @@ Flags parse_flags(const std::vector<std::string>& args, size_t start, const std:
   return flags;
 }
 
+// `text` as a whole number of at most `max_digits` digits (so it fits 64 bits), if it is one.
+std::optional<uint64_t> whole_number(const std::string& text, size_t max_digits) {
+  if (text.empty() || text.size() > max_digits || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(text);
+}
+
+// The flags that choose and size a model, read by model_options(); every command that loads
+// a model takes them.
+std::vector<FlagSpec> with_model_flags(std::vector<FlagSpec> specs) {
+  for (FlagSpec f : std::initializer_list<FlagSpec>{{"--model", true, false},
+                                                    {"--precision", true, false},
+                                                    {"--dim", true, true},
+                                                    {"--phase", true, false},
+                                                    {"--allow-unknown-ops", false, false}})
+    specs.push_back(f);
+  return specs;
+}
+
 std::string config_root() {
   const char* env = std::getenv("NPUSIM_CONFIG_DIR");
   return env && *env ? env : NPUSIM_SOURCE_DIR "/configs";
@@ -166,12 +185,12 @@ workloads::ModelOptions model_options(const Flags& f) {
   opts.allow_unknown_ops = f.has("--allow-unknown-ops");
   for (const std::string& d : f.all("--dim")) {
     auto eq = d.find('=');
-    std::string name = d.substr(0, eq), value = eq == std::string::npos ? "" : d.substr(eq + 1);
-    if (eq == std::string::npos || name.empty() || value.empty() || value.size() > 12 ||
-        value.find_first_not_of("0123456789") != std::string::npos)
+    std::string name = d.substr(0, eq);
+    auto value = eq == std::string::npos ? std::nullopt : whole_number(d.substr(eq + 1), 12);
+    if (name.empty() || !value)
       throw UserError("--dim " + d + ": expected NAME=VALUE with a positive whole number, e.g. --dim resolution=768");
     if (opts.dims.count(name)) throw UserError("--dim " + name + " is given twice");
-    opts.dims[name] = std::stoull(value);
+    opts.dims[name] = *value;
   }
   return opts;
 }
@@ -186,18 +205,13 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
 
 int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
-                        {{"--hw", true, false},
-                         {"--model", true, false},
-                         {"--precision", true, false},
-                         {"--dim", true, true},
-                         {"--phase", true, false},
-                         {"--allow-unknown-ops", false, false},
-                         {"--set", true, true},
-                         {"--layers", true, false},
-                         {"--strategy", true, false},
-                         {"--json", false, false},
-                         {"--out", true, false},
-                         {"--help", false, false}},
+                        with_model_flags({{"--hw", true, false},
+                                          {"--set", true, true},
+                                          {"--layers", true, false},
+                                          {"--strategy", true, false},
+                                          {"--json", false, false},
+                                          {"--out", true, false},
+                                          {"--help", false, false}}),
                         "run");
   if (f.has("--help")) {
     out << kRunUsage;
@@ -206,10 +220,11 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   reports::TextOptions text;
   if (f.has("--layers")) {
     std::string v = f.get("--layers");
+    auto n = whole_number(v, 6);
     if (v == "all")
       text.max_layers = 0;
-    else if (!v.empty() && v.size() < 7 && v.find_first_not_of("0123456789") == std::string::npos && std::stoul(v) > 0)
-      text.max_layers = std::stoul(v);
+    else if (n && *n > 0)
+      text.max_layers = *n;
     else
       throw UserError("--layers " + v + ": expected a positive number or 'all'");
   }
@@ -233,17 +248,11 @@ constexpr const char* kCompareUsage = R"(usage: npusim compare --hw HW --model M
 )";
 
 int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
-  Flags f = parse_flags(args, 1,
-                        {{"--hw", true, false},
-                         {"--model", true, false},
-                         {"--precision", true, false},
-                         {"--dim", true, true},
-                         {"--phase", true, false},
-                         {"--allow-unknown-ops", false, false},
-                         {"--set", true, true},
-                         {"--strategies", true, false},
-                         {"--help", false, false}},
-                        "compare");
+  Flags f = parse_flags(
+      args, 1,
+      with_model_flags(
+          {{"--hw", true, false}, {"--set", true, true}, {"--strategies", true, false}, {"--help", false, false}}),
+      "compare");
   if (f.has("--help")) {
     out << kCompareUsage;
     return kExitOk;
@@ -297,16 +306,9 @@ int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
-  Flags f = parse_flags(args, 1,
-                        {{"--model", true, false},
-                         {"--precision", true, false},
-                         {"--dim", true, true},
-                         {"--phase", true, false},
-                         {"--allow-unknown-ops", false, false},
-                         {"--format", true, false},
-                         {"--explain-ops", false, false},
-                         {"--help", false, false}},
-                        "graph");
+  Flags f = parse_flags(
+      args, 1, with_model_flags({{"--format", true, false}, {"--explain-ops", false, false}, {"--help", false, false}}),
+      "graph");
   if (f.has("--help")) {
     out << kGraphUsage;
     return kExitOk;
@@ -324,15 +326,12 @@ int cmd_graph(const std::vector<std::string>& args, std::ostream& out) {
 
 int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1,
-                        {{"--hw", true, false},
-                         {"--model", true, false},
-                         {"--precision", true, false},
-                         {"--dim", true, true},
-                         {"--set", true, true},
-                         {"--strategy", true, false},
-                         {"--max-macs", true, false},
-                         {"--seed", true, false},
-                         {"--help", false, false}},
+                        with_model_flags({{"--hw", true, false},
+                                          {"--set", true, true},
+                                          {"--strategy", true, false},
+                                          {"--max-macs", true, false},
+                                          {"--seed", true, false},
+                                          {"--help", false, false}}),
                         "verify");
   if (f.has("--help")) {
     out << kVerifyUsage;
@@ -342,9 +341,9 @@ int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
   auto count_flag = [&](const std::string& name, uint64_t fallback) {
     if (!f.has(name)) return fallback;
     const std::string v = f.get(name);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos)
-      throw UserError(name + " " + v + ": expected a whole number");
-    return uint64_t{std::stoull(v)};
+    auto n = whole_number(v, 18);
+    if (!n) throw UserError(name + " " + v + ": expected a whole number");
+    return *n;
   };
   const uint64_t max_macs = count_flag("--max-macs", mappers::kDefaultVerifyMaxMacs);
   const uint64_t seed = count_flag("--seed", 1);
