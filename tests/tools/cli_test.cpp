@@ -8,29 +8,16 @@
 #include <vector>
 
 #include "test_util.h"
-#include "tools/cli.h"
+#include "tools/cli_runner.h"
 
-using npusim::tools::run_cli;
 namespace fs = std::filesystem;
 
 using npusim::testing::TempDir;
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Result cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = run_cli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using Result = npusim::testing::CliResult;
+Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

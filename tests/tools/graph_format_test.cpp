@@ -8,26 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tools/cli.h"
-
-using npusim::tools::run_cli;
+#include "tools/cli_runner.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-Result cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  Result r;
-  r.code = run_cli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
-}
+using Result = npusim::testing::CliResult;
+Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> lines;

@@ -5,23 +5,15 @@
 #include <string>
 #include <vector>
 
-#include "tools/cli.h"
+#include "tools/cli_runner.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using Result = npusim::testing::CliResult;
 
 Result verify(std::vector<std::string> args) {
   args.insert(args.begin(), "verify");
-  std::ostringstream out, err;
-  Result r;
-  r.code = npusim::tools::run_cli(args, out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return npusim::testing::run_cli_capture(args);
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -2,29 +2,13 @@
 
 #include <string>
 
+#include "graph_lookup.h"
 #include "workloads/graph.h"
 
 using namespace npusim::workloads;
+using namespace npusim::testing;
 
-namespace {
-
-OpId op_id(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return i;
-  FAIL("no op named " << name);
-  return 0;
-}
-
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("GraphBuilder: slice, shared-weight linear and KV-cache outputs") {
   GraphBuilder b("t", Precision::kW8A16);

@@ -3,11 +3,13 @@
 #include <fstream>
 #include <string>
 
+#include "graph_lookup.h"
 #include "test_util.h"
 #include "workloads/llama.h"
 #include "workloads/model_registry.h"
 
 using namespace npusim::workloads;
+using namespace npusim::testing;
 
 namespace {
 
@@ -15,20 +17,6 @@ const std::string kModels = std::string(NPUSIM_SOURCE_DIR) + "/configs/models/";
 const std::string kLlama = kModels + "llama/";
 constexpr int kWeight = static_cast<int>(TensorKind::kWeight);
 constexpr int kKv = static_cast<int>(TensorKind::kKvCache);
-
-const Op& op_named(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return g.op(i);
-  FAIL("no op named " << name);
-  return g.op(0);
-}
-
-OpId op_id(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return i;
-  FAIL("no op named " << name);
-  return 0;
-}
 
 const Tensor& tensor_named(const Graph& g, const std::string& name) {
   auto t = g.find_tensor(name);
@@ -53,15 +41,6 @@ ModelOptions options(std::string phase = "", std::map<std::string, uint64_t> dim
   o.phase = std::move(phase);
   o.dims = std::move(dims);
   return o;
-}
-
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 // The Llama 3.2 1B config with `line` replaced (exact match), written to a temporary file.

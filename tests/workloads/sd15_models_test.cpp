@@ -4,22 +4,18 @@
 #include <fstream>
 #include <string>
 
+#include "graph_lookup.h"
 #include "test_util.h"
 #include "workloads/clip_text_encoder.h"
 #include "workloads/sd_unet.h"
 #include "workloads/vae_decoder.h"
 
 using namespace npusim::workloads;
+using namespace npusim::testing;
 
 namespace {
 
 const std::string kSd15 = std::string(NPUSIM_SOURCE_DIR) + "/configs/models/sd15/";
-
-const Op* find_op(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return &g.op(i);
-  return nullptr;
-}
 
 Shape out_shape(const Graph& g, const std::string& op) {
   const Op* o = find_op(g, op);
@@ -62,15 +58,6 @@ std::string unet_json_with(const std::string& line, const std::string& replaceme
   size_t at = text.find(line);
   REQUIRE(at != std::string::npos);
   return text.replace(at, line.size(), replacement);
-}
-
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 }  // namespace

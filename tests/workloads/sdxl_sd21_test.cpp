@@ -4,28 +4,17 @@
 #include <fstream>
 #include <string>
 
+#include "graph_lookup.h"
 #include "test_util.h"
 #include "workloads/model_registry.h"
 #include "workloads/sd_unet.h"
 
 using namespace npusim::workloads;
+using namespace npusim::testing;
 
 namespace {
 
 const std::string kModels = std::string(NPUSIM_SOURCE_DIR) + "/configs/models/";
-
-const Op& op_named(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return g.op(i);
-  FAIL("no op named " << name);
-  return g.op(0);
-}
-
-bool has_op(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return true;
-  return false;
-}
 
 Shape out_shape(const Graph& g, const std::string& name) { return g.tensor(op_named(g, name).outputs.at(0)).shape; }
 
@@ -49,15 +38,6 @@ class SdxlVariant {
   npusim::testing::TempDir dir_;
   std::string path_;
 };
-
-std::string error_of(auto&& fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
 
 }  // namespace
 
