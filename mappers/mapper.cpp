@@ -615,8 +615,6 @@ Schedule Mapper::map(const Graph& g, Strategy strategy) {
   const auto& tensors = g.tensors();
   std::vector<TensorInfo> info(tensors.size());
   for (TensorId t = 0; t < tensors.size(); ++t) info[t].root = t, info[t].bytes = tensors[t].size_bytes;
-  std::vector<int64_t> pos_of(nops, 0);
-  for (size_t i = 0; i < nops; ++i) pos_of[order[i]] = int64_t(i);
   for (size_t i = 0; i < nops; ++i) {
     const Op& op = g.op(order[i]);
     for (TensorId o : op.outputs) {
@@ -624,7 +622,8 @@ Schedule Mapper::map(const Graph& g, Strategy strategy) {
       if (op.kind == OpKind::kReshape) info[o].root = info[op.inputs.at(0)].root;
     }
   }
-  // Uses and lifetimes by storage root.
+  // Uses and lifetimes by storage root (a view's readers use its root); ascending, as ops
+  // are visited in order.
   for (size_t i = 0; i < nops; ++i) {
     const Op& op = g.op(order[i]);
     for (TensorId in : op.inputs) {
@@ -638,8 +637,6 @@ Schedule Mapper::map(const Graph& g, Strategy strategy) {
     for (TensorId t = 0; t < tensors.size(); ++t)
       if (live[t].graph_output) info[info[t].root].graph_output = true;
   }
-  // A view's consumers keep its root alive: merge them (views were skipped above).
-  for (auto& ti : info) std::sort(ti.consumers.begin(), ti.consumers.end());
 
   auto is_act = [&](TensorId t) { return tensors[t].kind != TensorKind::kWeight; };
   auto next_op = [&](size_t i) -> int64_t {  // next non-view op position

@@ -67,7 +67,6 @@ ModelOptions only_dims(const ModelOptions& opts, const std::vector<std::string>&
 
 Workload load_pipeline(const std::string& path, const std::string& display, const ModelOptions& opts) {
   ConfigMap c = load_config_file(path);
-  (void)display;
   c.check_known_keys({"pipeline", "resolution", "steps", "guidance", "networks"}, "diffusion pipeline");
   Workload w;
   w.kind = WorkloadKind::kDiffusion;
@@ -132,7 +131,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
   if (opts.phase.empty()) {
     ModelOptions pre = opts;
     pre.dims.erase("context");
-    LoadedModel first = load_model(name_or_path, pre.dims.size() == opts.dims.size() ? opts : pre);
+    LoadedModel first = load_model(name_or_path, pre);
     if (has_kv_cache(first.graph)) {
       Workload w;
       w.kind = WorkloadKind::kLlm;
@@ -169,6 +168,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
     w.stages.push_back(std::move(s));
     return w;
   }
+  // One phase of an LLM; load_model refuses a phase for any other model.
   Workload w;
   LoadedModel m = load_model(name_or_path, opts);
   w.name = m.graph.name();
@@ -177,10 +177,6 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
   s.name = opts.phase;
   s.role = opts.phase == "decode" ? StageRole::kDecode : StageRole::kPrefill;
   s.model = std::move(m);
-  if (!has_kv_cache(s.model.graph)) {
-    throw InputError("--phase " + opts.phase + ": model " + name_or_path +
-                     " is not an LLM (it has no KV cache); phases apply to decoder-only LLMs only");
-  }
   w.kind = WorkloadKind::kLlm;
   w.stages.push_back(std::move(s));
   return w;
