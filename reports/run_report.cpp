@@ -209,22 +209,11 @@ std::string layers_csv(const sim::RunResult& r) {
 
 namespace {
 
+// "text encoder" for kTextEncoder: the role's name as words.
 std::string role_label(const sim::StageResult& s) {
-  switch (s.role) {
-    case workloads::StageRole::kTextEncoder:
-      return "text encoder";
-    case workloads::StageRole::kDenoiser:
-      return "denoiser";
-    case workloads::StageRole::kDecoder:
-      return "decoder";
-    case workloads::StageRole::kPrefill:
-      return "prefill";
-    case workloads::StageRole::kDecode:
-      return "decode";
-    case workloads::StageRole::kNetwork:
-      return "network";
-  }
-  return "network";
+  std::string label(workloads::stage_role_name(s.role));
+  std::replace(label.begin(), label.end(), '_', ' ');
+  return label;
 }
 
 std::string bound_sentence(const sim::RunResult& r) {
