@@ -1,0 +1,110 @@
+#include "cli_common.h"
+
+#include <cstdlib>
+
+#include "arch/config_loader.h"
+#include "npusim/error.h"
+#include "npusim/text.h"
+
+#ifndef NPUSIM_SOURCE_DIR
+#error "NPUSIM_SOURCE_DIR must be defined by the build"
+#endif
+
+namespace npusim::tools {
+
+Flags parse_flags(const std::vector<std::string>& args, size_t start, const std::vector<FlagSpec>& specs,
+                  const std::string& command) {
+  Flags flags;
+  std::vector<std::string> names;
+  for (const auto& s : specs) names.push_back(s.name);
+  for (size_t i = start; i < args.size(); ++i) {
+    std::string a = args[i], value;
+    bool inline_value = false;
+    if (auto eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+      inline_value = true;
+    }
+    const FlagSpec* spec = nullptr;
+    for (const auto& s : specs)
+      if (s.name == a) spec = &s;
+    if (!spec) {
+      std::string hint = did_you_mean(a, names);
+      throw UserError("npusim " + command + ": unknown option '" + a + "'" +
+                      (hint.empty() ? "" : "; did you mean " + hint + "?") + " (see npusim " + command + " --help)");
+    }
+    if (spec->takes_value && !inline_value) {
+      if (i + 1 >= args.size()) throw UserError("npusim " + command + ": " + a + " needs a value");
+      value = args[++i];
+    } else if (!spec->takes_value && inline_value) {
+      throw UserError("npusim " + command + ": " + a + " takes no value");
+    }
+    if (!spec->repeatable && flags.has(a)) throw UserError("npusim " + command + ": " + a + " is given twice");
+    flags.values[a].push_back(value);
+  }
+  return flags;
+}
+
+// `text` as a whole number of at most `max_digits` digits (so it fits 64 bits), if it is one.
+std::optional<uint64_t> whole_number(const std::string& text, size_t max_digits) {
+  if (text.empty() || text.size() > max_digits || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(text);
+}
+
+// The flags that choose and size a model, read by model_options(); every command that loads
+// a model takes them.
+std::vector<FlagSpec> with_model_flags(std::vector<FlagSpec> specs) {
+  for (FlagSpec f : std::initializer_list<FlagSpec>{{"--model", true, false},
+                                                    {"--precision", true, false},
+                                                    {"--dim", true, true},
+                                                    {"--phase", true, false},
+                                                    {"--allow-unknown-ops", false, false}})
+    specs.push_back(f);
+  return specs;
+}
+
+std::string config_root() {
+  const char* env = std::getenv("NPUSIM_CONFIG_DIR");
+  return env && *env ? env : NPUSIM_SOURCE_DIR "/configs";
+}
+std::vector<std::string> hw_dirs() { return {config_root() + "/hw"}; }
+std::vector<std::string> model_dirs() { return {config_root() + "/models"}; }
+
+std::optional<workloads::PrecisionSpec> precision_flag(const Flags& f) {
+  if (!f.has("--precision")) return std::nullopt;
+  return workloads::parse_precision_spec(f.get("--precision"), "--precision " + f.get("--precision"));
+}
+
+// --model, --precision and every --dim NAME=VALUE of a command.
+workloads::ModelOptions model_options(const Flags& f) {
+  workloads::ModelOptions opts;
+  opts.precision = precision_flag(f);
+  opts.model_dirs = model_dirs();
+  if (f.has("--phase")) {
+    opts.phase = f.get("--phase");
+    if (opts.phase != "prefill" && opts.phase != "decode")
+      throw UserError("--phase " + opts.phase + ": expected prefill or decode (LLMs only)");
+  }
+  opts.allow_unknown_ops = f.has("--allow-unknown-ops");
+  for (const std::string& d : f.all("--dim")) {
+    auto eq = d.find('=');
+    std::string name = d.substr(0, eq);
+    auto value = eq == std::string::npos ? std::nullopt : whole_number(d.substr(eq + 1), 12);
+    if (name.empty() || !value)
+      throw UserError("--dim " + d + ": expected NAME=VALUE with a positive whole number, e.g. --dim resolution=768");
+    if (opts.dims.count(name)) throw UserError("--dim " + name + " is given twice");
+    opts.dims[name] = *value;
+  }
+  return opts;
+}
+
+arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
+  if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
+  arch::LoadOptions opts;
+  opts.overrides = f.all("--set");
+  opts.preset_dirs = hw_dirs();
+  return arch::load_npu_config(f.get("--hw"), opts);
+}
+
+}  // namespace npusim::tools

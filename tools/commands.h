@@ -1,0 +1,20 @@
+#pragma once
+// The npusim subcommands. Each takes the full argument list (args[0] is the command name)
+// and writes its result to `out`; bad input throws UserError (exit code 2).
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace npusim::tools {
+
+using CommandArgs = std::vector<std::string>;
+
+// cli.cpp
+int cmd_run(const CommandArgs& args, std::ostream& out);
+int cmd_compare(const CommandArgs& args, std::ostream& out);
+int cmd_config(const CommandArgs& args, std::ostream& out);
+int cmd_models(const CommandArgs& args, std::ostream& out);
+int cmd_graph(const CommandArgs& args, std::ostream& out);
+int cmd_verify(const CommandArgs& args, std::ostream& out);
+
+}  // namespace npusim::tools
