@@ -61,6 +61,11 @@ std::vector<ParamSpec> build_table() {
   t.push_back(field<kText>(
       "description", Unit::kText, "", {}, "one line about the design and its sources",
       [](auto& c) -> auto& { return c.description; }));
+  t.push_back(field<kText>(
+      "calibrated_on", Unit::kText, "", {},
+      "network the preset's fitted values were calibrated on (text_encoder, denoiser, decoder, prefill, decode); "
+      "crosscheck marks it as fitted, not predicted",
+      [](auto& c) -> auto& { return c.calibrated_on; }));
 
   t.push_back(field<kNumber>(
       "mac_array.rows", Unit::kCount, std::nullopt, {1, 65536}, "PE rows of the MAC array",

@@ -81,6 +81,7 @@ struct DmaConfig {
 struct NpuConfig {
   std::string name;
   std::string description;
+  std::string calibrated_on;  // network role the preset was fitted to ("" = none); see crosscheck
   MacArrayConfig mac_array;
   VectorUnitConfig vector_unit;
   SramConfig sram;
