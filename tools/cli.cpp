@@ -34,6 +34,7 @@ commands:
   models    list built-in models and model files
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
   verify    execute small MAC ops' tile programs on int8 data and compare with a reference
+  crosscheck  set predictions against measured latencies (AI Hub perf.yaml or a layer CSV)
 
   npusim --version      version and git commit
   npusim <command> --help
@@ -285,10 +286,17 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
       return kExitOk;
     }
     // One line per command; a new command adds its line here and its usage line in kUsage.
+    // clang-format off
     static const std::map<std::string, std::function<int(const CommandArgs&, std::ostream&)>> commands = {
-        {"run", cmd_run},       {"compare", cmd_compare}, {"config", cmd_config},
-        {"models", cmd_models}, {"graph", cmd_graph},     {"verify", cmd_verify},
+        {"run", cmd_run},
+        {"compare", cmd_compare},
+        {"config", cmd_config},
+        {"models", cmd_models},
+        {"graph", cmd_graph},
+        {"verify", cmd_verify},
+        {"crosscheck", cmd_crosscheck},
     };
+    // clang-format on
     auto it = commands.find(cmd);
     if (it == commands.end()) {
       std::vector<std::string> names;

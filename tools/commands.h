@@ -16,5 +16,7 @@ int cmd_config(const CommandArgs& args, std::ostream& out);
 int cmd_models(const CommandArgs& args, std::ostream& out);
 int cmd_graph(const CommandArgs& args, std::ostream& out);
 int cmd_verify(const CommandArgs& args, std::ostream& out);
+// cmd_crosscheck.cpp
+int cmd_crosscheck(const CommandArgs& args, std::ostream& out);
 
 }  // namespace npusim::tools
