@@ -176,6 +176,7 @@ Crosscheck crosscheck_layers(const sim::RunResult& r, const std::vector<Measured
 std::string crosscheck_text(const Crosscheck& c) {
   std::ostringstream o;
   const bool layers = c.format == MeasuredFormat::kLayerCsv;
+  if (!c.fit.empty()) o << "fitted      " << c.fit << "\n";
   o << "crosscheck  " << c.hw << "  (" << c.hw_description << ")\n";
   o << "measured    " << c.measured_path << "  (" << measured_format_name(c.format);
   if (!layers) o << ": device " << c.device << ", runtime " << c.runtime;
@@ -285,6 +286,7 @@ std::string crosscheck_json(const Crosscheck& c) {
   w.field("precision", c.precision);
   w.field("strategy", c.strategy);
   w.field("engine", c.engine);
+  if (!c.fit.empty()) w.field("fit", c.fit);
   w.key("components");
   w.begin_array();
   for (const auto& r : c.rows) {

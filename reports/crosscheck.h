@@ -38,6 +38,7 @@ struct Crosscheck {
   double predicted_s_per_image = 0, measured_s_per_image = 0;
   double calibrated_share = 0;       // of predicted_s_per_image, from the network the preset was fitted to
   std::string calibrated_on;         // the preset's calibrated_on ("" = none)
+  std::string fit;                   // crosscheck --fit: what was fitted, to what ("" = nothing)
   bool sd15_demo_reference = false;  // the published SD 1.5 phone demo applies (SD 1.5 at 512 px)
 };
 

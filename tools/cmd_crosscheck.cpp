@@ -1,8 +1,12 @@
 // npusim crosscheck: npusim's prediction against measurements from real hardware.
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <ostream>
 
+#include "arch/config_loader.h"
+#include "arch/config_schema.h"
 #include "cli.h"
 #include "cli_common.h"
 #include "commands.h"
@@ -36,9 +40,85 @@ both ways. FILE is either
                      the file's only precision. A CSV: npusim's precision (default w8a8)
   --device NAME      a perf.yaml: which device (default: the file's only device)
   --runtime R        a perf.yaml: which runtime (default: qnn, else the only one)
+  --fit KEY[,KEY]    calibrate: fit these frequency keys (one common value, whole MHz) so that
+                     the preset's calibrated_on network (or --fit-on ROLE) matches its
+                     measurement; prints the fitted value, then the table with it applied
+  --fit-on ROLE      the network to fit on: text_encoder, denoiser or decoder
   --json             print JSON ({components: [{component, predicted_ms, measured_ms, error}]})
   --out DIR          also write DIR/crosscheck.txt, crosscheck.csv and crosscheck.json
 )";
+
+// Latency of one stage of `w` on `hw` with `extra` overrides.
+double stage_latency_ms(const Flags& f, const std::vector<std::string>& extra, const workloads::Stage& stage,
+                        const std::string& strategy) {
+  arch::LoadOptions opts;
+  opts.overrides = f.all("--set");
+  opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
+  opts.preset_dirs = hw_dirs();
+  return sim::Simulator::run(arch::load_npu_config(f.get("--hw"), opts), stage.model, strategy).stats.total.latency_s *
+         1e3;
+}
+
+// Fits the --fit frequency keys (one common value in whole MHz) so that the chosen network's
+// predicted latency meets its measurement: bisection for the lowest clock that is no slower
+// than measured, then whichever of it and the next lower clock is closer. Returns the
+// overrides to apply and writes what was fitted to `log`.
+std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w, const reports::AihubPerf& measured,
+                                   const arch::NpuConfig& hw, const std::string& strategy, std::string& log) {
+  std::vector<std::string> keys;
+  const std::string list = f.get("--fit");
+  for (size_t start = 0; start <= list.size();) {
+    size_t comma = list.find(',', start);
+    std::string key = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const arch::ParamSpec* spec = arch::find_param(key);
+    if (!spec) throw UserError("--fit " + list + ": unknown hardware key '" + key + "' (see npusim config --explain)");
+    if (spec->unit != arch::Unit::kFrequency)
+      throw UserError("--fit " + list + ": " + key + " is not a frequency; only clocks can be fitted");
+    keys.push_back(key);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  const std::string role = f.has("--fit-on") ? f.get("--fit-on") : hw.calibrated_on;
+  if (role.empty())
+    throw UserError("--fit: say which network to fit on with --fit-on ROLE (the preset has no calibrated_on)");
+  const workloads::Stage* stage = nullptr;
+  for (const auto& s : w.stages)
+    if (workloads::stage_role_name(s.role) == role) stage = &s;
+  if (!stage) throw UserError("--fit-on " + role + ": the workload " + w.name + " has no such network");
+  double target = 0;
+  for (const auto& m : measured.components) {
+    std::string n = reports::normalize_component_name(m.name);
+    if ((role == "text_encoder" && n == "textencoder") || (role == "denoiser" && n == "unet") ||
+        (role == "decoder" && n == "vaedecoder"))
+      target = m.ms;
+  }
+  if (target <= 0) throw UserError("--fit-on " + role + ": the measurement file has no component for it");
+  auto with = [&](uint64_t mhz) {
+    std::vector<std::string> o;
+    for (const auto& k : keys) o.push_back(k + "=" + std::to_string(mhz) + "MHz");
+    return o;
+  };
+  auto latency = [&](uint64_t mhz) { return stage_latency_ms(f, with(mhz), *stage, strategy); };
+  uint64_t lo = 1, hi = 100000;  // 1 MHz .. 100 GHz, the keys' valid range
+  if (latency(hi) > target)
+    throw UserError("--fit: even at 100 GHz the " + role + " is slower than measured; the bound is not the clock");
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    if (latency(mid) <= target)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  uint64_t best = lo;
+  const double at_lo = latency(lo);
+  if (lo > 1 && std::abs(latency(lo - 1) - target) < std::abs(at_lo - target)) best = lo - 1;
+  const double got = latency(best);
+  char line[256];
+  std::snprintf(line, sizeof line, "%s = %lluMHz: %s %.3f ms vs measured %.3f ms (%+.2f %%)", list.c_str(),
+                (unsigned long long)best, role.c_str(), got, target, (got - target) / target * 100);
+  log = line;
+  return with(best);
+}
 
 void write_file(const std::filesystem::path& p, const std::string& text) {
   std::ofstream f(p, std::ios::binary);
@@ -55,6 +135,8 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
                                           {"--measured", true, false},
                                           {"--device", true, false},
                                           {"--runtime", true, false},
+                                          {"--fit", true, false},
+                                          {"--fit-on", true, false},
                                           {"--strategy", true, false},
                                           {"--json", false, false},
                                           {"--out", true, false},
@@ -75,6 +157,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
   sim::Simulator simulator(hw);
 
   reports::Crosscheck c;
+  std::string fit_log;
   if (format == reports::MeasuredFormat::kAihubPerf) {
     if (f.has("--runtime") && f.get("--runtime").empty()) throw UserError("--runtime: expected a runtime name");
     reports::AihubSelection want{f.get("--precision"), f.get("--device"), f.get("--runtime")};
@@ -85,9 +168,21 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
     model_flags.values["--precision"] = {measured.precision == "float" ? "fp16" : measured.precision};
     workloads::ModelOptions opts = model_options(model_flags);
     const workloads::Workload w = workloads::load_workload(model_flags.get("--model"), opts);
-    c = reports::crosscheck_components(simulator.run(w, strategy), measured);
+    if (f.has("--fit")) {
+      const std::vector<std::string> fitted = fit_clock(f, w, measured, hw, strategy, fit_log);
+      arch::LoadOptions fit_opts;
+      fit_opts.overrides = f.all("--set");
+      fit_opts.overrides.insert(fit_opts.overrides.end(), fitted.begin(), fitted.end());
+      fit_opts.preset_dirs = hw_dirs();
+      arch::NpuConfig fitted_hw = arch::load_npu_config(f.get("--hw"), fit_opts);
+      if (f.has("--fit-on")) fitted_hw.calibrated_on = f.get("--fit-on");
+      c = reports::crosscheck_components(sim::Simulator(fitted_hw).run(w, strategy), measured);
+      c.fit = fit_log;
+    } else {
+      c = reports::crosscheck_components(simulator.run(w, strategy), measured);
+    }
   } else {
-    for (const char* flag : {"--device", "--runtime"})
+    for (const char* flag : {"--device", "--runtime", "--fit", "--fit-on"})
       if (f.has(flag)) throw UserError(std::string(flag) + " applies to a perf.yaml, not to a layer CSV");
     if (!f.has("--model")) throw UserError("npusim crosscheck: a layer CSV needs --model (the network it measured)");
     const std::vector<reports::MeasuredTime> layers = reports::read_layer_csv(path, text);

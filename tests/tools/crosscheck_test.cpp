@@ -239,3 +239,20 @@ TEST_CASE("crosscheck table: Snapdragon 8 Gen 2 preset vs AI Hub S23 measurement
   const double err = std::stod(json.out.substr(err_at + 9, 24));
   CHECK(std::fabs(err) < 0.005);
 }
+
+TEST_CASE("crosscheck --fit finds the preset's calibrated clock from another starting clock") {
+  auto r = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
+                            "Samsung Galaxy S23", "--set", "mac_array.frequency=1GHz", "--set",
+                            "vector_unit.frequency=1GHz", "--fit", "mac_array.frequency,vector_unit.frequency"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("fitted      mac_array.frequency,vector_unit.frequency = 772MHz: denoiser 113.364 ms vs measured "
+                   "113.346 ms (+0.02 %)") != std::string::npos);
+  auto bad = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
+                              "Samsung Galaxy S23", "--fit", "sram.size"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--fit sram.size: sram.size is not a frequency; only clocks can be fitted") != std::string::npos);
+  auto on = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
+                             "Samsung Galaxy S23", "--fit", "mac_array.frequency", "--fit-on", "prefill"});
+  CHECK(on.code == 2);
+  CHECK(on.err.find("--fit-on prefill: the workload sd15 has no such network") != std::string::npos);
+}
