@@ -17,4 +17,8 @@ int cmd_models(const CommandArgs& args, std::ostream& out);
 int cmd_graph(const CommandArgs& args, std::ostream& out);
 int cmd_verify(const CommandArgs& args, std::ostream& out);
 
+// cmd_sweep.cpp
+int cmd_sweep(const CommandArgs& args, std::ostream& out);
+int cmd_merge(const CommandArgs& args, std::ostream& out);
+
 }  // namespace npusim::tools
