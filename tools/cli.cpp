@@ -36,6 +36,7 @@ commands:
   verify    execute small MAC ops' tile programs on int8 data and compare with a reference
   sweep     run a sweep file's hardware x model x strategy points on all cores (JSON Lines)
   merge     join the result files of a sweep's shards
+  report    turn runs and sweeps into report.md, report.html, CSVs and plots
 
   npusim --version      version and git commit
   npusim <command> --help
@@ -288,8 +289,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     // One line per command; a new command adds its line here and its usage line in kUsage.
     static const std::map<std::string, std::function<int(const CommandArgs&, std::ostream&)>> commands = {
-        {"run", cmd_run},     {"compare", cmd_compare}, {"config", cmd_config}, {"models", cmd_models},
-        {"graph", cmd_graph}, {"verify", cmd_verify},   {"sweep", cmd_sweep},   {"merge", cmd_merge},
+        {"run", cmd_run},       {"compare", cmd_compare}, {"config", cmd_config},
+        {"models", cmd_models}, {"graph", cmd_graph},     {"verify", cmd_verify},
+        {"sweep", cmd_sweep},   {"merge", cmd_merge},     {"report", cmd_report},
     };
     auto it = commands.find(cmd);
     if (it == commands.end()) {
