@@ -126,7 +126,7 @@ class Doc:
             f"<title>{html.escape(title)}</title>",
             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
             "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
-            "text-align:right}th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}"
+            "text-align:right}th{background:#f2f2f2}td:first-child,th:first-child,td.t{text-align:left}"
             "pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:12px}"
             "figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:13px}"
             "</style></head><body>",
@@ -142,7 +142,9 @@ class Doc:
                 parts.append(f"<pre>{html.escape(b[1])}</pre>")
             elif b[0] == "table":
                 head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
-                rows = "".join("<tr>" + "".join(f"<td>{html.escape(fmt(c))}</td>" for c in r) + "</tr>" for r in b[2])
+                rows = "".join("<tr>" + "".join(
+                    f"<td{' class=t' if isinstance(c, str) else ''}>{html.escape(fmt(c))}</td>" for c in r) + "</tr>"
+                               for r in b[2])
                 parts.append(f"<table><tr>{head}</tr>{rows}</table>")
             elif b[0] == "img":
                 with open(os.path.join(out_dir, b[1]), "rb") as f:
@@ -390,6 +392,9 @@ def report_sweep(rep, path, tag):
             for v in values:
                 if v == base or (bq is not None and quantity(v) == bq):
                     return v
+            qs = [quantity(v) for v in values]
+            if bq and bq > 0 and all(q and q > 0 for q in qs):  # the nearest on a log scale
+                return min(values, key=lambda v: (abs(math.log(quantity(v) / bq)), values.index(v)))
         for v in values:  # a compound axis: "rows=64,cols=128" against the base's keys
             pairs = [p.split("=", 1) for p in v.split(",")]
             if all(len(p) == 2 for p in pairs) and all(

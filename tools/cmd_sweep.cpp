@@ -38,6 +38,7 @@ same bytes whatever --jobs or --shard split it.
   --shard I/N      run only points with index % N == I (0 <= I < N); join the files with
                    npusim merge
   --engine E       override the sweep file's engine (only analytic runs sweeps for now)
+  --dry-run        check the sweep file and list its points (of the shard) without running them
   --quiet          no progress on stderr (default: a bar with rate and ETA on a terminal,
                    a plain line every few seconds otherwise)
 )";
@@ -166,6 +167,7 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
                                         {"--shard", true, false},
                                         {"--engine", true, false},
                                         {"--quiet", false, false},
+                                        {"--dry-run", false, false},
                                         {"--help", false, false}},
                                        "sweep");
   if (f.has("--help")) {
@@ -173,7 +175,7 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
     return kExitOk;
   }
   if (pos.size() != 1) throw UserError(std::string("npusim sweep: give one sweep file\n") + kSweepUsage);
-  if (!f.has("--out")) throw UserError("npusim sweep: --out RESULTS.jsonl is required");
+  if (!f.has("--out") && !f.has("--dry-run")) throw UserError("npusim sweep: --out RESULTS.jsonl is required");
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   if (f.has("--jobs")) {
     auto n = whole_number(f.get("--jobs"), 4);
@@ -197,6 +199,16 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   if (!spec.precision.empty())
     mo.precision = workloads::parse_precision_spec(spec.precision, spec.file + ": precision: " + spec.precision);
   for (const auto& m : spec.models) workloads.emplace(m, workloads::load_workload(m, mo));
+  if (f.has("--dry-run")) {
+    out << "sweep " << spec.name << " (" << hash << "): " << spec.num_points() << " points\n";
+    for (uint64_t i = 0; i < spec.num_points(); ++i) {
+      if (!shard.contains(i)) continue;
+      out << i;
+      for (const auto& [name, value] : sim::sweep_point(spec, i).labels) out << "  " << name << "=" << value;
+      out << "\n";
+    }
+    return kExitOk;
+  }
 
   const std::string path = f.get("--out");
   std::error_code ec;
