@@ -316,7 +316,20 @@ def report_run(rep, path, tag):
 # Sweeps: npusim sweep --out X.jsonl
 
 def images_per_s(m):
+    """Throughput of a point: images/s of a pipeline (1 / seconds per image), decode tokens/s of
+    an LLM, inferences/s of one network."""
+    if m.get("kind") == "llm" and "decode_tokens_per_s" in m:
+        return m["decode_tokens_per_s"]
     return 1 / m["seconds_per_image"] if m.get("seconds_per_image") else 0.0
+
+
+def throughput_label(points):
+    kinds = {r["metrics"].get("kind") for r in points if r["status"] == "ok"}
+    if kinds == {"llm"}:
+        return "decode tokens/s"
+    if kinds == {"network"}:
+        return "inferences/s (1 / latency)"
+    return "images/s (1 / pipeline seconds per image)"
 
 
 def report_sweep(rep, path, tag):
@@ -451,7 +464,7 @@ def report_sweep(rep, path, tag):
             ax1.plot(xs, [images_per_s(r["metrics"]) for r in rs], marker="o", label=strategy, color=color)
             ax2.plot(xs, [r["metrics"]["dram_bytes_per_image"] / 1e9 for r in rs], marker="o", label=strategy,
                      color=color)
-        for ax, ylabel in ((ax1, "images/s (1 / pipeline seconds per image)"), (ax2, "DRAM traffic per image (GB)")):
+        for ax, ylabel in ((ax1, throughput_label(ok)), (ax2, "DRAM traffic per image (GB)")):
             ax.set_xlabel(f"{axis}" + (f" ({unit})" if numeric and unit else ""))
             ax.set_ylabel(ylabel)
             if numeric:
@@ -482,7 +495,7 @@ def report_sweep(rep, path, tag):
     ax.step([r["metrics"]["energy_per_image_mj"] / 1e3 for r in front], [images_per_s(r["metrics"]) for r in front],
             where="post", color="k", lw=1, marker="o", mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
     ax.set_xlabel("energy per image (J)")
-    ax.set_ylabel("images/s (1 / pipeline seconds per image)")
+    ax.set_ylabel(throughput_label(ok))
     ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {len(ok)} points)")
     ax.legend(title="strategy")
     rep.save(fig, f"{tag}_pareto", "Pareto front of images/s against energy per image")

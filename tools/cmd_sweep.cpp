@@ -293,6 +293,9 @@ int cmd_merge(const CommandArgs& args, std::ostream& out) {
       throw UserError(in + ": results of sweep " + part.hash + ", but " + merged.path + " holds sweep " + merged.hash +
                       "; only shards of one sweep merge");
     }
+    // Shards run by different builds differ in the header's version and commit only: keep the
+    // first in byte order, so the merged file does not depend on the order of the inputs.
+    merged.header = std::min(merged.header, part.header);
     for (auto& [index, line] : part.lines) {
       auto [it, added] = merged.lines.emplace(index, line);
       if (!added && it->second != line)

@@ -264,3 +264,27 @@ axes:
   CHECK(resumed == slurp(dir.path("whole.jsonl")));
   CHECK(count(resumed, "\n") == 61);
 }
+
+TEST_CASE("sweep: damaged result files are refused with file and line") {
+  TempDir dir;
+  const std::string sweep = dir.write("tiny.yaml", kTinySweep), out = dir.path("r.jsonl");
+  REQUIRE(cli({"sweep", sweep, "--out", out, "--quiet"}).code == 0);
+  const auto lines = lines_of(slurp(out));
+  REQUIRE(lines.size() == 13);
+  // A line that is not a result, in the middle of the file.
+  std::string text;
+  for (size_t i = 0; i < lines.size(); ++i) text += (i == 2 ? std::string("hello\n") : "") + lines[i] + "\n";
+  dir.write("bad.jsonl", text);
+  check_usage_error(cli({"sweep", sweep, "--out", dir.path("bad.jsonl"), "--resume", "--quiet"}),
+                    "bad.jsonl:3: not a line of npusim sweep results");
+  // One point with two different results (e.g. edited by hand).
+  std::string twice = slurp(out) + lines[1];
+  twice.replace(twice.rfind("\"status\":\"ok\""), 13, "\"status\":\"ok\" ");
+  dir.write("twice.jsonl", twice + "\n");
+  check_usage_error(cli({"merge", dir.path("twice.jsonl"), "--out", dir.path("m.jsonl")}),
+                    "twice.jsonl:14: point 0 is recorded twice with different results");
+  // --dry-run lists the points without running them.
+  Result r = cli({"sweep", sweep, "--dry-run", "--shard", "1/4"});
+  CHECK(r.code == 0);
+  CHECK(has(r.out, "12 points\n1  model=tiny-block  sram.size=32KiB  dram.bandwidth=1GB/s  strategy=fused\n5  "));
+}
