@@ -356,7 +356,9 @@ def report_sweep(rep, path, tag):
     d.p(f"{len(points)} of {header['points']} points present ({len(ok)} ok, {len(failed)} failed); "
         f"sweep hash {points[0]['sweep'] if points else ''}; engine `{header['engine']}`, mode `{header['mode']}`; "
         f"results by npusim {header['npusim_version']} (commit {header['git_commit']}).")
-    d.p(f"Models: {', '.join(header['models'])}; precision: {header['precision']}; strategies: "
+    used = sorted({r["metrics"].get("precision", "") for r in ok} - {""})
+    d.p(f"Models: {', '.join(header['models'])}; precision: {header['precision']}" +
+        (f" ({', '.join(used)})" if used and used != [header["precision"]] else "") + "; strategies: "
         f"{', '.join(header['strategies'])}" +
         (f"; dims: {', '.join(f'{k}={v}' for k, v in header['dims'].items())}" if header["dims"] else "") + ".")
     d.table(["axis", "values"], [[a["name"], ", ".join(a["values"])] for a in header["axes"]])
