@@ -1,6 +1,8 @@
 // npusim sweep and npusim merge: run a sweep file's points on all cores, appending each result
 // as a JSON line as soon as it is done (so a killed sweep resumes), and join shard files.
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -83,12 +85,25 @@ sim::Shard parse_shard(const std::string& text) {
 }
 
 // Appends lines with one write(2) each, so a kill leaves at most the last line cut short; the
-// data reach the disk (fdatasync) at least once a second and at the end.
+// data reach the disk (fdatasync) at least once a second and at the end. Holds an exclusive
+// flock on the file meanwhile, so a second sweep writing the same file (two Slurm tasks given
+// one shard) is refused instead of interleaving lines.
 class Appender {
  public:
   explicit Appender(const std::string& path) : path_(path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw UserError(path + ": cannot open for appending");
+    for (;;) {
+      fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+      if (fd_ < 0) throw UserError(path + ": cannot open for appending");
+      if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) throw UserError(path + ": another npusim sweep is writing this file");
+      // The lock counts only if `path` still names the file locked (a finishing sweep renames
+      // its canonical copy over it).
+      struct stat locked {
+      }, named{};
+      if (::fstat(fd_, &locked) == 0 && ::stat(path.c_str(), &named) == 0 && locked.st_ino == named.st_ino &&
+          locked.st_dev == named.st_dev)
+        break;
+      ::close(fd_);
+    }
   }
   ~Appender() {
     if (fd_ >= 0) ::close(fd_);
@@ -211,8 +226,8 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   }
 
   const std::string path = f.get("--out");
-  std::error_code ec;
-  const bool exists = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
+  Appender appender(path);  // locked from here until the canonical file replaces it
+  const bool exists = std::filesystem::file_size(path) > 0;
   reports::SweepFile file;
   if (exists) {
     if (!f.has("--resume"))
@@ -242,19 +257,16 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
       if (!file.lines.count(i)) todo.push_back(i);
     }
   const auto start = std::chrono::steady_clock::now();
-  {
-    Appender appender(path);
-    if (!exists || std::filesystem::file_size(path) == 0) appender.append(file.header);
-    Progress progress(todo.size(), f.has("--quiet"));
-    sim::run_sweep(spec, todo, workloads, hw_dirs(), jobs,
-                   [&](const sim::SweepPoint& p, const sim::WorkloadResult* r, const std::string& error) {
-                     std::string line = reports::sweep_point_line(hash, p, r, error);
-                     appender.append(line);
-                     file.lines.emplace(p.index, std::move(line));
-                     progress.tick(r == nullptr);
-                   });
-    appender.sync();
-  }
+  if (std::filesystem::file_size(path) == 0) appender.append(file.header);
+  Progress progress(todo.size(), f.has("--quiet"));
+  sim::run_sweep(spec, todo, workloads, hw_dirs(), jobs,
+                 [&](const sim::SweepPoint& p, const sim::WorkloadResult* r, const std::string& error) {
+                   std::string line = reports::sweep_point_line(hash, p, r, error);
+                   appender.append(line);
+                   file.lines.emplace(p.index, std::move(line));
+                   progress.tick(r == nullptr);
+                 });
+  appender.sync();
   reports::replace_file(path, reports::canonical_sweep_text(file));  // point order: independent of --jobs
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 

@@ -1,7 +1,9 @@
 // npusim sweep / merge: point expansion, JSON Lines results, failing points, --jobs and shard
 // determinism, and resuming after a real kill -9.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -283,6 +285,15 @@ TEST_CASE("sweep: damaged result files are refused with file and line") {
   dir.write("twice.jsonl", twice + "\n");
   check_usage_error(cli({"merge", dir.path("twice.jsonl"), "--out", dir.path("m.jsonl")}),
                     "twice.jsonl:14: point 0 is recorded twice with different results");
+  // A sweep already writing the file holds a lock on it.
+  {
+    const int fd = ::open(out.c_str(), O_WRONLY);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    check_usage_error(cli({"sweep", sweep, "--out", out, "--resume", "--quiet"}), "another npusim sweep is writing");
+    ::close(fd);
+    CHECK(cli({"sweep", sweep, "--out", out, "--resume", "--quiet"}).code == 0);
+  }
   // --dry-run lists the points without running them.
   Result r = cli({"sweep", sweep, "--dry-run", "--shard", "1/4"});
   CHECK(r.code == 0);
