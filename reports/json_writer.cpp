@@ -42,6 +42,7 @@ std::string json_escape(std::string_view s) {
 }
 
 void JsonWriter::newline() {
+  if (compact_) return;
   out_ += '\n';
   out_.append(2 * first_.size(), ' ');
 }
@@ -89,7 +90,7 @@ void JsonWriter::end_array() {
 
 void JsonWriter::key(std::string_view k) {
   before_value();
-  out_ += json_escape(k) + ": ";
+  out_ += json_escape(k) + (compact_ ? ":" : ": ");
   after_key_ = true;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // A small streaming JSON writer with deterministic output: keys in the order written,
-// two-space indentation, numbers in shortest round-trip form.
+// two-space indentation (or one line, for JSON Lines), numbers in shortest round-trip form.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +9,8 @@ namespace npusim::reports {
 
 class JsonWriter {
  public:
+  // compact: no spaces or line breaks inside the value (one JSON Lines record per value).
+  explicit JsonWriter(bool compact = false) : compact_(compact) {}
   void begin_object();
   void end_object();
   void begin_array();
@@ -32,6 +34,7 @@ class JsonWriter {
   std::string out_;
   std::vector<bool> first_;  // per open container: no element written yet
   bool after_key_ = false;
+  bool compact_ = false;
 };
 
 std::string json_escape(std::string_view s);

@@ -50,8 +50,9 @@ std::string csv_field(const std::string& s) {
 
 double inferences_per_s(const sim::RunStats& s) { return s.total.latency_s > 0 ? 1.0 / s.total.latency_s : 0; }
 
+}  // namespace
+
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
-  // Nested objects following the dotted keys of the parameter table, values as written in YAML.
   w.begin_object();
   arch::walk_param_tree({
       .enter =
@@ -74,6 +75,8 @@ void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
   w.end_object();
 }
 
+namespace {
+
 void write_counters_json(JsonWriter& w, const sim::Counters& c, bool totals) {
   c.visit([&](std::string_view name, double v, std::string_view unit, std::string_view) {
     Scaled s = scale(name, v, unit, totals);
@@ -91,15 +94,14 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
   return o.str();
 }
 
-// The dominant bound of a run and its share of the latency.
+}  // namespace
+
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s) {
   int best = 0;
   for (int b = 1; b < 3; ++b)
     if (s.time_by_bound_s[b] > s.time_by_bound_s[best]) best = b;
   return {sim::Bound(best), s.total.latency_s > 0 ? s.time_by_bound_s[best] / s.total.latency_s : 0};
 }
-
-}  // namespace
 
 std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   const sim::RunStats& s = r.stats;
@@ -305,6 +307,7 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("images_per_s", inferences_per_s(s));
   w.field("macs", t.macs);
   w.field("mac_utilization", s.utilization());
+  w.field("peak_macs_per_s", s.peak_macs_per_s);
   w.field("dram_read_bytes", t.dram_read_bytes());
   w.field("dram_write_bytes", t.dram_write_bytes());
   w.field("energy_mj", t.energy_pj() * 1e-9);

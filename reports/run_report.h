@@ -4,6 +4,7 @@
 // and the assumptions behind its numbers; the same inputs give byte-identical text.
 #include <string>
 
+#include "json_writer.h"
 #include "sim/simulator.h"
 
 namespace npusim::reports {
@@ -28,6 +29,11 @@ std::string workload_json(const sim::WorkloadResult& w, bool layers);
 // DIR/layers.csv (a `network` column first) and DIR/summary.json, creating DIR. Throws
 // UserError on I/O failure.
 void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
+// The resolved hardware as nested objects following the parameter table's dotted keys, values
+// as written in YAML, then its sources and overrides.
+void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw);
+// The bound (compute, vector or DRAM) that holds most of a run's latency, and its share.
+std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s);
 // Side by side: one row per network and strategy.
 std::string compare_text(const std::vector<sim::WorkloadResult>& by_strategy);
 

@@ -35,6 +35,9 @@ commands:
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
   verify    execute small MAC ops' tile programs on int8 data and compare with a reference
   crosscheck  set predictions against measured latencies (AI Hub perf.yaml or a layer CSV)
+  sweep     run a sweep file's hardware x model x strategy points on all cores (JSON Lines)
+  merge     join the result files of a sweep's shards
+  report    turn runs and sweeps into report.md, report.html, CSVs and plots
 
   npusim --version      version and git commit
   npusim <command> --help
@@ -295,6 +298,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         {"graph", cmd_graph},
         {"verify", cmd_verify},
         {"crosscheck", cmd_crosscheck},
+        {"sweep", cmd_sweep},
+        {"merge", cmd_merge},
+        {"report", cmd_report},
     };
     // clang-format on
     auto it = commands.find(cmd);

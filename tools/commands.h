@@ -19,4 +19,11 @@ int cmd_verify(const CommandArgs& args, std::ostream& out);
 // cmd_crosscheck.cpp
 int cmd_crosscheck(const CommandArgs& args, std::ostream& out);
 
+// cmd_sweep.cpp
+int cmd_sweep(const CommandArgs& args, std::ostream& out);
+int cmd_merge(const CommandArgs& args, std::ostream& out);
+
+// cmd_report.cpp
+int cmd_report(const CommandArgs& args, std::ostream& out);
+
 }  // namespace npusim::tools

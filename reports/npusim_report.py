@@ -1,0 +1,553 @@
+#!/usr/bin/env python3
+"""npusim report: turn runs (`npusim run --out DIR`) and sweeps (`npusim sweep --out X.jsonl`)
+into report.md, a self-contained report.html, CSVs and PNG/SVG plots.
+
+Run by `npusim report` (which passes --npusim-version/--npusim-commit); runnable by hand:
+    /usr/bin/python3 reports/npusim_report.py RESULTS... --out DIR
+
+The same inputs give byte-identical files: no timestamps, plots without date/software
+metadata and with a fixed SVG hash salt, rows in input order.
+"""
+import argparse
+import base64
+import csv
+import html
+import io
+import json
+import math
+import os
+import re
+import sys
+
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:  # pragma: no cover
+    sys.exit("npusim report: matplotlib is missing; install the Debian package python3-matplotlib "
+             "(or point NPUSIM_PYTHON at a python3 that has it)")
+
+plt.rcParams.update({
+    "svg.hashsalt": "npusim",
+    "figure.dpi": 100,
+    "font.size": 9,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+})
+
+BOUND_COLORS = {"compute": "#4c72b0", "vector": "#55a868", "dram": "#c44e52", "none": "#999999"}
+STRATEGY_COLORS = {"offchip": "#c44e52", "onchip": "#4c72b0", "fused": "#55a868", "best": "#8172b2"}
+KINDS = [  # (metric suffix, label)
+    ("dram_read_weight", "read: weights"),
+    ("dram_read_activation", "read: activations"),
+    ("dram_read_spill", "read: spills"),
+    ("dram_read_kv", "read: KV cache"),
+    ("dram_write_activation", "write: activations"),
+    ("dram_write_spill", "write: spills"),
+    ("dram_write_kv", "write: KV cache"),
+]
+KIND_COLORS = ["#4c72b0", "#dd8452", "#c44e52", "#8172b2", "#55a868", "#937860", "#da8bc3"]
+
+UNIT_SCALE = {  # unit suffix -> factor to the base unit (bytes, B/s, Hz)
+    "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30,
+    "B/s": 1, "kB/s": 1e3, "MB/s": 1e6, "GB/s": 1e9, "TB/s": 1e12, "KiB/s": 2**10, "MiB/s": 2**20, "GiB/s": 2**30,
+    "Hz": 1, "kHz": 1e3, "MHz": 1e6, "GHz": 1e9,
+}
+
+
+def quantity(text):
+    """A number from npusim's unit text ("8MiB", "12GB/s", "64"), or None."""
+    m = re.fullmatch(r"\s*([-+0-9.eE]+)\s*([A-Za-z/]*)\s*", str(text))
+    if not m:
+        return None
+    try:
+        value = float(m.group(1))
+    except ValueError:
+        return None
+    unit = m.group(2)
+    if unit == "":
+        return value
+    return value * UNIT_SCALE[unit] if unit in UNIT_SCALE else None
+
+
+def fmt(x, digits=4):
+    if x is None or x == "":
+        return ""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, int):
+        return str(x)
+    if x == 0 or not math.isfinite(x):
+        return str(x)
+    return f"{x:.{digits}g}"
+
+
+class Doc:
+    """Blocks rendered to both Markdown and HTML, so the two always say the same."""
+
+    def __init__(self):
+        self.blocks = []
+
+    def h(self, level, text):
+        self.blocks.append(("h", level, text))
+
+    def p(self, text):
+        self.blocks.append(("p", text))
+
+    def pre(self, text):
+        self.blocks.append(("pre", text))
+
+    def table(self, header, rows):
+        self.blocks.append(("table", header, rows))
+
+    def img(self, png, caption):
+        self.blocks.append(("img", png, caption))
+
+    def markdown(self):
+        out = []
+        for b in self.blocks:
+            if b[0] == "h":
+                out.append("#" * b[1] + " " + b[2])
+            elif b[0] == "p":
+                out.append(b[1])
+            elif b[0] == "pre":
+                out.append("```\n" + b[1].rstrip("\n") + "\n```")
+            elif b[0] == "table":
+                out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]) + "\n" +
+                           "\n".join("| " + " | ".join(fmt(c) for c in r) + " |" for r in b[2]))
+            elif b[0] == "img":
+                out.append(f"![{b[2]}]({b[1]})\n\n*{b[2]}* ([SVG]({b[1][:-4]}.svg))")
+        return "\n\n".join(out) + "\n"
+
+    def html(self, out_dir, title):
+        parts = [
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+            f"<title>{html.escape(title)}</title>",
+            "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
+            "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 8px;"
+            "text-align:right}th{background:#f2f2f2}td:first-child,th:first-child,td.t{text-align:left}"
+            "pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:12px}"
+            "figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}figcaption{color:#555;font-size:13px}"
+            "</style></head><body>",
+        ]
+        for b in self.blocks:
+            if b[0] == "h":
+                parts.append(f"<h{b[1]}>{html.escape(b[2])}</h{b[1]}>")
+            elif b[0] == "p":
+                text = html.escape(b[1])
+                text = re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+                parts.append(f"<p>{text}</p>")
+            elif b[0] == "pre":
+                parts.append(f"<pre>{html.escape(b[1])}</pre>")
+            elif b[0] == "table":
+                head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
+                rows = "".join("<tr>" + "".join(
+                    f"<td{' class=t' if isinstance(c, str) else ''}>{html.escape(fmt(c))}</td>" for c in r) + "</tr>"
+                               for r in b[2])
+                parts.append(f"<table><tr>{head}</tr>{rows}</table>")
+            elif b[0] == "img":
+                with open(os.path.join(out_dir, b[1]), "rb") as f:
+                    data = base64.b64encode(f.read()).decode("ascii")
+                parts.append(f"<figure><img alt=\"{html.escape(b[2])}\" src=\"data:image/png;base64,{data}\">"
+                             f"<figcaption>{html.escape(b[2])}</figcaption></figure>")
+        parts.append("</body></html>\n")
+        return "\n".join(parts)
+
+
+class Report:
+    def __init__(self, out_dir, version, commit):
+        self.out = out_dir
+        self.version = version
+        self.commit = commit
+        self.doc = Doc()
+        self.files = []
+
+    def save(self, fig, name, caption):
+        fig.tight_layout()
+        fig.savefig(os.path.join(self.out, name + ".png"), format="png", metadata={"Software": None})
+        fig.savefig(os.path.join(self.out, name + ".svg"), format="svg",
+                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+        plt.close(fig)
+        self.files += [name + ".png", name + ".svg"]
+        self.doc.img(name + ".png", caption)
+
+    def write_csv(self, name, header, rows):
+        with open(os.path.join(self.out, name), "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(header)
+            for r in rows:
+                w.writerow([fmt(c, 10) if isinstance(c, float) else c for c in r])
+        self.files.append(name)
+
+
+def hardware_lines(hw, prefix=""):
+    """The resolved hardware config (nested JSON of unit text) as `key: value` lines."""
+    lines = []
+    for k, v in hw.items():
+        if isinstance(v, dict):
+            lines += hardware_lines(v, prefix + k + ".")
+        elif isinstance(v, list):
+            lines.append(f"{prefix}{k}: [{', '.join(v)}]")
+        else:
+            lines.append(f"{prefix}{k}: {v}")
+    return lines
+
+
+def hw_value(hw, key):
+    node = hw
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+# ---------------------------------------------------------------------------------------------
+# Runs: npusim run --out DIR (summary.json + layers.csv)
+
+def report_run(rep, path, tag):
+    d = rep.doc
+    summary_path = os.path.join(path, "summary.json") if os.path.isdir(path) else path
+    layers_path = os.path.join(os.path.dirname(summary_path), "layers.csv")
+    with open(summary_path, encoding="utf-8") as f:
+        s = json.load(f)
+    layers = []
+    if os.path.exists(layers_path):
+        with open(layers_path, encoding="utf-8", newline="") as f:
+            layers = list(csv.DictReader(f))
+    d.h(2, f"Run: {s['workload']} ({os.path.basename(os.path.normpath(path))})")
+    d.p(f"Model `{s['workload']}` ({s['source']}), precision `{s.get('precision', '')}`, "
+        f"strategy `{s.get('strategy', '')}`, engine `{s.get('engine', '')}`; results by npusim "
+        f"{s['npusim_version']} (commit {s['git_commit']}), schema {s['schema']} v{s['schema_version']}.")
+    for note in s.get("notes", []):
+        d.p("Note: " + note)
+    nets = s["networks"]
+    header = ["network", "strategy", "runs/image", "latency_ms", "per_s", "mac_util_%", "dram_read_MB",
+              "dram_write_MB", "energy_mJ", "sram_peak_MiB", "bound"]
+    rows = [[n["name"], n["strategy"], n["runs_per_image"], n["latency_ms"], n["images_per_s"],
+             100 * n["mac_utilization"], n["dram_read_bytes"] / 1e6, n["dram_write_bytes"] / 1e6, n["energy_mj"],
+             n["sram_peak_bytes"] / 2**20, n["dominant_bound"]] for n in nets]
+    d.table(header, rows)
+    rep.write_csv(f"{tag}_networks.csv", header, rows)
+    if "pipeline" in s:
+        p = s["pipeline"]
+        d.p(f"Pipeline: {fmt(p['seconds_per_image'])} s and {fmt(p['energy_per_image_mj'])} mJ per image "
+            f"({p['steps']} steps, guidance {'on' if p['guidance'] else 'off'}); denoiser "
+            f"{fmt(p.get('denoiser_images_per_s'))} images/s, decoder {fmt(p.get('decoder_images_per_s'))} images/s.")
+    if "llm" in s:
+        d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
+    d.h(3, "Resolved hardware config")
+    d.pre("\n".join(hardware_lines(s["hardware"])))
+
+    if layers:
+        by_net = {}
+        for row in layers:
+            by_net.setdefault(row.get("network", s["workload"]), []).append(row)
+        # Per-layer latency, stacked by bound: each layer's bar in the colour of what bounds it.
+        fig, axes = plt.subplots(len(by_net), 1, figsize=(10, 2.6 * len(by_net)), squeeze=False)
+        for ax, (net, rows_) in zip(axes[:, 0], by_net.items()):
+            x = list(range(len(rows_)))
+            bottom = [0.0] * len(rows_)
+            for bound, color in BOUND_COLORS.items():
+                h = [float(r["latency_us"]) / 1e3 if r["bound"] == bound else 0.0 for r in rows_]
+                if any(h):
+                    ax.bar(x, h, width=1.0, bottom=bottom, color=color, label=bound, linewidth=0)
+                    bottom = [b + v for b, v in zip(bottom, h)]
+            ax.set_title(f"{net}: {len(rows_)} layers, {sum(bottom):.3g} ms per run")
+            ax.set_xlabel("layer (execution order)")
+            ax.set_ylabel("latency (ms)")
+            ax.set_xlim(-0.5, len(rows_) - 0.5)
+            ax.legend(title="bound", loc="upper right")
+        rep.save(fig, f"{tag}_layers_by_bound", f"Per-layer latency, coloured and stacked by bound ({s['workload']})")
+
+        # Roofline: every op at its MACs per DRAM byte and achieved MAC/s.
+        bw = quantity(hw_value(s["hardware"], "dram.bandwidth")) or 0
+        fig, ax = plt.subplots(figsize=(8, 5))
+        xs_all = []
+        for i, (net, rows_) in enumerate(by_net.items()):
+            peak = next((n["peak_macs_per_s"] for n in nets if n["name"] == net), None)
+            xs, ys = [], []
+            for r in rows_:
+                macs, lat = float(r["macs"]), float(r["latency_us"]) * 1e-6
+                dram = sum(float(r[k + "_B"]) for k, _ in KINDS)
+                if macs <= 0 or lat <= 0:
+                    continue
+                xs.append(macs / dram if dram > 0 else float("inf"))
+                ys.append(macs / lat)
+            finite = [x for x in xs if math.isfinite(x)]
+            cap = max(finite) * 4 if finite else 1e4
+            xs = [x if math.isfinite(x) else cap for x in xs]
+            xs_all += xs
+            ax.scatter(xs, ys, s=8, alpha=0.6, label=f"{net} ({len(xs)} MAC ops)", color=f"C{i}")
+            if peak:
+                ax.axhline(peak, color=f"C{i}", lw=0.8, ls=":")
+        peak = max((n["peak_macs_per_s"] for n in nets), default=0)
+        if xs_all and peak and bw:
+            lo, hi = min(xs_all) / 2, max(xs_all) * 2
+            knee = peak / bw
+            pts = sorted({lo, hi, min(max(knee, lo), hi)})
+            ax.plot(pts, [min(peak, bw * x) for x in pts], color="k", lw=1.5,
+                    label=f"roof: {peak / 1e12:.3g} TMAC/s, {bw / 1e9:.3g} GB/s")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("operational intensity (MACs per DRAM byte; ops without DRAM traffic at the right)")
+        ax.set_ylabel("achieved MAC/s")
+        ax.set_title(f"Roofline: every MAC op of {s['workload']} (ops above the DRAM roof had weights prefetched)")
+        ax.legend(loc="lower right")
+        rep.save(fig, f"{tag}_roofline", f"Roofline with every op placed ({s['workload']})")
+
+    # DRAM traffic by tensor kind, per network (one strategy in a run).
+    fig, ax = plt.subplots(figsize=(8, 4))
+    names = [f"{n['name']}\n({n['strategy']})" for n in nets]
+    bottom = [0.0] * len(nets)
+    for (key, label), color in zip(KINDS, KIND_COLORS):
+        h = [n["totals"].get(key + "_MB", 0) for n in nets]
+        if any(h):
+            ax.bar(names, h, bottom=bottom, label=label, color=color)
+            bottom = [b + v for b, v in zip(bottom, h)]
+    ax.set_ylabel("DRAM traffic per run (MB)")
+    ax.set_title(f"DRAM traffic by tensor kind ({s['workload']}, strategy {s.get('strategy', '')})")
+    ax.legend()
+    rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per network")
+
+
+# ---------------------------------------------------------------------------------------------
+# Sweeps: npusim sweep --out X.jsonl
+
+def images_per_s(m):
+    """Throughput of a point: images/s of a pipeline (1 / seconds per image), decode tokens/s of
+    an LLM, inferences/s of one network."""
+    if m.get("kind") == "llm" and "decode_tokens_per_s" in m:
+        return m["decode_tokens_per_s"]
+    return 1 / m["seconds_per_image"] if m.get("seconds_per_image") else 0.0
+
+
+def throughput_label(points):
+    kinds = {r["metrics"].get("kind") for r in points if r["status"] == "ok"}
+    if kinds == {"llm"}:
+        return "decode tokens/s"
+    if kinds == {"network"}:
+        return "inferences/s (1 / latency)"
+    return "images/s (1 / pipeline seconds per image)"
+
+
+def report_sweep(rep, path, tag):
+    d = rep.doc
+    header, points = None, []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.endswith("\n"):
+                break  # a line cut short by a kill
+            rec = json.loads(line)
+            if "header" in rec:
+                header = rec["header"]
+            else:
+                points.append(rec)
+    if header is None:
+        sys.exit(f"npusim report: {path}: no sweep header line")
+    points.sort(key=lambda r: r["index"])
+    ok = [r for r in points if r["status"] == "ok"]
+    failed = [r for r in points if r["status"] != "ok"]
+    axes = [a["name"] for a in header["axes"]]
+    hw = header["hardware"]
+
+    d.h(2, f"Sweep: {header['name']} ({os.path.basename(path)})")
+    d.p(f"{len(points)} of {header['points']} points present ({len(ok)} ok, {len(failed)} failed); "
+        f"sweep hash {points[0]['sweep'] if points else ''}; engine `{header['engine']}`, mode `{header['mode']}`; "
+        f"results by npusim {header['npusim_version']} (commit {header['git_commit']}).")
+    used = sorted({r["metrics"].get("precision", "") for r in ok} - {""})
+    d.p(f"Models: {', '.join(header['models'])}; precision: {header['precision']}" +
+        (f" ({', '.join(used)})" if used and used != [header["precision"]] else "") + "; strategies: "
+        f"{', '.join(header['strategies'])}" +
+        (f"; dims: {', '.join(f'{k}={v}' for k, v in header['dims'].items())}" if header["dims"] else "") + ".")
+    d.table(["axis", "values"], [[a["name"], ", ".join(a["values"])] for a in header["axes"]])
+    d.h(3, f"Base hardware config ({header['hw']}; every point starts from it)")
+    d.pre("\n".join(hardware_lines(hw)))
+
+    # results.csv: one row per point.
+    kinds = [k for k, _ in KINDS]
+    csv_header = ["index", "model"] + axes + ["strategy", "status", "seconds_per_image", "images_per_s",
+                                              "energy_per_image_mJ", "denoiser_images_per_s", "decoder_images_per_s",
+                                              "dram_bytes_per_image"] + [k + "_bytes_per_image" for k in kinds] + [
+                     "error"]
+    rows = []
+    for r in points:
+        pt, m = r["point"], r.get("metrics", {})
+        rows.append([r["index"], pt["model"]] + [pt[a] for a in axes] + [pt["strategy"], r["status"],
+                     m.get("seconds_per_image", ""), images_per_s(m) if m else "", m.get("energy_per_image_mj", ""),
+                     m.get("denoiser_images_per_s", ""), m.get("decoder_images_per_s", ""),
+                     m.get("dram_bytes_per_image", "")] + [m.get(k + "_bytes_per_image", "") for k in kinds] +
+                    [r.get("error", "").strip().replace("\n", "; ")])
+    rep.write_csv(f"{tag}_results.csv", csv_header, rows)
+
+    if failed:
+        d.h(3, "Failed points")
+        d.table(["index"] + ["point", "error"],
+                [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), r["error"].split("\n")[0]]
+                 for r in failed[:20]])
+        if len(failed) > 20:
+            d.p(f"... and {len(failed) - 20} more (see {tag}_results.csv).")
+    if not ok:
+        return
+
+    best = sorted(ok, key=lambda r: (-images_per_s(r["metrics"]), r["index"]))[:10]
+    d.h(3, "Fastest points")
+    d.table(["index", "point", "images/s", "s/image", "energy/image mJ", "DRAM GB/image"],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
+              r["metrics"]["seconds_per_image"], r["metrics"]["energy_per_image_mj"],
+              r["metrics"]["dram_bytes_per_image"] / 1e9] for r in best])
+
+    # The reference slice: every axis but the one plotted at the base config's value (or its first).
+    def reference(axis):
+        values = next(a["values"] for a in header["axes"] if a["name"] == axis)
+        base = hw_value(hw, axis)
+        if base is not None:
+            bq = quantity(base)
+            for v in values:
+                if v == base or (bq is not None and quantity(v) == bq):
+                    return v
+            qs = [quantity(v) for v in values]
+            if bq and bq > 0 and all(q and q > 0 for q in qs):  # the nearest on a log scale
+                return min(values, key=lambda v: (abs(math.log(quantity(v) / bq)), values.index(v)))
+        for v in values:  # a compound axis: "rows=64,cols=128" against the base's keys
+            pairs = [p.split("=", 1) for p in v.split(",")]
+            if all(len(p) == 2 for p in pairs) and all(
+                    any(str(x) == p[1] for x in leaf_values(hw, p[0])) for p in pairs):
+                return v
+        return values[0]
+
+    ref = {a: reference(a) for a in axes}
+    model0 = header["models"][0]
+    d.p("Plots against one axis hold the others at " +
+        (", ".join(f"{a} = {ref[a]}" for a in axes) if axes else "the base config") + f", model {model0}.")
+
+    def in_slice(r, free):
+        return r["point"]["model"] == model0 and all(r["point"][a] == ref[a] for a in axes if a != free)
+
+    strategies = header["strategies"]
+
+    # DRAM traffic by tensor kind per strategy.
+    sl = [r for r in ok if in_slice(r, None)]
+    if sl:
+        fig, ax = plt.subplots(figsize=(7, 4))
+        names = [r["point"]["strategy"] for r in sl]
+        bottom = [0.0] * len(sl)
+        for (key, label), color in zip(KINDS, KIND_COLORS):
+            h = [r["metrics"].get(key + "_bytes_per_image", 0) / 1e9 for r in sl]
+            if any(h):
+                ax.bar(names, h, bottom=bottom, label=label, color=color)
+                bottom = [b + v for b, v in zip(bottom, h)]
+        ax.set_ylabel("DRAM traffic per image (GB)")
+        ax.set_title(f"DRAM traffic by tensor kind per strategy ({model0})")
+        ax.legend()
+        rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per strategy, at the reference point")
+
+    # Throughput and traffic versus each axis, one line per strategy.
+    for axis in axes:
+        values = next(a["values"] for a in header["axes"] if a["name"] == axis)
+        if len(values) < 2:
+            continue
+        numeric = all(quantity(v) is not None for v in values)
+        unit = re.sub(r"^[-+0-9.eE]+", "", values[0])
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+        for strategy in strategies:
+            rs = [r for r in ok if r["point"]["strategy"] == strategy and in_slice(r, axis)]
+            if not rs:
+                continue
+            pos = {v: i for i, v in enumerate(values)}
+            rs.sort(key=lambda r: pos[r["point"][axis]])
+            if numeric:
+                scale = UNIT_SCALE.get(unit, 1)
+                xs = [quantity(r["point"][axis]) / scale for r in rs]
+            else:
+                xs = [pos[r["point"][axis]] for r in rs]
+            color = STRATEGY_COLORS.get(strategy)
+            ax1.plot(xs, [images_per_s(r["metrics"]) for r in rs], marker="o", label=strategy, color=color)
+            ax2.plot(xs, [r["metrics"]["dram_bytes_per_image"] / 1e9 for r in rs], marker="o", label=strategy,
+                     color=color)
+        for ax, ylabel in ((ax1, throughput_label(ok)), (ax2, "DRAM traffic per image (GB)")):
+            ax.set_xlabel(f"{axis}" + (f" ({unit})" if numeric and unit else ""))
+            ax.set_ylabel(ylabel)
+            if numeric:
+                xs_all = [quantity(v) for v in values]
+                if min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
+                    ax.set_xscale("log", base=2)
+            else:
+                ax.set_xticks(range(len(values)))
+                ax.set_xticklabels(values, rotation=15, fontsize=8)
+            ax.legend(title="strategy")
+        ax1.set_title(f"Throughput vs {axis}")
+        ax2.set_title(f"DRAM traffic vs {axis}")
+        safe = re.sub(r"[^A-Za-z0-9]+", "_", axis)
+        rep.save(fig, f"{tag}_vs_{safe}", f"Throughput and DRAM traffic versus {axis}, one line per strategy")
+
+    # Pareto front: images/s against energy per image over every point.
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for strategy in strategies:
+        rs = [r for r in ok if r["point"]["strategy"] == strategy]
+        ax.scatter([r["metrics"]["energy_per_image_mj"] / 1e3 for r in rs], [images_per_s(r["metrics"]) for r in rs],
+                   s=14, alpha=0.6, label=strategy, color=STRATEGY_COLORS.get(strategy))
+    front, best_rate = [], -1.0
+    for r in sorted(ok, key=lambda r: (r["metrics"]["energy_per_image_mj"], -images_per_s(r["metrics"]), r["index"])):
+        rate = images_per_s(r["metrics"])
+        if rate > best_rate:
+            front.append(r)
+            best_rate = rate
+    ax.step([r["metrics"]["energy_per_image_mj"] / 1e3 for r in front], [images_per_s(r["metrics"]) for r in front],
+            where="post", color="k", lw=1, marker="o", mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+    ax.set_xlabel("energy per image (J)")
+    ax.set_ylabel(throughput_label(ok))
+    ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {len(ok)} points)")
+    ax.legend(title="strategy")
+    rep.save(fig, f"{tag}_pareto", "Pareto front of images/s against energy per image")
+    d.h(3, "Pareto-optimal points")
+    d.table(["index", "point", "images/s", "energy/image mJ"],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
+              r["metrics"]["energy_per_image_mj"]] for r in front])
+
+
+def leaf_values(hw, suffix):
+    """Values of every hardware key whose last segment is `suffix`."""
+    out = []
+    for k, v in hw.items():
+        if isinstance(v, dict):
+            out += leaf_values(v, suffix)
+        elif k == suffix:
+            out.append(v)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("inputs", nargs="+", help="run directories (npusim run --out) or sweep results (.jsonl)")
+    ap.add_argument("--out", "-o", required=True)
+    ap.add_argument("--npusim-version", default="unknown")
+    ap.add_argument("--npusim-commit", default="unknown")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    rep = Report(args.out, args.npusim_version, args.npusim_commit)
+    d = rep.doc
+    title = "npusim report: " + ", ".join(os.path.basename(os.path.normpath(p)) for p in args.inputs)
+    d.h(1, title)
+    d.p(f"Report by npusim {args.npusim_version} (commit {args.npusim_commit}) from "
+        f"{len(args.inputs)} input(s): " + ", ".join(f"`{os.path.basename(os.path.normpath(p))}`" for p in args.inputs) +
+        ". Units: GB = 1e9 bytes, MiB = 2^20 bytes; images/s of a pipeline = 1 / seconds per image.")
+    for i, path in enumerate(args.inputs):
+        tag = f"{i + 1}"
+        if os.path.isdir(path) or path.endswith(".json"):
+            report_run(rep, path, "run" + tag)
+        else:
+            report_sweep(rep, path, "sweep" + tag)
+    d.h(2, "Files")
+    d.p(", ".join(sorted(rep.files)) + ", report.md, report.html")
+    with open(os.path.join(args.out, "report.md"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(d.markdown())
+    with open(os.path.join(args.out, "report.html"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(d.html(args.out, title))
+    for name in sorted(rep.files + ["report.md", "report.html"]):
+        print(os.path.join(args.out, name))
+
+
+if __name__ == "__main__":
+    main()

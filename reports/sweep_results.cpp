@@ -1,0 +1,243 @@
+#include "sweep_results.h"
+
+#include <filesystem>
+#include <fstream>
+#include <string_view>
+
+#include "arch/units.h"
+#include "json_writer.h"
+#include "npusim/file_io.h"
+#include "run_report.h"
+#include "sim/version.h"
+
+namespace npusim::reports {
+
+namespace {
+
+constexpr uint64_t kMaxResultsBytes = uint64_t{4} << 30;  // ~4 GB: millions of points
+
+// f(member, "dram_read_weight_bytes") for each DRAM traffic counter, by tensor kind.
+template <class F>
+void for_each_dram_kind(F&& f) {
+  sim::Counters::for_each_field([&](auto member, std::string_view name, std::string_view unit, std::string_view) {
+    if (unit == "B" && name.starts_with("dram_")) f(member, std::string(name) + "_bytes");
+  });
+}
+
+std::string head_of(const std::string& hash) { return "{\"sweep\":" + json_escape(hash) + ","; }
+
+void write_network(JsonWriter& w, const sim::StageResult& st) {
+  const sim::RunStats& s = st.run.stats;
+  const sim::Counters& t = s.total;
+  w.begin_object();
+  w.field("name", st.name);
+  w.field("role", workloads::stage_role_name(st.role));
+  w.field("runs_per_image", st.runs);
+  w.field("strategy", mappers::strategy_name(st.run.schedule.strategy));
+  w.field("latency_ms", t.latency_s * 1e3);
+  w.field("per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
+  w.field("energy_mj", t.energy_pj() * 1e-9);
+  w.field("macs", t.macs);
+  w.field("mac_utilization", s.utilization());
+  w.field("peak_macs_per_s", s.peak_macs_per_s);
+  w.field("sram_peak_bytes", s.sram_peak_bytes);
+  w.field("spilled_bytes", st.run.schedule.spilled_bytes);
+  w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
+  for (int b = 0; b < 3; ++b)
+    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  w.field("dram_read_bytes", t.dram_read_bytes());
+  w.field("dram_write_bytes", t.dram_write_bytes());
+  for_each_dram_kind([&](auto member, const std::string& key) { w.field(key, uint64_t(t.*member)); });
+  w.end_object();
+}
+
+void write_metrics(JsonWriter& w, const sim::WorkloadResult& r) {
+  w.begin_object();
+  w.field("kind", r.kind == workloads::WorkloadKind::kDiffusion ? "diffusion"
+                  : r.kind == workloads::WorkloadKind::kLlm     ? "llm"
+                                                                : "network");
+  if (!r.stages.empty()) w.field("precision", r.stages[0].run.precision.name());
+  w.field("seconds_per_image", r.seconds_per_image());
+  w.field("energy_per_image_mj", r.energy_per_image_j() * 1e3);
+  auto per_s = [](const sim::StageResult* s) {
+    const double lat = s ? s->run.stats.total.latency_s : 0;
+    return lat > 0 ? 1 / lat : 0.0;
+  };
+  using workloads::StageRole;
+  if (r.kind == workloads::WorkloadKind::kDiffusion) {
+    w.field("denoiser_images_per_s", per_s(r.stage(StageRole::kDenoiser)));
+    w.field("decoder_images_per_s", per_s(r.stage(StageRole::kDecoder)));
+  } else if (r.kind == workloads::WorkloadKind::kLlm) {
+    if (auto* p = r.stage(StageRole::kPrefill)) w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
+    if (auto* d = r.stage(StageRole::kDecode)) w.field("decode_tokens_per_s", per_s(d));
+  }
+  // DRAM traffic of one image (diffusion) or one pass of every stage: runs x bytes.
+  sim::Counters per_image;
+  for (const auto& st : r.stages)
+    for (uint64_t i = 0; i < st.runs; ++i) per_image.merge(st.run.stats.total);
+  w.field("dram_bytes_per_image", per_image.dram_bytes());
+  for_each_dram_kind(
+      [&](auto member, const std::string& key) { w.field(key + "_per_image", uint64_t(per_image.*member)); });
+  if (!r.stages.empty()) {
+    const arch::NpuConfig& hw = r.stages[0].run.hw;
+    w.key("hw");
+    w.begin_object();
+    w.field("sram_size_bytes", hw.sram.size_bytes);
+    w.field("dram_bandwidth_bytes_per_s", hw.dram.bandwidth_bytes_per_s);
+    w.field("mac_rows", uint64_t{hw.mac_array.rows});
+    w.field("mac_cols", uint64_t{hw.mac_array.cols});
+    w.field("mac_frequency_hz", hw.mac_array.frequency_hz);
+    w.end_object();
+  }
+  w.key("networks");
+  w.begin_array();
+  for (const auto& st : r.stages) write_network(w, st);
+  w.end_array();
+  w.end_object();
+}
+
+}  // namespace
+
+std::string sweep_header_line(const sim::SweepSpec& spec, const arch::NpuConfig& base, const std::string& hash) {
+  JsonWriter w(true);
+  w.begin_object();
+  w.field("sweep", hash);
+  w.key("header");
+  w.begin_object();
+  w.field("schema", "npusim.sweep");
+  w.field("schema_version", uint64_t{kSweepSchemaVersion});
+  w.field("name", spec.name);
+  w.field("points", spec.num_points());
+  w.field("engine", spec.engine);
+  w.field("mode", spec.zip ? "zip" : "grid");
+  w.field("hw", base.name);
+  w.field("precision", spec.precision.empty() ? "the model's own" : spec.precision);
+  w.key("models");
+  w.begin_array();
+  for (const auto& m : spec.models) w.value(m);
+  w.end_array();
+  w.key("dims");
+  w.begin_object();
+  for (const auto& [k, v] : spec.dims) w.field(k, v);
+  w.end_object();
+  w.key("strategies");
+  w.begin_array();
+  for (const auto& s : spec.strategies) w.value(s);
+  w.end_array();
+  w.key("axes");
+  w.begin_array();
+  for (const auto& a : spec.axes) {
+    w.begin_object();
+    w.field("name", a.name);
+    w.key("values");
+    w.begin_array();
+    for (const auto& v : a.values) w.value(v.label);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_array();
+  w.key("hardware");
+  write_hw_json(w, base);
+  w.field("npusim_version", version_string());
+  w.field("git_commit", git_commit());
+  w.end_object();
+  w.end_object();
+  return w.str();
+}
+
+std::string sweep_point_head(const std::string& hash, const sim::SweepPoint& p) {
+  JsonWriter w(true);
+  w.begin_object();
+  w.key("point");
+  w.begin_object();
+  for (const auto& [name, value] : p.labels) w.field(name, value);
+  w.end_object();
+  // The writer's "{" opens the object that head_of() already opened.
+  return head_of(hash) + "\"index\":" + std::to_string(p.index) + "," + w.str().substr(1);
+}
+
+std::string sweep_point_line(const std::string& hash, const sim::SweepPoint& p, const sim::WorkloadResult* r,
+                             const std::string& error) {
+  JsonWriter w(true);
+  w.begin_object();
+  w.field("status", r ? "ok" : "error");
+  if (r) {
+    w.key("metrics");
+    write_metrics(w, *r);
+  } else {
+    w.field("error", error);
+  }
+  w.end_object();
+  return sweep_point_head(hash, p) + "," + w.str().substr(1);
+}
+
+SweepFile read_sweep_file(const std::string& path) {
+  SweepFile f;
+  f.path = path;
+  const std::string text = read_text_file(path, "a sweep results file (.jsonl)", kMaxResultsBytes, "results files");
+  size_t start = 0;
+  for (uint64_t line_no = 1; start < text.size(); ++line_no) {
+    const size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) {  // cut short mid-write
+      f.truncated_tail = true;
+      break;
+    }
+    const std::string line = text.substr(start, nl + 1 - start);
+    start = nl + 1;
+    f.complete_bytes = start;
+    const std::string where = path + ":" + std::to_string(line_no) + ": ";
+    // {"sweep":"<16 hex>", then "header": or "index":<digits>,
+    const std::string_view pre = "{\"sweep\":\"";
+    if (!line.starts_with(pre) || line.size() < pre.size() + 18 || line[pre.size() + 16] != '"' ||
+        line[pre.size() + 17] != ',' || !line.ends_with("}\n"))
+      throw UserError(where + "not a line of npusim sweep results");
+    const std::string hash = line.substr(pre.size(), 16);
+    if (f.hash.empty()) f.hash = hash;
+    if (hash != f.hash)
+      throw UserError(where + "belongs to another sweep (" + hash + ", not " + f.hash + " like the lines before it)");
+    const std::string rest = line.substr(pre.size() + 18);
+    if (rest.starts_with("\"header\":")) {
+      if (!f.header.empty()) throw UserError(where + "a second header line");
+      f.header = line;
+      const size_t at = rest.find("\"points\":");
+      if (at == std::string::npos) throw UserError(where + "the header has no point count");
+      f.points = std::strtoull(rest.c_str() + at + 9, nullptr, 10);
+      continue;
+    }
+    if (!rest.starts_with("\"index\":")) throw UserError(where + "neither a header nor a point");
+    char* end = nullptr;
+    const uint64_t index = std::strtoull(rest.c_str() + 8, &end, 10);
+    if (end == rest.c_str() + 8 || *end != ',') throw UserError(where + "a point line without an index");
+    auto [it, added] = f.lines.emplace(index, line);
+    if (!added && it->second != line)
+      throw UserError(where + "point " + std::to_string(index) + " is recorded twice with different results");
+  }
+  if (!f.lines.empty() && f.header.empty())
+    throw UserError(path + ": no header line; not a complete sweep results file");
+  for (const auto& [index, line] : f.lines)
+    if (index >= f.points)
+      throw UserError(path + ": point " + std::to_string(index) + " is beyond the sweep's " + std::to_string(f.points) +
+                      " points");
+  return f;
+}
+
+std::string canonical_sweep_text(const SweepFile& f) {
+  std::string out = f.header;
+  for (const auto& [index, line] : f.lines) out += line;
+  return out;
+}
+
+void replace_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    o << text;
+    o.close();
+    if (!o) throw UserError(tmp + ": cannot write the file");
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw UserError(path + ": cannot replace the file: " + ec.message());
+}
+
+}  // namespace npusim::reports
