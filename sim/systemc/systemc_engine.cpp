@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "modules.h"
 #include "sequencer.h"
@@ -40,6 +41,60 @@ class FreshSimContext {
   sc_core::sc_simcontext* ctx_;
 };
 
+struct Tracks {
+  uint32_t ops = 0, dram = 0, mac = 0, vec = 0, sram = 0;
+  std::vector<uint32_t> dma;
+};
+
+// What a run leaves behind, per op (ps) and overall.
+struct KernelResult {
+  std::vector<uint64_t> done_ps, prefetched, mac_ps, vec_ps, dram_ps, pf_ps;
+  SystemcRunInfo info;
+};
+
+// Elaborates the modules in a fresh kernel, simulates to the end and collects the results.
+KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
+                      bool isolate_ops, sc::RunContext& rc, const Tracks& tracks, size_t n_ops) {
+  KernelResult k;
+  k.mac_ps.resize(n_ops);
+  k.vec_ps.resize(n_ops);
+  k.dram_ps.resize(n_ops);
+  k.pf_ps.resize(n_ops);
+  FreshSimContext context;
+  const timing::SramBanks banks(hw.sram);
+  auto dram = std::make_unique<sc::DramTarget>("dram", hw.dram, rc, tracks.dram);
+  auto dma = std::make_unique<sc::DmaEngine>("dma", hw.dma, rc, tracks.dma, *dram);
+  auto mac = std::make_unique<sc::UnitTarget>("mac_array", hw.mac_array.frequency_hz, rc, tracks.mac);
+  auto vec = std::make_unique<sc::UnitTarget>("vector_unit", hw.vector_unit.frequency_hz, rc, tracks.vec);
+  auto sram = std::make_unique<sc::UnitTarget>("sram", hw.mac_array.frequency_hz, rc, tracks.sram,
+                                               [&banks](uint64_t bytes) { return banks.stream_cycles(bytes); });
+  auto seq = std::make_unique<sc::Sequencer>("sequencer", graph, schedule, hw, *dma, *dram, rc, isolate_ops);
+  seq->mac_socket.bind(mac->socket);
+  seq->vector_socket.bind(vec->socket);
+  seq->sram_socket.bind(sram->socket);
+  sc_core::sc_start();
+  k.done_ps = seq->op_done_ps;
+  k.prefetched = seq->prefetched_bytes;
+  for (size_t i = 0; i < n_ops; ++i) {
+    k.mac_ps[i] = mac->busy.at(i);
+    k.vec_ps[i] = vec->busy.at(i);
+    k.dram_ps[i] = dram->busy.at(i) + dram->prefetch_busy.at(i);
+    k.pf_ps[i] = dram->prefetch_busy.at(i);
+  }
+  k.info.tiles = seq->tiles;
+  k.info.dram_row_misses = dram->channel.row_misses();
+  k.info.dram_refreshes = dram->channel.refreshes();
+  k.info.dram_turnarounds = dram->channel.turnarounds();
+  // Modules go before their kernel (context's destructor runs last).
+  seq.reset();
+  sram.reset();
+  vec.reset();
+  mac.reset();
+  dma.reset();
+  dram.reset();
+  return k;
+}
+
 }  // namespace
 
 RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
@@ -56,54 +111,34 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   sc::RunContext rc;
   rc.trace = trace;
   rc.op_names = &names;
-  uint32_t ops_track = 0, dram_track = 0, mac_track = 0, vec_track = 0, sram_track = 0;
-  std::vector<uint32_t> dma_tracks(hw.dma.channels, 0);
+  Tracks tracks;
+  tracks.dma.assign(hw.dma.channels, 0);
   if (trace) {
     trace->begin_segment();
-    ops_track = trace->track("ops");
-    dram_track = trace->track("DRAM");
-    for (uint32_t i = 0; i < hw.dma.channels; ++i) dma_tracks[i] = trace->track("DMA ch" + std::to_string(i));
-    mac_track = trace->track("MAC array");
-    vec_track = trace->track("vector unit");
-    sram_track = trace->track("SRAM");
+    tracks.ops = trace->track("ops");
+    tracks.dram = trace->track("DRAM");
+    for (uint32_t i = 0; i < hw.dma.channels; ++i) tracks.dma[i] = trace->track("DMA ch" + std::to_string(i));
+    tracks.mac = trace->track("MAC array");
+    tracks.vec = trace->track("vector unit");
+    tracks.sram = trace->track("SRAM");
   }
-  SystemcRunInfo run_info;
-  std::vector<uint64_t> done_ps;
-  std::vector<uint64_t> mac_ps(r.ops.size()), vec_ps(r.ops.size()), dram_ps(r.ops.size()), pf_ps(r.ops.size());
-  std::vector<uint64_t> prefetched;
-  {
-    FreshSimContext context;
-    const timing::SramBanks banks(hw.sram);
-    auto dram = std::make_unique<sc::DramTarget>("dram", hw.dram, rc, dram_track);
-    auto dma = std::make_unique<sc::DmaEngine>("dma", hw.dma, rc, dma_tracks, *dram);
-    auto mac = std::make_unique<sc::UnitTarget>("mac_array", hw.mac_array.frequency_hz, rc, mac_track);
-    auto vec = std::make_unique<sc::UnitTarget>("vector_unit", hw.vector_unit.frequency_hz, rc, vec_track);
-    auto sram = std::make_unique<sc::UnitTarget>("sram", hw.mac_array.frequency_hz, rc, sram_track,
-                                                 [&banks](uint64_t bytes) { return banks.stream_cycles(bytes); });
-    auto seq = std::make_unique<sc::Sequencer>("sequencer", graph, schedule, hw, *dma, *dram, rc, options.isolate_ops);
-    seq->mac_socket.bind(mac->socket);
-    seq->vector_socket.bind(vec->socket);
-    seq->sram_socket.bind(sram->socket);
-    sc_core::sc_start();
-    done_ps = seq->op_done_ps;
-    prefetched = seq->prefetched_bytes;
-    for (size_t i = 0; i < r.ops.size(); ++i) {
-      mac_ps[i] = mac->busy.at(i);
-      vec_ps[i] = vec->busy.at(i);
-      dram_ps[i] = dram->busy.at(i) + dram->prefetch_busy.at(i);
-      pf_ps[i] = dram->prefetch_busy.at(i);
+  // The kernel runs on a thread of its own: SystemC switches its processes' stacks under
+  // the caller (QuickThreads), which AddressSanitizer cannot follow, so an exception thrown
+  // later on the caller's stack was reported as stack-use-after-scope. A fresh thread per
+  // run leaves the caller's stack alone.
+  KernelResult k;
+  std::exception_ptr failure;
+  std::thread kernel([&] {
+    try {
+      k = simulate(graph, hw, schedule, options.isolate_ops, rc, tracks, r.ops.size());
+    } catch (...) {
+      failure = std::current_exception();
     }
-    run_info.tiles = seq->tiles;
-    run_info.dram_row_misses = dram->channel.row_misses();
-    run_info.dram_refreshes = dram->channel.refreshes();
-    run_info.dram_turnarounds = dram->channel.turnarounds();
-    seq.reset();
-    sram.reset();
-    vec.reset();
-    mac.reset();
-    dma.reset();
-    dram.reset();
-  }
+  });
+  kernel.join();
+  if (failure) std::rethrow_exception(failure);
+  SystemcRunInfo& run_info = k.info;
+  const std::vector<uint64_t>& done_ps = k.done_ps;
   std::vector<double> own_dram_s(r.ops.size());
   const double latency_s = hw.dram.latency_ps * 1e-12;
   uint64_t prev = 0;
@@ -111,18 +146,18 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
     Counters& c = r.ops[i].c;
     c.latency_s = double(done_ps[i] - prev) * 1e-12;
     prev = done_ps[i];
-    c.mac_s = double(mac_ps[i]) * 1e-12;
-    c.vector_s = double(vec_ps[i]) * 1e-12;
+    c.mac_s = double(k.mac_ps[i]) * 1e-12;
+    c.vector_s = double(k.vec_ps[i]) * 1e-12;
     // DRAM time as the analytic engine counts it: bus time plus one access latency per
     // tile that reads.
     uint64_t reading_tiles = 0;
     for (const mappers::TileStep& t : schedule.ops[i].steps)
       if (t.dram_read_total() > 0) reading_tiles += t.repeat;
-    c.dram_s = double(dram_ps[i]) * 1e-12 + double(reading_tiles) * latency_s;
-    own_dram_s[i] = c.dram_s - double(pf_ps[i]) * 1e-12;
-    run_info.prefetched_weight_bytes += prefetched[i];
+    c.dram_s = double(k.dram_ps[i]) * 1e-12 + double(reading_tiles) * latency_s;
+    own_dram_s[i] = c.dram_s - double(k.pf_ps[i]) * 1e-12;
+    run_info.prefetched_weight_bytes += k.prefetched[i];
     if (trace && done_ps[i] > (i ? done_ps[i - 1] : 0))
-      trace->span(ops_track, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
+      trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
   }
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = run_info.prefetched_weight_bytes;

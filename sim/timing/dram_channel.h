@@ -37,7 +37,7 @@ class DramChannel {
   uint64_t turnarounds() const { return turnarounds_; }
 
  private:
-  const arch::DramConfig& cfg_;
+  const arch::DramConfig cfg_;  // a copy: callers may pass a temporary
   const bool lpddr_;
   const uint64_t latency_ps_, turnaround_ps_, row_miss_ps_, refresh_interval_ps_, refresh_ps_;
   uint64_t free_ps_ = 0, busy_ps_ = 0;
