@@ -281,6 +281,12 @@ class Loader {
     if (burst != 0 && (burst & (burst - 1)) != 0)
       errors_.push_back(where("dram.burst") + "dram.burst = " + quote(format_quantity(burst, Unit::kBytes)) +
                         ": must be a power of two");
+    if (c.dram.model != "simple" && c.dram.model != "lpddr")
+      errors_.push_back(where("dram.model") + "dram.model = " + quote(c.dram.model) + ": must be simple or lpddr");
+    if (c.dram.model == "lpddr" && c.dram.refresh_ps >= c.dram.refresh_interval_ps && c.dram.refresh_interval_ps > 0)
+      errors_.push_back(where("dram.refresh_time") +
+                        "dram.refresh_time = " + quote(format_quantity(c.dram.refresh_ps, Unit::kTime)) +
+                        ": must be shorter than dram.refresh_interval");
     if (c.sram.banks > c.sram.size_bytes)
       errors_.push_back(where("sram.banks") + "sram.banks = " + quote(std::to_string(c.sram.banks)) +
                         ": more banks than bytes of SRAM");

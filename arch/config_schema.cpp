@@ -130,6 +130,10 @@ std::vector<ParamSpec> build_table() {
       "SRAM bytes per MAC-array clock cycle, all ports together",
       [](auto& c) -> auto& { return c.sram.bytes_per_cycle; }));
   t.push_back(field<kNumber>(
+      "sram.ports_per_bank", Unit::kCount, "1", {1, 64},
+      "accesses one bank serves per cycle (SystemC engine); more to the same bank wait: a bank conflict",
+      [](auto& c) -> auto& { return c.sram.ports_per_bank; }));
+  t.push_back(field<kNumber>(
       "sram.read_energy", Unit::kEnergyPerByte, "0pJ/B", {0, 1000}, "SRAM read energy",
       [](auto& c) -> auto& { return c.sram.read_energy_pj_per_byte; }));
   t.push_back(field<kNumber>(
@@ -148,10 +152,37 @@ std::vector<ParamSpec> build_table() {
   t.push_back(field<kNumber>(
       "dram.energy", Unit::kEnergyPerBit, "0pJ/bit", {0, 1000}, "DRAM access energy incl. I/O",
       [](auto& c) -> auto& { return c.dram.energy_pj_per_bit; }));
+  t.push_back(field<kNumber>(
+      "dram.turnaround", Unit::kTime, "0ns", {0, 1e6}, "idle bus time when transfers switch between read and write",
+      [](auto& c) -> auto& { return c.dram.turnaround_ps; }));
+  t.push_back(field<kText>(
+      "dram.model", Unit::kText, "simple", {},
+      "SystemC engine DRAM timing: simple (bandwidth, latency, turnaround) or lpddr (adds bank rows and refresh)",
+      [](auto& c) -> auto& { return c.dram.model; }));
+  t.push_back(field<kNumber>(
+      "dram.banks", Unit::kCount, "8", {1, 256}, "lpddr model: banks, each with one open row",
+      [](auto& c) -> auto& { return c.dram.banks; }));
+  t.push_back(field<kNumber>(
+      "dram.row_size", Unit::kBytes, "2KiB", {64, 1 << 20}, "lpddr model: bytes per row (page)",
+      [](auto& c) -> auto& { return c.dram.row_bytes; }));
+  t.push_back(field<kNumber>(
+      "dram.row_miss", Unit::kTime, "36ns", {0, 1e6}, "lpddr model: precharge + activate (tRP + tRCD) on a row miss",
+      [](auto& c) -> auto& { return c.dram.row_miss_ps; }));
+  t.push_back(field<kNumber>(
+      "dram.refresh_interval", Unit::kTime, "3.9us", {0, 1e9},
+      "lpddr model: all-bank refresh interval tREFI (0 = none)",
+      [](auto& c) -> auto& { return c.dram.refresh_interval_ps; }));
+  t.push_back(field<kNumber>(
+      "dram.refresh_time", Unit::kTime, "210ns", {0, 1e6}, "lpddr model: bus blocked per refresh (tRFC)",
+      [](auto& c) -> auto& { return c.dram.refresh_ps; }));
 
   t.push_back(field<kNumber>(
       "dma.channels", Unit::kCount, "2", {1, 256}, "concurrent DMA channels",
       [](auto& c) -> auto& { return c.dma.channels; }));
+  t.push_back(field<kNumber>(
+      "dma.max_transfer", Unit::kBytes, "16KiB", {64, 1 << 30},
+      "largest DRAM request of a DMA channel (SystemC engine); channels interleave at this grain",
+      [](auto& c) -> auto& { return c.dma.max_transfer_bytes; }));
   t.push_back(field<kNumber>(
       "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
       [](auto& c) -> auto& { return c.static_power_mw; }));

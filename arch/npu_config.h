@@ -63,6 +63,7 @@ struct SramConfig {
   uint64_t size_bytes = 0;
   uint32_t banks = 0;
   uint32_t bytes_per_cycle = 0;  // total port width, per MAC-array clock cycle
+  uint32_t ports_per_bank = 1;   // accesses one bank serves per cycle; more to one bank wait
   double read_energy_pj_per_byte = 0;
   double write_energy_pj_per_byte = 0;
 };
@@ -72,10 +73,20 @@ struct DramConfig {
   double latency_ps = 0;             // first-access latency of a transfer
   uint32_t burst_bytes = 0;          // transfers are rounded up to whole bursts
   double energy_pj_per_bit = 0;
+  double turnaround_ps = 0;  // idle bus time when the direction switches read <-> write
+  // Timing model of the SystemC engine: "simple" (bandwidth, latency, turnaround) or "lpddr"
+  // (adds per-bank open rows, row-miss cost and all-bank refresh).
+  std::string model = "simple";
+  uint32_t banks = 8;
+  uint64_t row_bytes = 2048;
+  double row_miss_ps = 0;          // precharge + activate when a bank's open row changes
+  double refresh_interval_ps = 0;  // tREFI; 0 = no refresh
+  double refresh_ps = 0;           // tRFC: the bus is blocked this long every interval
 };
 
 struct DmaConfig {
   uint32_t channels = 0;
+  uint64_t max_transfer_bytes = 16384;  // a job is split into DRAM requests of at most this
 };
 
 struct NpuConfig {

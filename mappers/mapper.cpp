@@ -857,7 +857,8 @@ Schedule Mapper::map(const Graph& g, Strategy strategy) {
       "array timing per fold as in SCALE-Sim: fill and drain of 2 x rows + cols - 2 cycles per fold, edge folds "
       "charged in full; the best of the configured dataflows is chosen per op",
       "tiles double-buffered in SRAM: per op, latency = first load + sum over tile steps of max(compute, DMA of the "
-      "next load and previous store) + last store; ops run one after another",
+      "next load and previous store) + last store; ops run in order, and an op that does not read the previous "
+      "op's stored output starts while that op drains",
       "tile sizes, loop order and dataflow per op minimise latency, then DRAM bytes, within the SRAM left by resident "
       "activations",
       "weights always stream from DRAM; DRAM transfers are rounded up to whole bursts",

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "op_accounting.h"
+
 namespace npusim::sim {
 
 namespace {
@@ -11,19 +13,35 @@ using mappers::Traffic;
 
 // Per-repetition times of a step.
 struct StepTime {
-  double load_s = 0, store_s = 0, mac_s = 0, vector_s = 0, compute_s = 0;
+  double load_s = 0;      // bus time + access latency: from issue until the data is there
+  double load_bus_s = 0;  // bus time alone
+  double store_s = 0, mac_s = 0, vector_s = 0, sram_s = 0, compute_s = 0;
 };
+
+// DMA time of the pipeline slot of a tile computing for compute_s: the next tile's load and
+// the previous tile's store share the bus; the load's access latency overlaps other
+// transfers. With two buffers the next load is queued when the tile before this one
+// finished computing, so it has this slot and the previous one to arrive: two slots cover
+// compute + load bus + latency.
+double dma_slot_s(double compute_s, const StepTime* next, double prev_store_s) {
+  if (!next) return prev_store_s;
+  return std::max(next->load_bus_s + prev_store_s, 0.5 * (compute_s + next->load_s));
+}
 
 StepTime step_time(const TileStep& t, const arch::NpuConfig& hw) {
   StepTime st;
   const double bw = hw.dram.bandwidth_bytes_per_s;
   // Transfers of a step go out on the DMA channels together: one access latency per step
   // that loads anything (stores are posted).
-  st.load_s = double(t.dram_read_total()) / bw + (t.dram_read_total() ? hw.dram.latency_ps * 1e-12 : 0);
+  st.load_bus_s = double(t.dram_read_total()) / bw;
+  st.load_s = st.load_bus_s + (t.dram_read_total() ? hw.dram.latency_ps * 1e-12 : 0);
   st.store_s = double(t.dram_write_total()) / bw;
   st.mac_s = double(t.mac_cycles) / hw.mac_array.frequency_hz;
   st.vector_s = double(t.vector_cycles) / hw.vector_unit.frequency_hz;
+  // SRAM ports serve DMA landings and operand reads alongside the compute units.
+  st.sram_s = double(sram_stream_cycles(t, hw.sram)) / hw.mac_array.frequency_hz;
   st.compute_s = hw.vector_unit.overlaps_mac ? std::max(st.mac_s, st.vector_s) : st.mac_s + st.vector_s;
+  st.compute_s = std::max(st.compute_s, st.sram_s);
   return st;
 }
 
@@ -35,71 +53,91 @@ double pipelined_time(const std::vector<StepTime>& st, const std::vector<TileSte
     const uint64_t r = steps[g].repeat;
     if (r == 0) continue;
     const double prev_store = g > 0 ? st[g - 1].store_s : 0;
-    const double next_load = g + 1 < steps.size() ? st[g + 1].load_s : 0;
+    const StepTime* next = g + 1 < steps.size() ? &st[g + 1] : nullptr;
     const StepTime& s = st[g];
     if (r == 1) {
-      total += std::max(s.compute_s, next_load + prev_store);
+      total += std::max(s.compute_s, dma_slot_s(s.compute_s, next, prev_store));
     } else {
-      total += std::max(s.compute_s, s.load_s + prev_store);                 // first of the group
-      total += double(r - 2) * std::max(s.compute_s, s.load_s + s.store_s);  // middle
-      total += std::max(s.compute_s, next_load + s.store_s);                 // last
+      const double c = s.compute_s;
+      total += std::max(c, dma_slot_s(c, &s, prev_store));                 // first of the group
+      total += double(r - 2) * std::max(c, dma_slot_s(c, &s, s.store_s));  // middle
+      total += std::max(c, dma_slot_s(c, next, s.store_s));                // last
     }
   }
   return total;
 }
 
+// Does the op's first tile read activations, KV or spills from DRAM (which may wait for the
+// op before)?
+bool first_reads_inputs(const std::vector<TileStep>& steps) {
+  for (const TileStep& t : steps)
+    if (t.repeat > 0) return t.dram_read_total() > t.dram_read_bytes[int(Traffic::kWeight)];
+  return false;
+}
+
+// Time saved when op b's pipeline continues op a's instead of starting after a's last store:
+//   serial:     max(c_a, s_a') + s_a + l_b + max(c_b, l_b')
+//   continuous: max(c_a, l_b + s_a') + max(c_b, l_b' + s_a)   (DMA slots as dma_slot_s)
+// with c_a, s_a the compute and store of a's last tile, s_a' the store before it, l_b, c_b
+// the load and compute of b's first tile and l_b' the load after it.
+double boundary_overlap_s(const std::vector<TileStep>& sa, const std::vector<StepTime>& ta,
+                          const std::vector<TileStep>& sb, const std::vector<StepTime>& tb) {
+  size_t la = sa.size();
+  while (la > 0 && sa[la - 1].repeat == 0) --la;
+  size_t fb = 0;
+  while (fb < sb.size() && sb[fb].repeat == 0) ++fb;
+  if (la == 0 || fb == sb.size()) return 0;
+  --la;
+  const double c_a = ta[la].compute_s, s_a = ta[la].store_s;
+  const double s_a_before = sa[la].repeat > 1 ? s_a : la > 0 ? ta[la - 1].store_s : 0;
+  const StepTime* b = &tb[fb];
+  const StepTime* b_after = sb[fb].repeat > 1 ? b : fb + 1 < sb.size() ? &tb[fb + 1] : nullptr;
+  const double c_b = b->compute_s;
+  const double serial = std::max(c_a, s_a_before) + s_a + b->load_s + std::max(c_b, dma_slot_s(c_b, b_after, 0));
+  const double continuous =
+      std::max(c_a, dma_slot_s(c_a, b, s_a_before)) + std::max(c_b, dma_slot_s(c_b, b_after, s_a));
+  return std::max(0.0, serial - continuous);
+}
+
 }  // namespace
 
-RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule) {
+RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
+                      bool isolate_ops) {
   RunStats r;
-  const arch::PrecisionSpec& mode = hw.mac_array.mode(schedule.precision);
-  r.peak_macs_per_s = double(hw.mac_array.pes()) * mode.macs_per_pe_per_cycle * hw.mac_array.frequency_hz;
   r.ops.reserve(schedule.ops.size());
-  const auto& v = hw.vector_unit;
   std::vector<double> compute_s;
   compute_s.reserve(schedule.ops.size());
   double prefetched_bytes = 0;
   std::vector<double> prefetch_s(schedule.ops.size(), 0);  // DRAM time done during the previous op
+  std::vector<std::vector<StepTime>> op_times;
+  op_times.reserve(schedule.ops.size());
   for (const mappers::OpSchedule& os : schedule.ops) {
-    const workloads::Op& op = graph.op(os.op);
-    OpStats s;
-    s.name = op.name;
-    s.kind = workloads::op_kind_name(op.kind);
-    s.mapping = os.mapping;
-    s.sram_peak_bytes = os.sram_peak_bytes;
+    OpStats s = count_op(graph, os);
     Counters& c = s.c;
-    std::vector<StepTime> times;
+    std::vector<StepTime>& times = op_times.emplace_back();
     times.reserve(os.steps.size());
+    double sram_s = 0;
     for (const TileStep& t : os.steps) {
       StepTime st = step_time(t, hw);
       times.push_back(st);
       const double n = double(t.repeat);
-      c.macs += t.repeat * t.macs;
-      c.vector_elems += t.repeat * t.vector_elems;
-      c.mac_cycles += t.repeat * t.mac_cycles;
-      c.vector_cycles += t.repeat * t.vector_cycles;
       c.mac_s += n * st.mac_s;
       c.vector_s += n * st.vector_s;
       c.dram_s += n * (st.load_s + st.store_s);
-      c.dram_read_weight_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kWeight)];
-      c.dram_read_activation_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kActivation)];
-      c.dram_read_kv_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kKvCache)];
-      c.dram_read_spill_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kSpill)];
-      c.dram_write_activation_bytes +=
-          t.repeat * (t.dram_write_bytes[int(Traffic::kActivation)] + t.dram_write_bytes[int(Traffic::kWeight)]);
-      c.dram_write_kv_bytes += t.repeat * t.dram_write_bytes[int(Traffic::kKvCache)];
-      c.dram_write_spill_bytes += t.repeat * t.dram_write_bytes[int(Traffic::kSpill)];
-      c.sram_read_bytes += t.repeat * t.sram_read_bytes;
-      c.sram_write_bytes += t.repeat * t.sram_write_bytes;
+      sram_s += n * st.sram_s;
     }
     c.latency_s = pipelined_time(times, os.steps);
-    compute_s.push_back(hw.vector_unit.overlaps_mac ? std::max(c.mac_s, c.vector_s) : c.mac_s + c.vector_s);
+    const double unit_s = hw.vector_unit.overlaps_mac ? std::max(c.mac_s, c.vector_s) : c.mac_s + c.vector_s;
+    compute_s.push_back(std::max(unit_s, sram_s));
     r.ops.push_back(std::move(s));
   }
   // Cross-op prefetch: while an op runs, the DMA's idle time loads the next op's weights
   // into the SRAM that op leaves free, taking that much DRAM time off the next op.
-  for (size_t i = 1; i < r.ops.size(); ++i) {
-    const OpStats prev = r.ops[i - 1];
+  // The op before is the last one with work: ops fused away or views take no time.
+  size_t prev_i = 0;
+  for (size_t i = 1; i < r.ops.size() && !isolate_ops; ++i) {
+    if (r.ops[i - 1].c.latency_s > 0) prev_i = i - 1;
+    const OpStats& prev = r.ops[prev_i];
     Counters& c = r.ops[i].c;
     const double idle_s = std::max(0.0, prev.c.latency_s - prev.c.dram_s);
     const double free_b =
@@ -111,30 +149,23 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     prefetch_s[i] = saved;
     prefetched_bytes += pf;
   }
-  for (size_t i = 0; i < r.ops.size(); ++i) {
-    OpStats& s = r.ops[i];
-    Counters& c = s.c;
-    const double own_dram_s = c.dram_s - prefetch_s[i];  // dram_s stays the op's whole DRAM time
-    // The unit whose busy time is largest bounds the op (after prefetch).
-    if (c.latency_s == 0)
-      s.bound = Bound::kNone;
-    else if (own_dram_s >= c.mac_s && own_dram_s >= c.vector_s)
-      s.bound = Bound::kDram;
-    else if (c.mac_s >= c.vector_s)
-      s.bound = Bound::kCompute;
-    else
-      s.bound = Bound::kVector;
-    c.energy_mac_pj = double(c.macs) * mode.energy_per_mac_pj;
-    c.energy_vector_pj = double(c.vector_cycles) * v.lanes * v.energy_per_elem_op_pj;
-    c.energy_sram_pj = double(c.sram_read_bytes) * hw.sram.read_energy_pj_per_byte +
-                       double(c.sram_write_bytes) * hw.sram.write_energy_pj_per_byte;
-    c.energy_dram_pj = double(c.dram_bytes()) * 8 * hw.dram.energy_pj_per_bit;
-    c.energy_static_pj = hw.static_power_mw * 1e-3 * c.latency_s * 1e12;
-    s.utilization = c.latency_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.latency_s) : 0;
-    r.time_by_bound_s[static_cast<int>(s.bound)] += c.latency_s;
-    r.sram_peak_bytes = std::max(r.sram_peak_bytes, s.sram_peak_bytes);
-    r.total.merge(c);
+  // Op boundaries: where an op does not wait for the previous op's stored output, the
+  // pipeline runs on across the boundary (its first load overlaps the previous op's last
+  // compute, the previous op's last store overlaps its first compute).
+  const std::vector<size_t> ready = inputs_ready_after(graph, schedule);
+  size_t prev = schedule.ops.size();
+  for (size_t i = 0; i < schedule.ops.size() && !isolate_ops; ++i) {
+    if (r.ops[i].c.latency_s == 0) continue;
+    if (prev < schedule.ops.size() && (ready[i] <= prev || !first_reads_inputs(schedule.ops[i].steps))) {
+      const double saved =
+          boundary_overlap_s(schedule.ops[prev].steps, op_times[prev], schedule.ops[i].steps, op_times[i]);
+      r.ops[i].c.latency_s = std::max(0.0, r.ops[i].c.latency_s - saved);
+    }
+    prev = i;
   }
+  std::vector<double> own_dram_s(r.ops.size());
+  for (size_t i = 0; i < r.ops.size(); ++i) own_dram_s[i] = r.ops[i].c.dram_s - prefetch_s[i];
+  finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = uint64_t(prefetched_bytes);
   return r;
 }

@@ -1,6 +1,8 @@
 #include "simulator.h"
 
 #include "analytic_engine.h"
+#include "npusim/error.h"
+#include "systemc/systemc_engine.h"
 
 namespace npusim::sim {
 
@@ -8,7 +10,18 @@ void check_strategy(const std::string& name, const std::string& what) {
   if (name != "best") mappers::parse_strategy(name, what);
 }
 
-Simulator::Simulator(const arch::NpuConfig& hw) : mapper_(hw) {}
+void check_engine(const std::string& name, const std::string& what) {
+  if (name != "analytic" && name != "systemc") throw UserError(what + ": unknown engine; valid: analytic, systemc");
+}
+
+Simulator::Simulator(const arch::NpuConfig& hw, RunOptions options) : mapper_(hw), options_(std::move(options)) {
+  check_engine(options_.engine, "--engine " + options_.engine);
+}
+
+RunStats Simulator::evaluate(const workloads::Graph& graph, const mappers::Schedule& schedule, timing::Trace* trace) {
+  if (options_.engine == "systemc") return run_systemc(graph, mapper_.hw(), schedule, SystemcOptions{trace, false});
+  return run_analytic(graph, mapper_.hw(), schedule);
+}
 
 RunResult Simulator::run(const workloads::LoadedModel& model, const std::string& strategy) {
   check_strategy(strategy, "--strategy " + strategy);
@@ -20,13 +33,15 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   r.workload_notes = model.notes;
   r.precision = model.graph.precision_spec();
   r.param_count = model.graph.param_count();
-  r.engine = "analytic";
+  r.engine = options_.engine;
   r.strategy_choice = strategy;
   bool have = false;
+  // With a trace and a choice to make, the winner runs once more to record its timeline.
+  const bool retrace = options_.trace && strategy == "best";
   for (mappers::Strategy s : mappers::kAllStrategies) {
     if (strategy != "best" && mappers::strategy_name(s) != strategy) continue;
     mappers::Schedule sched = mapper_.map(model.graph, s);
-    RunStats stats = run_analytic(model.graph, hw, sched);
+    RunStats stats = evaluate(model.graph, sched, retrace ? nullptr : options_.trace);
     // Best: strictly faster wins, so ties keep the simpler strategy.
     if (!have || stats.total.latency_s < r.stats.total.latency_s) {
       r.schedule = std::move(sched);
@@ -34,6 +49,7 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
       have = true;
     }
   }
+  if (retrace) evaluate(model.graph, r.schedule, options_.trace);
   return r;
 }
 
@@ -75,8 +91,9 @@ double WorkloadResult::energy_per_image_j() const {
   return e;
 }
 
-RunResult Simulator::run(const arch::NpuConfig& hw, const workloads::LoadedModel& model, const std::string& strategy) {
-  Simulator sim(hw);
+RunResult Simulator::run(const arch::NpuConfig& hw, const workloads::LoadedModel& model, const std::string& strategy,
+                         RunOptions options) {
+  Simulator sim(hw, std::move(options));
   return sim.run(model, strategy);
 }
 

@@ -8,6 +8,7 @@
 #include "mappers/mapper.h"
 #include "mappers/schedule.h"
 #include "run_stats.h"
+#include "timing/trace.h"
 #include "workloads/model_registry.h"
 #include "workloads/workload.h"
 
@@ -20,7 +21,7 @@ struct RunResult {
   std::vector<std::string> workload_notes;
   workloads::PrecisionSpec precision;
   uint64_t param_count = 0;
-  std::string engine;           // "analytic"
+  std::string engine;           // "analytic" or "systemc"
   std::string strategy_choice;  // what was asked: offchip | onchip | fused | best
   mappers::Schedule schedule;   // of the strategy that ran (best: the fastest)
   RunStats stats;
@@ -30,6 +31,17 @@ struct RunResult {
 inline constexpr const char* kDefaultStrategy = "best";
 // Throws UserError naming `what` for anything else.
 void check_strategy(const std::string& name, const std::string& what);
+
+// How runs are evaluated. The sweep code and the CLI pass this to Simulator.
+struct RunOptions {
+  std::string engine = "analytic";  // "analytic" (closed form) or "systemc" (event-driven reference)
+  // systemc only: every run of the chosen strategy appends its timeline here (runs laid out
+  // one after another). Runs through the SystemC engine are serialised process-wide.
+  timing::Trace* trace = nullptr;
+};
+inline constexpr const char* kDefaultEngine = "analytic";
+// Throws UserError naming `what` unless `name` is analytic or systemc.
+void check_engine(const std::string& name, const std::string& what);
 
 // One stage of a workload (a network and how often it runs) and its result.
 struct StageResult {
@@ -56,7 +68,7 @@ struct WorkloadResult {
 class Simulator {
  public:
   // Keeps one mapper (and its memoised tile plans) for every run on `hw`.
-  explicit Simulator(const arch::NpuConfig& hw);
+  explicit Simulator(const arch::NpuConfig& hw, RunOptions options = {});
   RunResult run(const workloads::LoadedModel& model, const std::string& strategy = kDefaultStrategy);
   // Every stage on the same mapper; `best` picks the fastest strategy per network.
   WorkloadResult run(const workloads::Workload& w, const std::string& strategy = kDefaultStrategy);
@@ -64,10 +76,12 @@ class Simulator {
 
   // One-off run with a fresh mapper.
   static RunResult run(const arch::NpuConfig& hw, const workloads::LoadedModel& model,
-                       const std::string& strategy = kDefaultStrategy);
+                       const std::string& strategy = kDefaultStrategy, RunOptions options = {});
 
  private:
+  RunStats evaluate(const workloads::Graph& graph, const mappers::Schedule& schedule, timing::Trace* trace);
   mappers::Mapper mapper_;
+  RunOptions options_;
 };
 
 }  // namespace npusim::sim

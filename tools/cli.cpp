@@ -59,6 +59,9 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --allow-unknown-ops  ONNX: count unsupported ops as generic vector ops (said in the report)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
   --strategy S       offchip | onchip | fused | best (default best: the fastest per network)
+  --engine E         analytic (closed form, default) | systemc (event-driven TLM-2.0 reference)
+  --trace FILE.json  with --engine systemc: write a Chrome/Perfetto trace-event timeline
+                     (one track per unit, ops as spans; open in ui.perfetto.dev)
   --layers N|all     list the N slowest layers (default 30), or all of them
   --json             print the result as JSON instead of the text report
   --out DIR          also write DIR/layers.csv and DIR/summary.json
@@ -101,6 +104,8 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
                                           {"--set", true, true},
                                           {"--layers", true, false},
                                           {"--strategy", true, false},
+                                          {"--engine", true, false},
+                                          {"--trace", true, false},
                                           {"--json", false, false},
                                           {"--out", true, false},
                                           {"--help", false, false}}),
@@ -124,9 +129,18 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
   arch::NpuConfig hw = load_hw(f, "run");
   const std::string strategy = f.has("--strategy") ? f.get("--strategy") : sim::kDefaultStrategy;
   sim::check_strategy(strategy, "--strategy " + strategy);
+  sim::RunOptions run_opts;
+  run_opts.engine = f.has("--engine") ? f.get("--engine") : sim::kDefaultEngine;
+  sim::check_engine(run_opts.engine, "--engine " + run_opts.engine);
+  sim::timing::Trace trace;
+  if (f.has("--trace")) {
+    if (run_opts.engine != "systemc") throw UserError("--trace " + f.get("--trace") + ": needs --engine systemc");
+    run_opts.trace = &trace;
+  }
   workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
-  sim::Simulator simulator(hw);
+  sim::Simulator simulator(hw, run_opts);
   sim::WorkloadResult r = simulator.run(w, strategy);
+  if (f.has("--trace")) trace.write(f.get("--trace"), "npusim " + hw.name + " " + w.name);
   if (f.has("--out")) reports::write_workload_dir(r, f.get("--out"));
   out << (f.has("--json") ? reports::workload_json(r, true) : reports::workload_text(r, text));
   return kExitOk;
@@ -136,15 +150,17 @@ constexpr const char* kCompareUsage = R"(usage: npusim compare --hw HW --model M
 
   Runs MODEL under each strategy (default offchip,onchip,fused) and prints them side by side:
   latency, throughput, utilisation, DRAM traffic, spills, SRAM peak, energy and the SRAM size
-  at which each strategy stops spilling. Takes run's --precision, --dim, --phase and --set.
+  at which each strategy stops spilling. Takes run's --precision, --dim, --phase, --set and --engine.
 )";
 
 int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
-  Flags f = parse_flags(
-      args, 1,
-      with_model_flags(
-          {{"--hw", true, false}, {"--set", true, true}, {"--strategies", true, false}, {"--help", false, false}}),
-      "compare");
+  Flags f = parse_flags(args, 1,
+                        with_model_flags({{"--hw", true, false},
+                                          {"--set", true, true},
+                                          {"--strategies", true, false},
+                                          {"--engine", true, false},
+                                          {"--help", false, false}}),
+                        "compare");
   if (f.has("--help")) {
     out << kCompareUsage;
     return kExitOk;
@@ -160,9 +176,12 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
+  sim::RunOptions run_opts;
+  run_opts.engine = f.has("--engine") ? f.get("--engine") : sim::kDefaultEngine;
+  sim::check_engine(run_opts.engine, "--engine " + run_opts.engine);
   arch::NpuConfig hw = load_hw(f, "compare");
   workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
-  sim::Simulator simulator(hw);
+  sim::Simulator simulator(hw, run_opts);
   std::vector<sim::WorkloadResult> results;
   for (const auto& s : strategies) results.push_back(simulator.run(w, s));
   out << reports::compare_text(results);

@@ -3,7 +3,9 @@
 #include <benchmark/benchmark.h>
 
 #include "arch/config_loader.h"
+#include "mappers/mapper.h"
 #include "sim/simulator.h"
+#include "sim/systemc/systemc_engine.h"
 #include "workloads/workload.h"
 
 namespace {
@@ -78,6 +80,32 @@ BENCHMARK_CAPTURE(BM_BuildModel, sd15_unet, std::string("sd15-unet"))->Unit(benc
 BENCHMARK_CAPTURE(BM_RunModel, sd15_unet, std::string("sd15-unet"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BuildModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_RunModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
+
+// One SD 1.5 UNet evaluation through the SystemC engine (schedule mapped once): seconds per
+// evaluation and simulation events per second. Runs through the kernel are one at a time, on
+// a thread of their own, so these time wall-clock (UseRealTime), not the caller's CPU.
+void BM_SystemcEval(benchmark::State& state, const std::string& model, npusim::mappers::Strategy strategy) {
+  auto hw = expedera();
+  auto m = npusim::workloads::load_model(model, model_opts());
+  npusim::mappers::Mapper mapper(hw);
+  const auto sched = mapper.map(m.graph, strategy);
+  npusim::sim::SystemcRunInfo info;
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::sim::run_systemc(m.graph, hw, sched, {}, &info));
+  state.counters["events"] = double(info.events);
+  state.counters["tiles"] = double(info.tiles);
+  state.counters["events_per_s"] =
+      benchmark::Counter(double(info.events), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_fused, std::string("sd15-unet"), npusim::mappers::Strategy::kFused)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_offchip, std::string("sd15-unet"), npusim::mappers::Strategy::kOffchip)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_vae_decoder_fused, std::string("sd15-vae-decoder"),
+                  npusim::mappers::Strategy::kFused)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -32,9 +32,13 @@ TEST_CASE("Expedera preset: SD 1.5 headline figures (golden)") {
   const double unet_ips = 1 / unet->run.stats.total.latency_s;
   const double vae_ips = 1 / vae->run.stats.total.latency_s;
   MESSAGE("denoiser ", unet_ips, " images/s (Expedera 9.24), decoder ", vae_ips, " images/s (Expedera 3.29)");
-  CHECK(unet_ips == doctest::Approx(7.93108).epsilon(1e-4));
-  CHECK(vae_ips == doctest::Approx(4.11793).epsilon(1e-4));
-  // Within 15 % of Expedera's denoiser figure (-14 %). The decoder is 25 % faster than
+  // Regenerated on purpose (issue 5) when the analytic engine was checked against the SystemC
+  // engine: access latency overlaps other transfers, pipelines run on across independent op
+  // boundaries, prefetch follows the last op with work, SRAM ports bound compute
+  // (was 7.93108 and 4.11793).
+  CHECK(unet_ips == doctest::Approx(8.14887).epsilon(1e-4));
+  CHECK(vae_ips == doctest::Approx(4.15534).epsilon(1e-4));
+  // Within 15 % of Expedera's denoiser figure (-12 %). The decoder is 26 % faster than
   // Expedera's 3.29: npusim's decoder convolutions run at 84 % of peak, Expedera's figure
   // implies 67 %; the README says which effects npusim does not model.
   CHECK(unet_ips / 9.24 == doctest::Approx(1).epsilon(0.15));

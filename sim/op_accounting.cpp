@@ -1,0 +1,93 @@
+#include "op_accounting.h"
+
+#include <algorithm>
+
+namespace npusim::sim {
+
+using mappers::TileStep;
+using mappers::Traffic;
+
+OpStats count_op(const workloads::Graph& graph, const mappers::OpSchedule& os) {
+  const workloads::Op& op = graph.op(os.op);
+  OpStats s;
+  s.name = op.name;
+  s.kind = workloads::op_kind_name(op.kind);
+  s.mapping = os.mapping;
+  s.sram_peak_bytes = os.sram_peak_bytes;
+  Counters& c = s.c;
+  for (const TileStep& t : os.steps) {
+    c.macs += t.repeat * t.macs;
+    c.vector_elems += t.repeat * t.vector_elems;
+    c.mac_cycles += t.repeat * t.mac_cycles;
+    c.vector_cycles += t.repeat * t.vector_cycles;
+    c.dram_read_weight_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kWeight)];
+    c.dram_read_activation_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kActivation)];
+    c.dram_read_kv_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kKvCache)];
+    c.dram_read_spill_bytes += t.repeat * t.dram_read_bytes[int(Traffic::kSpill)];
+    c.dram_write_activation_bytes +=
+        t.repeat * (t.dram_write_bytes[int(Traffic::kActivation)] + t.dram_write_bytes[int(Traffic::kWeight)]);
+    c.dram_write_kv_bytes += t.repeat * t.dram_write_bytes[int(Traffic::kKvCache)];
+    c.dram_write_spill_bytes += t.repeat * t.dram_write_bytes[int(Traffic::kSpill)];
+    c.sram_read_bytes += t.repeat * t.sram_read_bytes;
+    c.sram_write_bytes += t.repeat * t.sram_write_bytes;
+  }
+  return s;
+}
+
+std::vector<size_t> inputs_ready_after(const workloads::Graph& graph, const mappers::Schedule& schedule) {
+  const size_t n = schedule.ops.size();
+  std::vector<size_t> index(graph.num_ops(), n), need(n, 0);
+  std::vector<bool> has_tiles(n, false);
+  for (size_t i = 0; i < n; ++i) {
+    index[schedule.ops[i].op] = i;
+    for (const TileStep& t : schedule.ops[i].steps)
+      if (t.repeat > 0) has_tiles[i] = true;
+  }
+  for (size_t i = 0; i < n; ++i)
+    for (workloads::TensorId t : graph.op(schedule.ops[i].op).inputs) {
+      if (graph.tensor(t).kind == workloads::TensorKind::kWeight) continue;
+      const workloads::OpId p = graph.producer(t);
+      if (p == workloads::kNoOp) continue;
+      const size_t s = index[p];
+      need[i] = std::max(need[i], s < i && has_tiles[s] ? s + 1 : i);
+    }
+  return need;
+}
+
+uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& sram) {
+  const uint64_t peak = std::max<uint64_t>(sram.bytes_per_cycle, 1);
+  return (t.sram_read_bytes + t.sram_write_bytes + peak - 1) / peak;
+}
+
+void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode precision,
+                const std::vector<double>& own_dram_s) {
+  const arch::PrecisionSpec& mode = hw.mac_array.mode(precision);
+  const auto& v = hw.vector_unit;
+  r.peak_macs_per_s = double(hw.mac_array.pes()) * mode.macs_per_pe_per_cycle * hw.mac_array.frequency_hz;
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    OpStats& s = r.ops[i];
+    Counters& c = s.c;
+    const double own = own_dram_s[i];
+    // The unit whose busy time is largest bounds the op (after prefetch).
+    if (c.latency_s == 0)
+      s.bound = Bound::kNone;
+    else if (own >= c.mac_s && own >= c.vector_s)
+      s.bound = Bound::kDram;
+    else if (c.mac_s >= c.vector_s)
+      s.bound = Bound::kCompute;
+    else
+      s.bound = Bound::kVector;
+    c.energy_mac_pj = double(c.macs) * mode.energy_per_mac_pj;
+    c.energy_vector_pj = double(c.vector_cycles) * v.lanes * v.energy_per_elem_op_pj;
+    c.energy_sram_pj = double(c.sram_read_bytes) * hw.sram.read_energy_pj_per_byte +
+                       double(c.sram_write_bytes) * hw.sram.write_energy_pj_per_byte;
+    c.energy_dram_pj = double(c.dram_bytes()) * 8 * hw.dram.energy_pj_per_bit;
+    c.energy_static_pj = hw.static_power_mw * 1e-3 * c.latency_s * 1e12;
+    s.utilization = c.latency_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.latency_s) : 0;
+    r.time_by_bound_s[static_cast<int>(s.bound)] += c.latency_s;
+    r.sram_peak_bytes = std::max(r.sram_peak_bytes, s.sram_peak_bytes);
+    r.total.merge(c);
+  }
+}
+
+}  // namespace npusim::sim

@@ -1,0 +1,32 @@
+#pragma once
+// What both engines count the same way. count_op: an op's work and traffic from its
+// schedule (no timing). finish_run: per-op bound, energy and utilisation from the timed
+// counters, and the run totals. Engines differ only in the times they fill in between.
+#include <vector>
+
+#include "arch/npu_config.h"
+#include "mappers/schedule.h"
+#include "run_stats.h"
+#include "workloads/graph.h"
+
+namespace npusim::sim {
+
+// Name, kind, mapping, SRAM peak and every byte/MAC/cycle counter of `os`; times left 0.
+OpStats count_op(const workloads::Graph& graph, const mappers::OpSchedule& os);
+
+// Data dependencies between scheduled ops: entry i is how many ops (a prefix of the
+// schedule) must be done before op i may read its activation / KV inputs. A producer with no
+// tiles of its own (a view, or an op fused into another) is not tracked: then every op
+// before i must be done. Graph inputs and weights need nothing.
+std::vector<size_t> inputs_ready_after(const workloads::Graph& graph, const mappers::Schedule& schedule);
+
+// Cycles of one step's SRAM traffic at the full port width (reads and writes share ports).
+uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& sram);
+
+// Fills bound (by the largest of own DRAM time, MAC time, vector time), energy and
+// utilisation of every op and the totals. own_dram_s[i]: op i's DRAM time not hidden in the
+// previous op (cross-op prefetch), used for the bound.
+void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode precision,
+                const std::vector<double>& own_dram_s);
+
+}  // namespace npusim::sim

@@ -1,0 +1,170 @@
+#include "systemc_engine.h"
+
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "modules.h"
+#include "sequencer.h"
+#include "sim/op_accounting.h"
+
+// libsystemc.so refers to sc_main; npusim has its own main() and never calls sc_elab_and_sim,
+// so this definition only satisfies the linker. It lives in this file so that every binary
+// using the engine links it.
+int sc_main(int, char**) { return 0; }
+
+namespace npusim::sim {
+
+namespace {
+
+std::mutex g_systemc_mutex;  // the SystemC kernel is one per process: one run at a time
+
+// A fresh kernel for one run, deleted afterwards, so many runs fit in one process.
+class FreshSimContext {
+ public:
+  FreshSimContext() {
+    setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);  // no banner on stdout (it would corrupt --json)
+    ctx_ = new sc_core::sc_simcontext();
+    sc_core::sc_curr_simcontext = ctx_;
+    sc_core::sc_default_global_context = ctx_;
+  }
+  ~FreshSimContext() {
+    delete ctx_;
+    sc_core::sc_curr_simcontext = nullptr;
+    sc_core::sc_default_global_context = nullptr;
+  }
+  FreshSimContext(const FreshSimContext&) = delete;
+  FreshSimContext& operator=(const FreshSimContext&) = delete;
+
+ private:
+  sc_core::sc_simcontext* ctx_;
+};
+
+struct Tracks {
+  uint32_t ops = 0, dram = 0, mac = 0, vec = 0, sram = 0;
+  std::vector<uint32_t> dma;
+};
+
+// What a run leaves behind, per op (ps) and overall.
+struct KernelResult {
+  std::vector<uint64_t> done_ps, prefetched, mac_ps, vec_ps, dram_ps, pf_ps;
+  SystemcRunInfo info;
+};
+
+// Elaborates the modules in a fresh kernel, simulates to the end and collects the results.
+KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
+                      bool isolate_ops, sc::RunContext& rc, const Tracks& tracks, size_t n_ops) {
+  KernelResult k;
+  k.mac_ps.resize(n_ops);
+  k.vec_ps.resize(n_ops);
+  k.dram_ps.resize(n_ops);
+  k.pf_ps.resize(n_ops);
+  FreshSimContext context;
+  const timing::SramBanks banks(hw.sram);
+  auto dram = std::make_unique<sc::DramTarget>("dram", hw.dram, rc, tracks.dram);
+  auto dma = std::make_unique<sc::DmaEngine>("dma", hw.dma, rc, tracks.dma, *dram);
+  auto mac = std::make_unique<sc::UnitTarget>("mac_array", hw.mac_array.frequency_hz, rc, tracks.mac);
+  auto vec = std::make_unique<sc::UnitTarget>("vector_unit", hw.vector_unit.frequency_hz, rc, tracks.vec);
+  auto sram = std::make_unique<sc::UnitTarget>("sram", hw.mac_array.frequency_hz, rc, tracks.sram,
+                                               [&banks](uint64_t bytes) { return banks.stream_cycles(bytes); });
+  auto seq = std::make_unique<sc::Sequencer>("sequencer", graph, schedule, hw, *dma, *dram, rc, isolate_ops);
+  seq->mac_socket.bind(mac->socket);
+  seq->vector_socket.bind(vec->socket);
+  seq->sram_socket.bind(sram->socket);
+  sc_core::sc_start();
+  k.done_ps = seq->op_done_ps;
+  k.prefetched = seq->prefetched_bytes;
+  for (size_t i = 0; i < n_ops; ++i) {
+    k.mac_ps[i] = mac->busy.at(i);
+    k.vec_ps[i] = vec->busy.at(i);
+    k.dram_ps[i] = dram->busy.at(i) + dram->prefetch_busy.at(i);
+    k.pf_ps[i] = dram->prefetch_busy.at(i);
+  }
+  k.info.tiles = seq->tiles;
+  k.info.dram_row_misses = dram->channel.row_misses();
+  k.info.dram_refreshes = dram->channel.refreshes();
+  k.info.dram_turnarounds = dram->channel.turnarounds();
+  // Modules go before their kernel (context's destructor runs last).
+  seq.reset();
+  sram.reset();
+  vec.reset();
+  mac.reset();
+  dma.reset();
+  dram.reset();
+  return k;
+}
+
+}  // namespace
+
+RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
+                     const SystemcOptions& options, SystemcRunInfo* info) {
+  std::lock_guard<std::mutex> lock(g_systemc_mutex);
+  timing::Trace* trace = options.trace;
+  RunStats r;
+  r.ops.reserve(schedule.ops.size());
+  std::vector<std::string> names;
+  for (const mappers::OpSchedule& os : schedule.ops) {
+    r.ops.push_back(count_op(graph, os));
+    names.push_back(r.ops.back().name);
+  }
+  sc::RunContext rc;
+  rc.trace = trace;
+  rc.op_names = &names;
+  Tracks tracks;
+  tracks.dma.assign(hw.dma.channels, 0);
+  if (trace) {
+    trace->begin_segment();
+    tracks.ops = trace->track("ops");
+    tracks.dram = trace->track("DRAM");
+    for (uint32_t i = 0; i < hw.dma.channels; ++i) tracks.dma[i] = trace->track("DMA ch" + std::to_string(i));
+    tracks.mac = trace->track("MAC array");
+    tracks.vec = trace->track("vector unit");
+    tracks.sram = trace->track("SRAM");
+  }
+  // The kernel runs on a thread of its own: SystemC switches its processes' stacks under
+  // the caller (QuickThreads), which AddressSanitizer cannot follow, so an exception thrown
+  // later on the caller's stack was reported as stack-use-after-scope. A fresh thread per
+  // run leaves the caller's stack alone.
+  KernelResult k;
+  std::exception_ptr failure;
+  std::thread kernel([&] {
+    try {
+      k = simulate(graph, hw, schedule, options.isolate_ops, rc, tracks, r.ops.size());
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  });
+  kernel.join();
+  if (failure) std::rethrow_exception(failure);
+  SystemcRunInfo& run_info = k.info;
+  const std::vector<uint64_t>& done_ps = k.done_ps;
+  std::vector<double> own_dram_s(r.ops.size());
+  const double latency_s = hw.dram.latency_ps * 1e-12;
+  uint64_t prev = 0;
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    Counters& c = r.ops[i].c;
+    c.latency_s = double(done_ps[i] - prev) * 1e-12;
+    prev = done_ps[i];
+    c.mac_s = double(k.mac_ps[i]) * 1e-12;
+    c.vector_s = double(k.vec_ps[i]) * 1e-12;
+    // DRAM time as the analytic engine counts it: bus time plus one access latency per
+    // tile that reads.
+    uint64_t reading_tiles = 0;
+    for (const mappers::TileStep& t : schedule.ops[i].steps)
+      if (t.dram_read_total() > 0) reading_tiles += t.repeat;
+    c.dram_s = double(k.dram_ps[i]) * 1e-12 + double(reading_tiles) * latency_s;
+    own_dram_s[i] = c.dram_s - double(k.pf_ps[i]) * 1e-12;
+    run_info.prefetched_weight_bytes += k.prefetched[i];
+    if (trace && done_ps[i] > (i ? done_ps[i - 1] : 0))
+      trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
+  }
+  finish_run(r, hw, schedule.precision, own_dram_s);
+  r.prefetched_weight_bytes = run_info.prefetched_weight_bytes;
+  run_info.events = rc.events;
+  run_info.transactions = rc.transactions;
+  if (info) *info = run_info;
+  return r;
+}
+
+}  // namespace npusim::sim

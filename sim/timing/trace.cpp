@@ -1,0 +1,80 @@
+#include "trace.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "npusim/error.h"
+
+namespace npusim::sim::timing {
+
+namespace {
+
+std::string escape(const std::string& s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      o += '\\';
+      o += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      o += buf;
+    } else {
+      o += c;
+    }
+  }
+  return o;
+}
+
+// ps as microseconds with ps resolution (the trace-event format's unit is us).
+std::string us(uint64_t ps) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llu.%06llu", static_cast<unsigned long long>(ps / 1000000),
+                static_cast<unsigned long long>(ps % 1000000));
+  return buf;
+}
+
+}  // namespace
+
+uint32_t Trace::track(const std::string& name) {
+  for (size_t i = 0; i < tracks_.size(); ++i)
+    if (tracks_[i] == name) return static_cast<uint32_t>(i);
+  tracks_.push_back(name);
+  return static_cast<uint32_t>(tracks_.size() - 1);
+}
+
+void Trace::span(uint32_t track, std::string name, uint64_t start_ps, uint64_t end_ps) {
+  if (end_ps < start_ps) end_ps = start_ps;
+  start_ps += offset_ps_;
+  end_ps += offset_ps_;
+  end_ps_ = std::max(end_ps_, end_ps);
+  spans_.push_back({track, std::move(name), start_ps, end_ps});
+}
+
+std::string Trace::json(const std::string& process) const {
+  std::string o = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
+  o += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,\"args\":{\"name\":\"" + escape(process) + "\"}}";
+  for (size_t t = 0; t < tracks_.size(); ++t) {
+    const std::string tid = std::to_string(t + 1);
+    o += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":" + tid + ",\"args\":{\"name\":\"" +
+         escape(tracks_[t]) + "\"}}";
+    o += ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":" + tid +
+         ",\"args\":{\"sort_index\":" + tid + "}}";
+  }
+  for (const Span& s : spans_)
+    o += ",\n{\"name\":\"" + escape(s.name) + "\",\"ph\":\"X\",\"pid\":1,\"tid\":" + std::to_string(s.track + 1) +
+         ",\"ts\":" + us(s.start_ps) + ",\"dur\":" + us(s.end_ps - s.start_ps) + "}";
+  o += "\n]}\n";
+  return o;
+}
+
+void Trace::write(const std::string& path, const std::string& process) const {
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw UserError("--trace " + path + ": cannot open for writing");
+  f << json(process);
+  if (!f) throw UserError("--trace " + path + ": write failed");
+}
+
+}  // namespace npusim::sim::timing

@@ -1,0 +1,36 @@
+#pragma once
+// A timeline of spans on named tracks, written as Chrome / Perfetto trace-event JSON
+// ("X" complete events, times in microseconds, one thread per track, thread_name metadata).
+// Opens in ui.perfetto.dev and chrome://tracing.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace npusim::sim::timing {
+
+class Trace {
+ public:
+  // The id of the track (a row in the viewer) called `name`, added if new.
+  uint32_t track(const std::string& name);
+  // Spans from now on start where the last one recorded ended, so several runs (the stages
+  // of a pipeline) follow one another on the same tracks.
+  void begin_segment() { offset_ps_ = end_ps_; }
+  void span(uint32_t track, std::string name, uint64_t start_ps, uint64_t end_ps);
+  size_t size() const { return spans_.size(); }
+  // {"displayTimeUnit": "ns", "traceEvents": [...]}; `process` names the process row.
+  std::string json(const std::string& process) const;
+  // Writes json() to `path`; throws UserError naming the file if it cannot.
+  void write(const std::string& path, const std::string& process) const;
+
+ private:
+  struct Span {
+    uint32_t track;
+    std::string name;
+    uint64_t start_ps, end_ps;
+  };
+  std::vector<std::string> tracks_;
+  std::vector<Span> spans_;
+  uint64_t offset_ps_ = 0, end_ps_ = 0;
+};
+
+}  // namespace npusim::sim::timing

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Checks a file against the Chrome trace-event format (JSON object form) as trace viewers
+(ui.perfetto.dev, chrome://tracing) read it: usage: validate_trace.py TRACE.json TRACK...
+Every event has name/ph/pid/tid; complete events ("X") have numeric ts >= 0 and dur >= 0;
+metadata ("M") names the process and threads; each TRACK named on the command line is a
+thread with at least one span; spans on one thread do not overlap partially (they nest or
+follow one another), which viewers need to draw them."""
+import json
+import sys
+
+
+def main():
+    path, tracks = sys.argv[1], sys.argv[2:]
+    with open(path) as f:
+        doc = json.load(f)
+    assert isinstance(doc, dict), "top level must be an object"
+    events = doc["traceEvents"]
+    assert isinstance(events, list) and events, "traceEvents must be a non-empty list"
+    assert doc.get("displayTimeUnit") in ("ms", "ns"), "displayTimeUnit must be ms or ns"
+    names, spans = {}, {}
+    for e in events:
+        for key in ("name", "ph", "pid", "tid"):
+            assert key in e, f"event without {key}: {e}"
+        assert isinstance(e["pid"], int) and isinstance(e["tid"], int), f"pid/tid must be integers: {e}"
+        if e["ph"] == "M":
+            assert e["name"] in ("process_name", "thread_name", "thread_sort_index"), e
+            assert "args" in e, e
+            if e["name"] == "thread_name":
+                names[e["tid"]] = e["args"]["name"]
+        elif e["ph"] == "X":
+            ts, dur = e["ts"], e["dur"]
+            assert isinstance(ts, (int, float)) and ts >= 0, e
+            assert isinstance(dur, (int, float)) and dur >= 0, e
+            spans.setdefault(e["tid"], []).append((ts, ts + dur))
+        else:
+            raise AssertionError(f"unexpected phase {e['ph']}")
+    for tid in spans:
+        assert tid in names, f"thread {tid} has spans but no thread_name"
+    for t in tracks:
+        tids = [tid for tid, n in names.items() if n == t]
+        assert tids, f"no track named {t!r}; tracks: {sorted(names.values())}"
+        assert spans.get(tids[0]), f"track {t!r} has no spans"
+    for tid, s in spans.items():
+        s.sort()
+        end = 0.0
+        for a, b in s:
+            # Spans on a unit are sequential: each starts at or after the previous one's end
+            # (1e-6 us of rounding slack).
+            assert a >= end - 1e-6, f"overlapping spans on {names[tid]!r}: starts {a} before {end}"
+            end = max(end, b)
+    print(f"{path}: {len(events)} events on {len(names)} tracks: valid")
+
+
+if __name__ == "__main__":
+    main()
