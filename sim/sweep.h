@@ -71,8 +71,8 @@ arch::NpuConfig load_sweep_base(const SweepSpec& spec, const std::vector<std::st
 // carry it so a resume or a merge never mixes two sweeps.
 std::string sweep_hash(const SweepSpec& spec, const arch::NpuConfig& base);
 
-// The one place that checks a sweep's engine. Only "analytic" runs now; an event-driven
-// engine must also run points one at a time (SystemC is not thread-safe).
+// The one place that checks a sweep's engine: analytic or systemc. SystemC runs are serialised
+// process-wide, so --jobs only overlaps their loading and mapping; use shards for more.
 void check_sweep_engine(const std::string& engine, const std::string& where);
 
 // Which points a shard runs: `index % count == shard`.

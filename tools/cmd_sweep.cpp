@@ -39,7 +39,8 @@ same bytes whatever --jobs or --shard split it.
   --jobs N         points run on N threads (default: all cores)
   --shard I/N      run only points with index % N == I (0 <= I < N); join the files with
                    npusim merge
-  --engine E       override the sweep file's engine (only analytic runs sweeps for now)
+  --engine E       override the sweep file's engine: analytic (default) or systemc (SystemC
+                   runs one at a time per process; split a large sweep with --shard instead)
   --dry-run        check the sweep file and list its points (of the shard) without running them
   --quiet          no progress on stderr (default: a bar with rate and ETA on a terminal,
                    a plain line every few seconds otherwise)

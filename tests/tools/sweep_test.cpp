@@ -131,10 +131,23 @@ TEST_CASE("sweep spec: mistakes name file, line, key and rule") {
   fails("hw: tiny-test\nmodels: [m]\nmode: zip\naxes:\n  sram.size: [1MiB, 2MiB]\n  dram.bandwidth: [1GB/s]\n",
         "s.yaml:3: mode: zip needs axes of equal length");
   fails("hw: tiny-test\nmodels: [m]\nstrategies: [fusd]\n", "s.yaml:3: ");
-  fails("hw: tiny-test\nmodels: [m]\nengine: systemc\n",
-        "s.yaml:3: engine: systemc: sweeps run only the analytic engine");
+  fails("hw: tiny-test\nmodels: [m]\nengine: sytemc\n",
+        "s.yaml:3: engine sytemc: unknown engine; valid: analytic, systemc");
   fails("models: [m]\n", "hw: required");
   fails("hw: [a\n", "s.yaml:");
+}
+
+TEST_CASE("sweep: the SystemC engine runs a sweep's points, with the same points failing") {
+  TempDir dir;
+  const std::string sweep = dir.write("tiny.yaml", kTinySweep), out = dir.path("r.jsonl");
+  Result r = cli({"sweep", sweep, "--out", out, "--jobs", "2", "--engine", "systemc", "--quiet"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(has(r.out, "12 points"));
+  CHECK(has(r.out, "4 failed"));
+  const std::string text = slurp(out);
+  CHECK(lines_of(text).size() == 13);
+  CHECK(has(text, "systemc"));
 }
 
 TEST_CASE("sweep: a JSON line per point, a failing point is recorded and the rest complete") {
@@ -165,7 +178,8 @@ TEST_CASE("sweep: a JSON line per point, a failing point is recorded and the res
       cli({"sweep", dir.write("bad.yaml", "hw: tiny-test\nmodels: [tiny-block]\naxes:\n  sram.sise: [1MiB]\n"), "--out",
            dir.path("x.jsonl")}),
       "bad.yaml:4: sram.sise: unknown hardware key; did you mean sram.size?");
-  check_usage_error(cli({"sweep", sweep, "--out", dir.path("y.jsonl"), "--engine", "systemc"}), "analytic");
+  check_usage_error(cli({"sweep", sweep, "--out", dir.path("y.jsonl"), "--engine", "sytemc"}),
+                    "--engine sytemc: unknown engine; valid: analytic, systemc");
   check_usage_error(cli({"sweep", sweep, "--out", dir.path("y.jsonl"), "--shard", "2/2"}), "0 <= I < N");
 }
 
