@@ -7,6 +7,7 @@
 #include <set>
 
 #include "clip_text_encoder.h"
+#include "diffusers_config.h"
 #include "llama.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
@@ -59,7 +60,8 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
                        "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
                        "Strides,' or 'Layer, M, N, K,'");
     }
-    root = YAML::LoadFile(path);
+    root = YAML::Load(read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
+                                                 "a model config or YAML graph (ONNX files may be larger)"));
   } catch (const YAML::Exception&) {
     return ModelFormat::kYamlGraph;
   }
@@ -130,12 +132,13 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
   switch (fmt) {
     case ModelFormat::kYamlGraph: {
       check_dims_used(opts, {}, display);
-      Graph g = load_yaml_graph_text_from_file(path, display, precision);
+      Graph g = load_yaml_graph_text_from_file(path, display, precision, opts.limits);
       return LoadedModel{std::move(g), display, {"batch and shapes as given by the graph's inputs"}};
     }
     case ModelFormat::kUNet: {
       check_dims_used(opts, {"batch", "resolution", "text_tokens"}, display);
       UNetInputs in;
+      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
       in.text_tokens = dim_or(opts, "text_tokens", 77);
@@ -153,6 +156,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     case ModelFormat::kVaeDecoder: {
       check_dims_used(opts, {"batch", "resolution"}, display);
       VaeDecoderInputs in;
+      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
       Graph g = build_vae_decoder(load_vae_config(path), in, p);
@@ -171,6 +175,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     case ModelFormat::kClipText: {
       check_dims_used(opts, {"batch", "text_tokens"}, display);
       TextEncoderInputs in;
+      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.tokens = dim_or(opts, "text_tokens", 77);
       Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
@@ -181,6 +186,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     }
     case ModelFormat::kLlama: {
       LlamaInputs in;
+      in.limits = opts.limits;
       const std::string& phase = opts.phase.empty() ? std::string("prefill") : opts.phase;
       auto ph = llm_phase_from_name(phase);
       if (!ph) throw InputError("phase '" + phase + "': expected prefill or decode");

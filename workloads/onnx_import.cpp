@@ -120,7 +120,7 @@ class Importer {
         display_(std::move(display)),
         opts_(opts),
         b_(model.graph().name().empty() ? std::filesystem::path(display_).stem().string() : model.graph().name(),
-           opts.precision.value_or(PrecisionSpec(Precision::kW8A8))) {}
+           opts.precision.value_or(PrecisionSpec(Precision::kW8A8)), opts.limits) {}
 
   LoadedModel run();
 
@@ -133,6 +133,7 @@ class Importer {
   }
 
   void check_header();
+  void check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const;
   void bind_inputs();
   void infer_shapes();
   void find_static();
@@ -202,9 +203,38 @@ class Importer {
   int folded_ = 0, fused_count_ = 0, external_ = 0;
 };
 
+// Attributes that ONNX 1.12's shape inference divides by or sizes loops with unchecked (a Conv
+// with strides 0 dies of SIGFPE inside it), so they are checked first, in subgraphs too. The
+// nodes of all subgraphs count against the op limit before anything is inferred.
+void Importer::check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const {
+  static const std::set<std::string> kPositiveLists = {"strides", "dilations", "kernel_shape"};
+  static const std::set<std::string> kPositive = {"group", "blocksize"};
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto& n = g.node(i);
+    const std::string node = where + (n.name().empty() ? "node #" + std::to_string(i) : "node '" + n.name() + "'") +
+                             " (" + n.op_type() + ")";
+    if (++nodes > opts_.limits.max_ops)
+      fail("more than " + std::to_string(opts_.limits.max_ops) +
+           " nodes (subgraphs included), the limit on a graph's size; raise it with --max-ops N");
+    const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+    for (const onnx::AttributeProto& a : n.attribute()) {
+      if (standard && kPositiveLists.contains(a.name()))
+        for (int64_t v : a.ints())
+          if (v < 1)
+            fail(node + ": attribute " + a.name() + " has " + std::to_string(v) + "; every value must be >= 1");
+      if (standard && kPositive.contains(a.name()) && a.i() < 1)
+        fail(node + ": attribute " + a.name() + " = " + std::to_string(a.i()) + "; it must be >= 1");
+      if (a.has_g()) check_attributes(a.g(), node + " > ", nodes);
+      for (const onnx::GraphProto& sub : a.graphs()) check_attributes(sub, node + " > ", nodes);
+    }
+  }
+}
+
 void Importer::check_header() {
   if (!m_.has_graph() || g_.node_size() == 0)
     fail("not an ONNX model with a graph: it has no nodes (a truncated or corrupt file?)");
+  uint64_t nodes = 0;
+  check_attributes(g_, "", nodes);
   for (const auto& o : m_.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = static_cast<int>(o.version());
   for (int i = 0; i < g_.node_size(); ++i) op_type_.push_back(g_.node(i).op_type());
@@ -756,9 +786,15 @@ LoadedModel import_onnx(const std::string& path, const std::string& display, con
       path, "an ONNX model", max_file_bytes,
       "ONNX files (protobuf's own limit is 2 GiB); save the weights as external data, e.g. "
       "onnx.save_model(model, path, save_as_external_data=True): npusim reads only their shapes");
+  return import_onnx_bytes(std::move(bytes), display, opts);
+}
+
+LoadedModel import_onnx_bytes(std::string bytes, const std::string& display, const ModelOptions& opts) {
   onnx::ModelProto model;
   if (!model.ParseFromString(bytes))
-    throw InputError(display + ": not a valid ONNX model: the protobuf does not parse (a truncated or corrupt file?)");
+    throw InputError(display +
+                     ": not a valid ONNX model: the protobuf does not parse (a truncated or corrupt file, or "
+                     "subgraphs nested deeper than protobuf's limit of 100 messages?)");
   std::string().swap(bytes);
   if (model.ir_version() <= 0)
     throw InputError(display + ": not an ONNX model: it has no ir_version (a truncated or corrupt file?)");
