@@ -72,7 +72,7 @@ Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs
   if (cfg.num_attention_heads == 0 || cfg.hidden_size % cfg.num_attention_heads != 0)
     throw InputError(where + "num_attention_heads must divide hidden_size");
 
-  GraphBuilder b("text_encoder", precision);
+  GraphBuilder b("text_encoder", precision, in.limits);
   const uint64_t dim = cfg.hidden_size;
   TensorId tok_table = b.weight("text_model.embeddings.token_embedding.weight", {cfg.vocab_size, dim});
   TensorId pos_table = b.weight("text_model.embeddings.position_embedding.weight", {cfg.max_position_embeddings, dim});

@@ -23,6 +23,7 @@ struct ClipTextConfig {
 struct TextEncoderInputs {
   uint64_t batch = 1;
   uint64_t tokens = 77;  // at most max_position_embeddings
+  GraphLimits limits;
 };
 
 // Reads a CLIPTextModel config.json (CLIPTextConfig keys at the top level, or a CLIPConfig whose

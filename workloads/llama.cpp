@@ -177,7 +177,7 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
   if (cfg.num_key_value_heads == 0 || cfg.num_attention_heads % cfg.num_key_value_heads != 0)
     throw InputError(where(cfg) + ": num_key_value_heads must divide num_attention_heads");
 
-  GraphBuilder b("llama", precision);
+  GraphBuilder b("llama", precision, in.limits);
   const uint64_t t = prefill ? in.prompt_tokens : 1;
   TensorId table = b.weight("model.embed_tokens.weight", {cfg.vocab_size, cfg.hidden_size});
   TensorId h = b.gather("model.embed_tokens", table, {in.batch, t});

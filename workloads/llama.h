@@ -38,6 +38,7 @@ struct LlamaInputs {
   uint64_t batch = 1;
   uint64_t prompt_tokens = 128;  // prefill: P, at most max_position_embeddings
   uint64_t context = 1024;       // decode: L positions attended, the new token's included
+  GraphLimits limits;
 };
 
 // Reads a LlamaForCausalLM config.json. Throws InputError naming file:line, key and rule for

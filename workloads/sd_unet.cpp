@@ -229,7 +229,7 @@ Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpe
                      std::to_string(align) + " in both dims (" + std::to_string(n - 1) +
                      " downsamplers); diffusers' odd-size upsampling is not modelled");
 
-  GraphBuilder b("unet", precision);
+  GraphBuilder b("unet", precision, in.limits);
   TensorId sample = b.input("sample", {in.batch, cfg.in_channels, lh, lw});
   TensorId time_proj = b.input("time_proj", {in.batch, cfg.block_out_channels[0]});
   TensorId context = b.input("encoder_hidden_states", {in.batch, in.text_tokens, cfg.cross_attention_dim});

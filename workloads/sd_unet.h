@@ -39,6 +39,7 @@ struct UNetInputs {
   uint64_t batch = 1;
   uint64_t latent_h = 0, latent_w = 0;  // 0: the config's sample_size
   uint64_t text_tokens = 77;            // sequence length of encoder_hidden_states
+  GraphLimits limits;
 };
 
 // Reads a diffusers UNet2DConditionModel config.json (or YAML with the same keys). Throws

@@ -86,7 +86,7 @@ Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in,
     lw = lw ? lw : cfg.sample_w / scale;
   }
 
-  GraphBuilder b("vae_decoder", precision);
+  GraphBuilder b("vae_decoder", precision, in.limits);
   const uint64_t groups = cfg.norm_num_groups;
   TensorId h = b.input("latents", {in.batch, cfg.latent_channels, lh, lw});
   if (cfg.use_post_quant_conv) h = b.conv2d("post_quant_conv", h, cfg.latent_channels, 1, 1);

@@ -25,6 +25,7 @@ struct VaeDecoderConfig {
 struct VaeDecoderInputs {
   uint64_t batch = 1;
   uint64_t latent_h = 0, latent_w = 0;  // 0: sample_size / 2^(up blocks - 1)
+  GraphLimits limits;
 };
 
 // Reads a diffusers AutoencoderKL config.json (or YAML with the same keys). Throws InputError
