@@ -57,7 +57,10 @@ ConfigMap::ConfigMap(std::string file, YAML::Node map) : file_(std::move(file)),
 
 YAML::Node ConfigMap::get(const std::string& key) const {
   const YAML::Node& m = map_;  // const lookup: an absent key must not be inserted
-  return m[key];
+  YAML::Node n = m[key];
+  // An absent key yields yaml-cpp's "zombie" node, whose type queries throw InvalidNode (a
+  // pipeline without `resolution` ended in std::terminate): hand out a plain undefined node.
+  return n.IsDefined() ? n : YAML::Node(YAML::NodeType::Undefined);
 }
 
 bool ConfigMap::has(const std::string& key) const { return get(key).IsDefined(); }

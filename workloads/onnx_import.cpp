@@ -133,6 +133,7 @@ class Importer {
   }
 
   void check_header();
+  void check_conv_ranks();
   void check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const;
   void bind_inputs();
   void infer_shapes();
@@ -244,6 +245,40 @@ void Importer::check_header() {
     if (t.data_location() == onnx::TensorProto::EXTERNAL) ++external_;
     init_[t.name()] = &t;
     static_.insert(t.name());
+  }
+}
+
+// ONNX 1.12's Conv/pool shape inference reads the weights' spatial dims for every input dim
+// without checking that the ranks agree (a 3-D input with 4-D weights read out of bounds), so
+// Conv and ConvTranspose whose input rank is declared are checked before inference: the input
+// and weight ranks must match, and kernel_shape, strides and dilations must have one value per
+// spatial dim (pads two).
+void Importer::check_conv_ranks() {
+  std::unordered_map<std::string, int> rank;  // declared: graph inputs and value_info
+  for (const auto& v : g_.input())
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (const auto& v : g_.value_info())
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (int i = 0; i < g_.node_size(); ++i) {
+    const onnx::NodeProto& n = g_.node(i);
+    if (n.op_type() != "Conv" && n.op_type() != "ConvTranspose") continue;
+    if (!(n.domain().empty() || n.domain() == "ai.onnx") || n.input_size() < 2) continue;
+    const onnx::TensorProto* w = initializer(n.input(1));
+    if (!w) continue;
+    const int wr = w->dims_size();
+    if (wr < 3) fail_node(i, "weights '" + n.input(1) + "' have rank " + std::to_string(wr) + ", expected 3 or more");
+    if (auto it = rank.find(n.input(0)); it != rank.end() && it->second != wr)
+      fail_node(i, "input '" + n.input(0) + "' has rank " + std::to_string(it->second) + " but the weights have rank " +
+                       std::to_string(wr));
+    for (const auto& a : n.attribute()) {
+      const int want = a.name() == "pads" ? 2 * (wr - 2) : wr - 2;
+      if ((a.name() == "kernel_shape" || a.name() == "strides" || a.name() == "dilations" || a.name() == "pads") &&
+          a.ints_size() != want)
+        fail_node(i, "attribute " + a.name() + " has " + std::to_string(a.ints_size()) + " values, expected " +
+                         std::to_string(want) + " for " + std::to_string(wr - 2) + " spatial dims");
+    }
   }
 }
 
@@ -730,6 +765,7 @@ void Importer::import_node(int i) {
 LoadedModel Importer::run() {
   check_header();
   bind_inputs();
+  check_conv_ranks();
   infer_shapes();
   find_static();
   check_supported();
