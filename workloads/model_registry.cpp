@@ -138,11 +138,10 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     case ModelFormat::kUNet: {
       check_dims_used(opts, {"batch", "resolution", "text_tokens"}, display);
       UNetInputs in;
-      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
       in.text_tokens = dim_or(opts, "text_tokens", 77);
-      Graph g = build_unet(load_unet_config(path), in, p);
+      Graph g = build_unet(load_unet_config(path), in, p, opts.limits);
       const Shape s = g.tensor(g.find_tensor("sample").value()).shape;
       const Shape c = g.tensor(g.find_tensor("encoder_hidden_states").value()).shape;
       return LoadedModel{
@@ -156,10 +155,9 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     case ModelFormat::kVaeDecoder: {
       check_dims_used(opts, {"batch", "resolution"}, display);
       VaeDecoderInputs in;
-      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
-      Graph g = build_vae_decoder(load_vae_config(path), in, p);
+      Graph g = build_vae_decoder(load_vae_config(path), in, p, opts.limits);
       const Shape s = g.tensor(g.find_tensor("latents").value()).shape;
       return LoadedModel{
           std::move(g),
@@ -175,10 +173,9 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     case ModelFormat::kClipText: {
       check_dims_used(opts, {"batch", "text_tokens"}, display);
       TextEncoderInputs in;
-      in.limits = opts.limits;
       in.batch = dim_or(opts, "batch", 1);
       in.tokens = dim_or(opts, "text_tokens", 77);
-      Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
+      Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p, opts.limits);
       return LoadedModel{std::move(g),
                          display,
                          {"one text encoding: batch " + std::to_string(in.batch) + ", " + std::to_string(in.tokens) +
@@ -186,7 +183,6 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
     }
     case ModelFormat::kLlama: {
       LlamaInputs in;
-      in.limits = opts.limits;
       const std::string& phase = opts.phase.empty() ? std::string("prefill") : opts.phase;
       auto ph = llm_phase_from_name(phase);
       if (!ph) throw InputError("phase '" + phase + "': expected prefill or decode");
@@ -198,7 +194,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       in.context = dim_or(opts, "context", in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);
-      return LoadedModel{build_llama(cfg, in, p), display, std::move(notes)};
+      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes)};
     }
   }
   NPUSIM_ASSERT(false, "unhandled model format");

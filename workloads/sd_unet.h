@@ -39,7 +39,6 @@ struct UNetInputs {
   uint64_t batch = 1;
   uint64_t latent_h = 0, latent_w = 0;  // 0: the config's sample_size
   uint64_t text_tokens = 77;            // sequence length of encoder_hidden_states
-  GraphLimits limits;
 };
 
 // Reads a diffusers UNet2DConditionModel config.json (or YAML with the same keys). Throws
@@ -52,6 +51,8 @@ UNetConfig load_unet_config(const std::string& path);
 // [B, add_embedding_input_dim] (pooled text embeds concatenated with the time ids' sinusoids,
 // diffusers' add_time_proj, also computed off the accelerator). Output: conv_out [B, out, H, W]. The latent size must
 // be a multiple of 2^(number of downsamplers). Throws InputError on an inconsistent config.
-Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision,
+                 const GraphLimits& limits = {});
 
 }  // namespace npusim::workloads

@@ -25,7 +25,6 @@ struct VaeDecoderConfig {
 struct VaeDecoderInputs {
   uint64_t batch = 1;
   uint64_t latent_h = 0, latent_w = 0;  // 0: sample_size / 2^(up blocks - 1)
-  GraphLimits limits;
 };
 
 // Reads a diffusers AutoencoderKL config.json (or YAML with the same keys). Throws InputError
@@ -34,6 +33,8 @@ VaeDecoderConfig load_vae_config(const std::string& path);
 
 // Graph input: "latents" [B, latent_channels, h, w] (already divided by scaling_factor).
 // Output: decoder.conv_out [B, out_channels, h * 2^(up blocks - 1), w * 2^(...)].
-Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision,
+                        const GraphLimits& limits = {});
 
 }  // namespace npusim::workloads
