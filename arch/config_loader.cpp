@@ -10,6 +10,7 @@
 #include "config_schema.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::arch {
 
@@ -28,12 +29,7 @@ struct Raw {
 
 std::string quote(const std::string& s) { return "\"" + s + "\""; }
 
-std::string node_text(const YAML::Node& n) {
-  if (n.IsScalar()) return n.Scalar();
-  YAML::Emitter e;
-  e << YAML::Flow << n;
-  return e.c_str();
-}
+std::string node_text(const YAML::Node& n) { return yaml_flow_text(n); }
 
 std::string location(const std::string& file, const YAML::Mark& m) {
   return m.line >= 0 ? file + ":" + std::to_string(m.line + 1) + ": " : file + ": ";
@@ -140,7 +136,7 @@ class Loader {
     try {
       root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-      errors_.push_back(location(display, e.mark) + "malformed YAML: " + e.msg);
+      errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
       return;
     }
     if (root.IsNull()) {
@@ -166,10 +162,15 @@ class Loader {
   }
 
   void walk(const YAML::Node& map, const std::string& prefix, const std::string& file) {
+    std::map<std::string, int> seen;  // key -> its first line (yaml-cpp keeps the last of duplicates)
     for (const auto& kv : map) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : node_text(kv.first);
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       const std::string where = location(file, kv.first.Mark());
+      if (auto [it, fresh] = seen.emplace(key, kv.first.Mark().line + 1); !fresh) {
+        errors_.push_back(where + path + ": key given twice (first at line " + std::to_string(it->second) + ")");
+        continue;
+      }
       if (path == "base") continue;  // handled before the walk
       if (find_param(path)) {
         // An empty value ("size:") has no position of its own; yaml-cpp marks the next line.

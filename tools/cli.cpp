@@ -57,6 +57,8 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --phase P          LLMs: prefill or decode only (default: both, with time to first token
                      and decode tokens/s)
   --allow-unknown-ops  ONNX: count unsupported ops as generic vector ops (said in the report)
+  --max-ops N, --max-tensor-bytes N  refuse a model with more ops in one graph (default 200000)
+                     or a larger tensor (default 1099511627776, 1 TiB)
   --set KEY=VALUE    override one hardware key, e.g. --set dram.bandwidth=24GB/s (repeatable)
   --strategy S       offchip | onchip | fused | best (default best: the fastest per network)
   --engine E         analytic (closed form, default) | systemc (event-driven TLM-2.0 reference)

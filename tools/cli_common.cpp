@@ -59,7 +59,9 @@ std::vector<FlagSpec> with_model_flags(std::vector<FlagSpec> specs) {
                                                     {"--precision", true, false},
                                                     {"--dim", true, true},
                                                     {"--phase", true, false},
-                                                    {"--allow-unknown-ops", false, false}})
+                                                    {"--allow-unknown-ops", false, false},
+                                                    {"--max-ops", true, false},
+                                                    {"--max-tensor-bytes", true, false}})
     specs.push_back(f);
   return specs;
 }
@@ -87,6 +89,14 @@ workloads::ModelOptions model_options(const Flags& f) {
       throw UserError("--phase " + opts.phase + ": expected prefill or decode (LLMs only)");
   }
   opts.allow_unknown_ops = f.has("--allow-unknown-ops");
+  auto limit = [&](const std::string& flag, uint64_t& slot) {
+    if (!f.has(flag)) return;
+    auto v = whole_number(f.get(flag), 19);
+    if (!v || *v == 0) throw UserError(flag + " " + f.get(flag) + ": expected a whole number >= 1");
+    slot = *v;
+  };
+  limit("--max-ops", opts.limits.max_ops);
+  limit("--max-tensor-bytes", opts.limits.max_tensor_bytes);
   for (const std::string& d : f.all("--dim")) {
     auto eq = d.find('=');
     std::string name = d.substr(0, eq);

@@ -64,7 +64,8 @@ ClipTextConfig load_clip_text_config(const std::string& path) {
   return read_text_config(c.map("text_config"), path);
 }
 
-Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, const PrecisionSpec& precision) {
+Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, const PrecisionSpec& precision,
+                              const GraphLimits& limits) {
   const std::string where = "CLIP text config" + (cfg.source.empty() ? "" : " " + cfg.source) + ": ";
   if (in.tokens > cfg.max_position_embeddings)
     throw InputError(where + std::to_string(in.tokens) +
@@ -72,7 +73,7 @@ Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs
   if (cfg.num_attention_heads == 0 || cfg.hidden_size % cfg.num_attention_heads != 0)
     throw InputError(where + "num_attention_heads must divide hidden_size");
 
-  GraphBuilder b("text_encoder", precision);
+  GraphBuilder b("text_encoder", precision, limits);
   const uint64_t dim = cfg.hidden_size;
   TensorId tok_table = b.weight("text_model.embeddings.token_embedding.weight", {cfg.vocab_size, dim});
   TensorId pos_table = b.weight("text_model.embeddings.position_embedding.weight", {cfg.max_position_embeddings, dim});

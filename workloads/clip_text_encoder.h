@@ -33,6 +33,8 @@ ClipTextConfig load_clip_text_config(const std::string& path);
 // No activation inputs: token and position embeddings are gathers of [B, tokens] and
 // [1, tokens] rows (token ids are not data the NPU computes on; the causal mask is free).
 // Output: text_model.final_layer_norm [B, tokens, hidden_size] (last_hidden_state).
-Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs& in, const PrecisionSpec& precision,
+                              const GraphLimits& limits = {});
 
 }  // namespace npusim::workloads

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <set>
 
+#include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::workloads {
 
@@ -18,11 +20,7 @@ bool is_quoted(const YAML::Node& n) { return n.Tag() == "!"; }
 std::string render(const YAML::Node& n) {
   if (n.IsNull()) return "null";
   if (n.IsScalar()) return is_quoted(n) ? "\"" + n.Scalar() + "\"" : n.Scalar();
-  YAML::Emitter e;
-  e.SetSeqFormat(YAML::Flow);
-  e.SetMapFormat(YAML::Flow);
-  e << n;
-  std::string s = e.c_str();
+  std::string s = yaml_flow_text(n);
   constexpr size_t kMaxChars = 60;
   return s.size() > kMaxChars ? s.substr(0, kMaxChars) + "..." : s;
 }
@@ -59,7 +57,10 @@ ConfigMap::ConfigMap(std::string file, YAML::Node map) : file_(std::move(file)),
 
 YAML::Node ConfigMap::get(const std::string& key) const {
   const YAML::Node& m = map_;  // const lookup: an absent key must not be inserted
-  return m[key];
+  YAML::Node n = m[key];
+  // An absent key yields yaml-cpp's "zombie" node, whose type queries throw InvalidNode (a
+  // pipeline without `resolution` ended in std::terminate): hand out a plain undefined node.
+  return n.IsDefined() ? n : YAML::Node(YAML::NodeType::Undefined);
 }
 
 bool ConfigMap::has(const std::string& key) const { return get(key).IsDefined(); }
@@ -231,12 +232,14 @@ ConfigMap load_config_file(const std::string& path) {
   fs::file_status st = fs::status(path, ec);
   if (!fs::exists(st)) throw InputError(path + ": cannot read model config: no such file");
   if (fs::is_directory(st)) throw InputError(path + ": is a directory, expected a model config file");
+  const std::string text = read_text_file<InputError>(path, "a model config file", kMaxModelConfigBytes,
+                                                      "a model config (config.json or YAML)");
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     std::string loc = e.mark.is_null() ? path : path + ":" + std::to_string(e.mark.line + 1);
-    throw InputError(loc + ": malformed config: " + e.msg);
+    throw InputError(loc + ": malformed config: " + yaml_error_text(e));
   } catch (const YAML::Exception& e) {
     throw InputError(path + ": cannot read model config: " + e.msg);
   }

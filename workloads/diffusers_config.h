@@ -65,8 +65,11 @@ class ConfigMap {
   YAML::Node map_;
 };
 
-// Loads a config file whose top level is a mapping. A missing file, a directory, malformed YAML
-// or JSON and a non-mapping top level are InputErrors naming the file (and line when known).
+// Model config files are a few KiB (a pipeline, a config.json); anything far larger is not one.
+inline constexpr uint64_t kMaxModelConfigBytes = 16u << 20;
+
+// Loads a config file whose top level is a mapping (at most kMaxModelConfigBytes). A missing file, a directory,
+// malformed YAML or JSON and a non-mapping top level are InputErrors naming the file (and line when known).
 ConfigMap load_config_file(const std::string& path);
 
 }  // namespace npusim::workloads

@@ -13,6 +13,15 @@
 
 namespace npusim::workloads {
 
+// Budgets a layer graph must fit, so a hostile or mistyped model is refused with a message
+// (InputError) instead of building a graph that takes gigabytes or a mapping that never ends.
+// The defaults hold every built-in model with a wide margin: SDXL's UNet has 3,042 ops and
+// Llama-3-8B's prefill 1,028; the largest tensor is Llama-3-8B's embedding table (1 GiB at fp16).
+struct GraphLimits {
+  uint64_t max_ops = 200'000;                     // ops in one graph (--max-ops)
+  uint64_t max_tensor_bytes = uint64_t{1} << 40;  // bytes of any one tensor, 1 TiB (--max-tensor-bytes)
+};
+
 struct TensorEdge {
   TensorId tensor = 0;
 };
@@ -76,7 +85,7 @@ class Graph {
 // InputError naming the op on a shape mismatch or an overflowing count.
 class GraphBuilder {
  public:
-  GraphBuilder(std::string name, const PrecisionSpec& precision);
+  GraphBuilder(std::string name, const PrecisionSpec& precision, GraphLimits limits = {});
 
   Precision precision() const { return precision_.base; }
   const PrecisionDtypes& dtypes() const { return dtypes_; }
@@ -156,6 +165,7 @@ class GraphBuilder {
   std::string name_;
   PrecisionSpec precision_;
   PrecisionDtypes dtypes_;
+  GraphLimits limits_;
   std::vector<Tensor> tensors_;
   std::unordered_map<std::string, TensorId> by_name_;  // every tensor name, for find() and duplicates
   std::vector<Op> ops_;

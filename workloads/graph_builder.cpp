@@ -3,6 +3,7 @@
 
 #include "graph.h"
 #include "npusim/checked.h"
+#include "npusim/text.h"
 
 namespace npusim::workloads {
 
@@ -15,8 +16,11 @@ Op new_op(const std::string& name, OpKind kind) {
 }
 }  // namespace
 
-GraphBuilder::GraphBuilder(std::string name, const PrecisionSpec& precision)
-    : name_(std::move(name)), precision_(precision), dtypes_(precision.dtypes()) {}
+GraphBuilder::GraphBuilder(std::string name, const PrecisionSpec& precision, GraphLimits limits)
+    : name_(std::move(name)), precision_(precision), dtypes_(precision.dtypes()), limits_(limits) {
+  if (!valid_utf8(name_) || std::any_of(name_.begin(), name_.end(), [](char c) { return c >= 0 && c < 0x20; }))
+    throw InputError("graph name '" + escape_bytes(name_) + "' is not printable UTF-8 text");
+}
 
 void GraphBuilder::fail(const std::string& op, const std::string& msg) const {
   throw InputError("graph '" + name_ + "': op '" + op + "': " + msg);
@@ -39,10 +43,19 @@ std::optional<TensorId> GraphBuilder::find(const std::string& name) const {
 
 void GraphBuilder::check_name(const std::string& name) const {
   if (name.empty()) throw InputError("graph '" + name_ + "': an op or tensor has an empty name");
+  // Names reach JSON, CSV and terminals: control characters and broken UTF-8 stop here.
+  if (!valid_utf8(name) || std::any_of(name.begin(), name.end(), [](char c) { return c >= 0 && c < 0x20; }))
+    throw InputError("graph '" + escape_bytes(name_) + "': name '" + escape_bytes(name) +
+                     "' is not printable UTF-8 text");
   if (find(name)) throw InputError("graph '" + name_ + "': name '" + name + "' is used twice");
 }
 
 TensorId GraphBuilder::add_tensor(Tensor t) {
+  if (t.size_bytes > limits_.max_tensor_bytes)
+    throw InputError("graph '" + name_ + "': tensor '" + t.name + "' " + shape_str(t.shape) + " is " +
+                     std::to_string(t.size_bytes) + " bytes, more than the limit of " +
+                     std::to_string(limits_.max_tensor_bytes) +
+                     " bytes per tensor (a typo in a size?); raise it with --max-tensor-bytes N");
   by_name_.emplace(t.name, static_cast<TensorId>(tensors_.size()));
   tensors_.push_back(std::move(t));
   producer_.push_back(kNoOp);
@@ -67,6 +80,9 @@ TensorId GraphBuilder::bias(const std::string& name, Shape shape) {
 }
 
 TensorId GraphBuilder::add_op(Op op, Shape out_shape, DType out_dtype) {
+  if (ops_.size() >= limits_.max_ops)
+    throw InputError("graph '" + name_ + "': more than " + std::to_string(limits_.max_ops) +
+                     " ops, the limit on a graph's size (a typo in a layer count?); raise it with --max-ops N");
   check_name(op.name);
   for (TensorId in : op.inputs) NPUSIM_ASSERT(in < tensors_.size(), "op input refers to an unknown tensor");
   TensorId out = add_tensor(make_tensor(op.name, std::move(out_shape), out_dtype, TensorKind::kActivation,

@@ -163,7 +163,8 @@ LlamaConfig load_llama_config(const std::string& path) {
   return t;
 }
 
-Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const PrecisionSpec& precision) {
+Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const PrecisionSpec& precision,
+                  const GraphLimits& limits) {
   const uint64_t max_pos = cfg.max_position_embeddings;
   const bool prefill = in.phase == LlmPhase::kPrefill;
   if (prefill && in.prompt_tokens > max_pos)
@@ -177,7 +178,7 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
   if (cfg.num_key_value_heads == 0 || cfg.num_attention_heads % cfg.num_key_value_heads != 0)
     throw InputError(where(cfg) + ": num_key_value_heads must divide num_attention_heads");
 
-  GraphBuilder b("llama", precision);
+  GraphBuilder b("llama", precision, limits);
   const uint64_t t = prefill ? in.prompt_tokens : 1;
   TensorId table = b.weight("model.embed_tokens.weight", {cfg.vocab_size, cfg.hidden_size});
   TensorId h = b.gather("model.embed_tokens", table, {in.batch, t});

@@ -62,7 +62,9 @@ LlamaConfig load_llama_config(const std::string& path);
 // - Rotary embedding: q * cos + rotate_half(q) * sin as two muls and an add on q and on k
 //   (rotate_half is a permuted read, no op).
 // - Prefill computes logits for the last token only (the final norm covers all P tokens).
-Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const PrecisionSpec& precision,
+                  const GraphLimits& limits = {});
 
 // One line per workload assumption, for LoadedModel::notes.
 std::vector<std::string> llama_notes(const LlamaConfig& cfg, const LlamaInputs& in);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "clip_text_encoder.h"
+#include "diffusers_config.h"
 #include "llama.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
@@ -59,7 +60,8 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
                        "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
                        "Strides,' or 'Layer, M, N, K,'");
     }
-    root = YAML::LoadFile(path);
+    root = YAML::Load(read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
+                                                 "a model config or YAML graph (ONNX files may be larger)"));
   } catch (const YAML::Exception&) {
     return ModelFormat::kYamlGraph;
   }
@@ -130,7 +132,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
   switch (fmt) {
     case ModelFormat::kYamlGraph: {
       check_dims_used(opts, {}, display);
-      Graph g = load_yaml_graph_text_from_file(path, display, precision);
+      Graph g = load_yaml_graph_text_from_file(path, display, precision, opts.limits);
       return LoadedModel{std::move(g), display, {"batch and shapes as given by the graph's inputs"}};
     }
     case ModelFormat::kUNet: {
@@ -139,7 +141,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
       in.text_tokens = dim_or(opts, "text_tokens", 77);
-      Graph g = build_unet(load_unet_config(path), in, p);
+      Graph g = build_unet(load_unet_config(path), in, p, opts.limits);
       const Shape s = g.tensor(g.find_tensor("sample").value()).shape;
       const Shape c = g.tensor(g.find_tensor("encoder_hidden_states").value()).shape;
       return LoadedModel{
@@ -155,7 +157,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       VaeDecoderInputs in;
       in.batch = dim_or(opts, "batch", 1);
       in.latent_h = in.latent_w = latent_from_resolution(opts);
-      Graph g = build_vae_decoder(load_vae_config(path), in, p);
+      Graph g = build_vae_decoder(load_vae_config(path), in, p, opts.limits);
       const Shape s = g.tensor(g.find_tensor("latents").value()).shape;
       return LoadedModel{
           std::move(g),
@@ -173,7 +175,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       TextEncoderInputs in;
       in.batch = dim_or(opts, "batch", 1);
       in.tokens = dim_or(opts, "text_tokens", 77);
-      Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p);
+      Graph g = build_clip_text_encoder(load_clip_text_config(path), in, p, opts.limits);
       return LoadedModel{std::move(g),
                          display,
                          {"one text encoding: batch " + std::to_string(in.batch) + ", " + std::to_string(in.tokens) +
@@ -192,7 +194,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       in.context = dim_or(opts, "context", in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);
-      return LoadedModel{build_llama(cfg, in, p), display, std::move(notes)};
+      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes)};
     }
   }
   NPUSIM_ASSERT(false, "unhandled model format");

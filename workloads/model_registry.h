@@ -26,6 +26,7 @@ struct ModelOptions {
   std::map<std::string, uint64_t> dims;
   std::string phase;               // LLMs: "prefill" (default) or "decode"
   bool allow_unknown_ops = false;  // ONNX: count unsupported ops as generic vector ops
+  GraphLimits limits;              // --max-ops, --max-tensor-bytes
 };
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts);

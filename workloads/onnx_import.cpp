@@ -120,7 +120,7 @@ class Importer {
         display_(std::move(display)),
         opts_(opts),
         b_(model.graph().name().empty() ? std::filesystem::path(display_).stem().string() : model.graph().name(),
-           opts.precision.value_or(PrecisionSpec(Precision::kW8A8))) {}
+           opts.precision.value_or(PrecisionSpec(Precision::kW8A8)), opts.limits) {}
 
   LoadedModel run();
 
@@ -133,6 +133,8 @@ class Importer {
   }
 
   void check_header();
+  void check_conv_ranks();
+  void check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const;
   void bind_inputs();
   void infer_shapes();
   void find_static();
@@ -202,9 +204,38 @@ class Importer {
   int folded_ = 0, fused_count_ = 0, external_ = 0;
 };
 
+// Attributes that ONNX 1.12's shape inference divides by or sizes loops with unchecked (a Conv
+// with strides 0 dies of SIGFPE inside it), so they are checked first, in subgraphs too. The
+// nodes of all subgraphs count against the op limit before anything is inferred.
+void Importer::check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const {
+  static const std::set<std::string> kPositiveLists = {"strides", "dilations", "kernel_shape"};
+  static const std::set<std::string> kPositive = {"group", "blocksize"};
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto& n = g.node(i);
+    const std::string node = where + (n.name().empty() ? "node #" + std::to_string(i) : "node '" + n.name() + "'") +
+                             " (" + n.op_type() + ")";
+    if (++nodes > opts_.limits.max_ops)
+      fail("more than " + std::to_string(opts_.limits.max_ops) +
+           " nodes (subgraphs included), the limit on a graph's size; raise it with --max-ops N");
+    const bool standard = n.domain().empty() || n.domain() == "ai.onnx";
+    for (const onnx::AttributeProto& a : n.attribute()) {
+      if (standard && kPositiveLists.contains(a.name()))
+        for (int64_t v : a.ints())
+          if (v < 1)
+            fail(node + ": attribute " + a.name() + " has " + std::to_string(v) + "; every value must be >= 1");
+      if (standard && kPositive.contains(a.name()) && a.i() < 1)
+        fail(node + ": attribute " + a.name() + " = " + std::to_string(a.i()) + "; it must be >= 1");
+      if (a.has_g()) check_attributes(a.g(), node + " > ", nodes);
+      for (const onnx::GraphProto& sub : a.graphs()) check_attributes(sub, node + " > ", nodes);
+    }
+  }
+}
+
 void Importer::check_header() {
   if (!m_.has_graph() || g_.node_size() == 0)
     fail("not an ONNX model with a graph: it has no nodes (a truncated or corrupt file?)");
+  uint64_t nodes = 0;
+  check_attributes(g_, "", nodes);
   for (const auto& o : m_.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset_ = static_cast<int>(o.version());
   for (int i = 0; i < g_.node_size(); ++i) op_type_.push_back(g_.node(i).op_type());
@@ -214,6 +245,40 @@ void Importer::check_header() {
     if (t.data_location() == onnx::TensorProto::EXTERNAL) ++external_;
     init_[t.name()] = &t;
     static_.insert(t.name());
+  }
+}
+
+// ONNX 1.12's Conv/pool shape inference reads the weights' spatial dims for every input dim
+// without checking that the ranks agree (a 3-D input with 4-D weights read out of bounds), so
+// Conv and ConvTranspose whose input rank is declared are checked before inference: the input
+// and weight ranks must match, and kernel_shape, strides and dilations must have one value per
+// spatial dim (pads two).
+void Importer::check_conv_ranks() {
+  std::unordered_map<std::string, int> rank;  // declared: graph inputs and value_info
+  for (const auto& v : g_.input())
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (const auto& v : g_.value_info())
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      rank[v.name()] = v.type().tensor_type().shape().dim_size();
+  for (int i = 0; i < g_.node_size(); ++i) {
+    const onnx::NodeProto& n = g_.node(i);
+    if (n.op_type() != "Conv" && n.op_type() != "ConvTranspose") continue;
+    if (!(n.domain().empty() || n.domain() == "ai.onnx") || n.input_size() < 2) continue;
+    const onnx::TensorProto* w = initializer(n.input(1));
+    if (!w) continue;
+    const int wr = w->dims_size();
+    if (wr < 3) fail_node(i, "weights '" + n.input(1) + "' have rank " + std::to_string(wr) + ", expected 3 or more");
+    if (auto it = rank.find(n.input(0)); it != rank.end() && it->second != wr)
+      fail_node(i, "input '" + n.input(0) + "' has rank " + std::to_string(it->second) + " but the weights have rank " +
+                       std::to_string(wr));
+    for (const auto& a : n.attribute()) {
+      const int want = a.name() == "pads" ? 2 * (wr - 2) : wr - 2;
+      if ((a.name() == "kernel_shape" || a.name() == "strides" || a.name() == "dilations" || a.name() == "pads") &&
+          a.ints_size() != want)
+        fail_node(i, "attribute " + a.name() + " has " + std::to_string(a.ints_size()) + " values, expected " +
+                         std::to_string(want) + " for " + std::to_string(wr - 2) + " spatial dims");
+    }
   }
 }
 
@@ -700,6 +765,7 @@ void Importer::import_node(int i) {
 LoadedModel Importer::run() {
   check_header();
   bind_inputs();
+  check_conv_ranks();
   infer_shapes();
   find_static();
   check_supported();
@@ -756,9 +822,15 @@ LoadedModel import_onnx(const std::string& path, const std::string& display, con
       path, "an ONNX model", max_file_bytes,
       "ONNX files (protobuf's own limit is 2 GiB); save the weights as external data, e.g. "
       "onnx.save_model(model, path, save_as_external_data=True): npusim reads only their shapes");
+  return import_onnx_bytes(std::move(bytes), display, opts);
+}
+
+LoadedModel import_onnx_bytes(std::string bytes, const std::string& display, const ModelOptions& opts) {
   onnx::ModelProto model;
   if (!model.ParseFromString(bytes))
-    throw InputError(display + ": not a valid ONNX model: the protobuf does not parse (a truncated or corrupt file?)");
+    throw InputError(display +
+                     ": not a valid ONNX model: the protobuf does not parse (a truncated or corrupt file, or "
+                     "subgraphs nested deeper than protobuf's limit of 100 messages?)");
   std::string().swap(bytes);
   if (model.ir_version() <= 0)
     throw InputError(display + ": not an ONNX model: it has no ir_version (a truncated or corrupt file?)");

@@ -19,6 +19,9 @@ inline constexpr uint64_t kOnnxMaxFileBytes = 2147483647;
 LoadedModel import_onnx(const std::string& path, const std::string& display, const ModelOptions& opts,
                         uint64_t max_file_bytes = kOnnxMaxFileBytes);
 
+// Same, from the file's bytes (the serialized ModelProto).
+LoadedModel import_onnx_bytes(std::string bytes, const std::string& display, const ModelOptions& opts);
+
 // True when the file starts like a serialized ONNX ModelProto (field 1, ir_version, a varint:
 // byte 0x08). No YAML, JSON or CSV file starts with that control character.
 bool looks_like_onnx(const std::string& path);

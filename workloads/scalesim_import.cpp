@@ -65,7 +65,8 @@ std::optional<uint64_t> positive(const std::string& s) {
 }  // namespace
 
 bool looks_like_scalesim_csv(const std::string& path) {
-  std::ifstream in(path);
+  // The header is the first non-empty line; a topology file's fits in its first 64 KiB.
+  std::stringstream in(read_file_head(path, 64 << 10));
   std::string line;
   while (std::getline(in, line))
     if (!trim(line).empty()) return header_kind(fields(line)) != CsvKind::kNone;
@@ -73,8 +74,12 @@ bool looks_like_scalesim_csv(const std::string& path) {
 }
 
 LoadedModel import_scalesim_csv(const std::string& path, const std::string& display, const ModelOptions& opts) {
-  const std::string text =
-      read_text_file<InputError>(path, "a SCALE-Sim topology CSV", kMaxCsvBytes, "SCALE-Sim topology files");
+  return import_scalesim_csv_text(
+      read_text_file<InputError>(path, "a SCALE-Sim topology CSV", kMaxCsvBytes, "SCALE-Sim topology files"), display,
+      opts);
+}
+
+LoadedModel import_scalesim_csv_text(const std::string& text, const std::string& display, const ModelOptions& opts) {
   std::vector<std::pair<int, std::vector<std::string>>> rows;  // line number, fields
   std::stringstream ss(text);
   std::string line;
@@ -90,7 +95,8 @@ LoadedModel import_scalesim_csv(const std::string& path, const std::string& disp
   const bool extra_columns = rows[0].second.size() > columns.size();
 
   std::string stem = std::filesystem::path(display).stem().string();
-  GraphBuilder b(stem.empty() ? "scalesim" : stem, opts.precision.value_or(PrecisionSpec(Precision::kW8A8)));
+  GraphBuilder b(stem.empty() ? "scalesim" : stem, opts.precision.value_or(PrecisionSpec(Precision::kW8A8)),
+                 opts.limits);
   std::vector<std::string> errors;
   std::set<std::string> names;
   for (size_t r = 1; r < rows.size(); ++r) {

@@ -13,6 +13,8 @@ namespace npusim::workloads {
 // no bias. GEMM rows: linear of an [M, K] input by a [K, N] weight (SCALE-Sim's filter operand).
 // Throws InputError listing every malformed row as `file:line: problem`.
 LoadedModel import_scalesim_csv(const std::string& path, const std::string& display, const ModelOptions& opts);
+// Same, from the file's text.
+LoadedModel import_scalesim_csv_text(const std::string& text, const std::string& display, const ModelOptions& opts);
 
 // True when the first non-empty line of the file is a SCALE-Sim conv or GEMM header.
 bool looks_like_scalesim_csv(const std::string& path);

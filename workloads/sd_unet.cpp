@@ -217,7 +217,8 @@ UNetConfig load_unet_config(const std::string& path) {
   return u;
 }
 
-Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision) {
+Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision,
+                 const GraphLimits& limits) {
   validate(cfg);
   const size_t n = cfg.block_out_channels.size();
   const uint64_t lh = in.latent_h ? in.latent_h : cfg.sample_h;
@@ -229,7 +230,7 @@ Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpe
                      std::to_string(align) + " in both dims (" + std::to_string(n - 1) +
                      " downsamplers); diffusers' odd-size upsampling is not modelled");
 
-  GraphBuilder b("unet", precision);
+  GraphBuilder b("unet", precision, limits);
   TensorId sample = b.input("sample", {in.batch, cfg.in_channels, lh, lw});
   TensorId time_proj = b.input("time_proj", {in.batch, cfg.block_out_channels[0]});
   TensorId context = b.input("encoder_hidden_states", {in.batch, in.text_tokens, cfg.cross_attention_dim});

@@ -51,6 +51,8 @@ UNetConfig load_unet_config(const std::string& path);
 // [B, add_embedding_input_dim] (pooled text embeds concatenated with the time ids' sinusoids,
 // diffusers' add_time_proj, also computed off the accelerator). Output: conv_out [B, out, H, W]. The latent size must
 // be a multiple of 2^(number of downsamplers). Throws InputError on an inconsistent config.
-Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_unet(const UNetConfig& cfg, const UNetInputs& in, const PrecisionSpec& precision,
+                 const GraphLimits& limits = {});
 
 }  // namespace npusim::workloads

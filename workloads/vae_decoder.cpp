@@ -70,7 +70,8 @@ VaeDecoderConfig load_vae_config(const std::string& path) {
   return v;
 }
 
-Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision) {
+Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision,
+                        const GraphLimits& limits) {
   const size_t n = cfg.block_out_channels.size();
   const std::string where = "VAE config" + (cfg.source.empty() ? "" : " " + cfg.source) + ": ";
   if (n == 0) throw InputError(where + "block_out_channels is empty");
@@ -86,7 +87,7 @@ Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in,
     lw = lw ? lw : cfg.sample_w / scale;
   }
 
-  GraphBuilder b("vae_decoder", precision);
+  GraphBuilder b("vae_decoder", precision, limits);
   const uint64_t groups = cfg.norm_num_groups;
   TensorId h = b.input("latents", {in.batch, cfg.latent_channels, lh, lw});
   if (cfg.use_post_quant_conv) h = b.conv2d("post_quant_conv", h, cfg.latent_channels, 1, 1);

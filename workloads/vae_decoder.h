@@ -33,6 +33,8 @@ VaeDecoderConfig load_vae_config(const std::string& path);
 
 // Graph input: "latents" [B, latent_channels, h, w] (already divided by scaling_factor).
 // Output: decoder.conv_out [B, out_channels, h * 2^(up blocks - 1), w * 2^(...)].
-Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision);
+// `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
+Graph build_vae_decoder(const VaeDecoderConfig& cfg, const VaeDecoderInputs& in, const PrecisionSpec& precision,
+                        const GraphLimits& limits = {});
 
 }  // namespace npusim::workloads

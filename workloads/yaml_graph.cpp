@@ -8,6 +8,7 @@
 
 #include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::workloads {
 
@@ -87,9 +88,13 @@ class LayerReader {
     return out;
   }
   // Keys outside `allowed` are typos: name the first with a hint, before anything is read.
+  // A key given twice is an error too (yaml-cpp would keep the last silently).
   void check_keys(const std::vector<std::string>& allowed, const std::string& rule = "unknown key") const {
+    std::map<std::string, int> seen;  // key -> its first line
     for (const auto& kv : n_) {
       std::string k = kv.first.Scalar();
+      if (auto [it, fresh] = seen.emplace(k, kv.first.Mark().line + 1); !fresh)
+        fail(kv.first, k, "key given twice (first at line " + std::to_string(it->second) + ")", true);
       if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
       std::string hint = did_you_mean(k, allowed);
       fail(kv.first, k, rule + (hint.empty() ? "" : "; did you mean " + hint + "?"), true);
@@ -174,19 +179,22 @@ const std::vector<OpSpec>& op_specs() {
                                                      {"gelu", &GraphBuilder::gelu},
                                                      {"quick_gelu", &GraphBuilder::quick_gelu},
                                                      {"geglu", &GraphBuilder::geglu}};
-    for (const auto& [name, fn] : unaries)
-      s.push_back(
-          {name, {"input"}, [one, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
-             return (b.*fn)(n, one(r, t));
-           }});
+    // fn is copied out of the binding: clang 14 cannot capture structured bindings.
+    for (const auto& [name, f] : unaries)
+      s.push_back({name,
+                   {"input"},
+                   [one, fn = f](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                     return (b.*fn)(n, one(r, t));
+                   }});
     using Binary = TensorId (GraphBuilder::*)(const std::string&, TensorId, TensorId);
     const std::pair<const char*, Binary> binaries[] = {{"add", &GraphBuilder::add}, {"mul", &GraphBuilder::mul}};
-    for (const auto& [name, fn] : binaries)
-      s.push_back(
-          {name, {"inputs"}, [two, fn](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
-             auto [x, y] = two(r, t);
-             return (b.*fn)(n, x, y);
-           }});
+    for (const auto& [name, f] : binaries)
+      s.push_back({name,
+                   {"inputs"},
+                   [two, fn = f](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                     auto [x, y] = two(r, t);
+                     return (b.*fn)(n, x, y);
+                   }});
     s.push_back({"upsample_nearest",
                  {"input", "factor"},
                  [one](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
@@ -250,17 +258,17 @@ Graph load_yaml_graph(const std::string& path, const std::optional<PrecisionSpec
 }
 
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
-                                     const std::optional<PrecisionSpec>& precision) {
-  return load_yaml_graph_text(read_graph_file(path), display_name, precision);
+                                     const std::optional<PrecisionSpec>& precision, const GraphLimits& limits) {
+  return load_yaml_graph_text(read_graph_file(path), display_name, precision, limits);
 }
 
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
-                           const std::optional<PrecisionSpec>& precision) {
+                           const std::optional<PrecisionSpec>& precision, const GraphLimits& limits) {
   YAML::Node root;
   try {
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + yaml_error_text(e));
   }
   if (root.IsNull()) throw InputError(file + ": file is empty; expected a layer graph (graph, inputs, layers)");
   LayerReader top(root, file, "");
@@ -279,7 +287,7 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
     }
   }
   if (precision) p = *precision;
-  GraphBuilder b(graph_name.Scalar(), p);
+  GraphBuilder b(graph_name.Scalar(), p, limits);
 
   YAML::Node inputs = top.get("inputs", true);
   YAML::Node layers = top.get("layers", true);

@@ -23,10 +23,10 @@ namespace npusim::workloads {
 // InputError naming file, line, key path, value and rule.
 Graph load_yaml_graph(const std::string& path, const std::optional<PrecisionSpec>& precision);
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& display_name,
-                           const std::optional<PrecisionSpec>& precision);
+                           const std::optional<PrecisionSpec>& precision, const GraphLimits& limits = {});
 // Reads `path` but names it `display_name` in messages (e.g. a path relative to the repo).
 Graph load_yaml_graph_text_from_file(const std::string& path, const std::string& display_name,
-                                     const std::optional<PrecisionSpec>& precision);
+                                     const std::optional<PrecisionSpec>& precision, const GraphLimits& limits = {});
 
 // The ops of the format with their required and optional keys, one per line.
 std::string explain_yaml_ops();

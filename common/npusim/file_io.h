@@ -1,5 +1,6 @@
 #pragma once
 // Reading user files: bounded in size, with one message per way a path can be wrong.
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +16,8 @@ namespace npusim {
 
 // The whole text of `path`, refusing a missing path, a directory (`expected` names what was
 // wanted, e.g. "a YAML file") and anything over `max_bytes` (`limit_for` names the kind of
-// file in the message). Throws Error (a UserError) as "<path>: <rule>".
+// file in the message). Reads at most max_bytes + 1 bytes, so a device or pipe that never
+// ends (/dev/zero) is refused too. Throws Error (a UserError) as "<path>: <rule>".
 template <class Error = UserError>
 std::string read_text_file(const std::filesystem::path& path, std::string_view expected, uint64_t max_bytes,
                            std::string_view limit_for) {
@@ -24,15 +26,31 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view e
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(p + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(p + ": is a directory, expected " + std::string(expected));
+  auto too_big = [&](const std::string& size) {
+    return Error(p + ": " + size + " bytes is larger than the " + std::to_string(max_bytes) + "-byte limit for " +
+                 std::string(limit_for));
+  };
   auto size = fs::file_size(path, ec);
-  if (!ec && size > max_bytes)
-    throw Error(p + ": " + std::to_string(size) + " bytes is larger than the " + std::to_string(max_bytes) +
-                "-byte limit for " + std::string(limit_for));
+  if (!ec && size > max_bytes) throw too_big(std::to_string(size));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(p + ": cannot be read");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in.gcount()));
+    if (text.size() > max_bytes) throw too_big("more than " + std::to_string(max_bytes));
+  }
+  return text;
+}
+
+// The first `max_bytes` bytes of `path` (fewer if it is shorter; "" if it cannot be read):
+// enough to recognise a file's format without reading all of it.
+inline std::string read_file_head(const std::filesystem::path& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(max_bytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(max_bytes));
+  head.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  return head;
 }
 
 // "<last two folders of dir>/<file>", e.g. "configs/hw/expedera-8k.yaml": names a file found

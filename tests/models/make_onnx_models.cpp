@@ -7,6 +7,15 @@
 //                         the importer must never read it
 //   unsupported_op.onnx   a Hardmax, which npusim does not model
 //   custom_op.onnx        an op from a custom domain: no schema, so no inferred shape
+// and hostile inputs (tests/hostile/README.md), each of which must be refused with exit code 2:
+//   hostile_cycle.onnx         two Relus feeding each other: a graph with a cycle
+//   hostile_nested_if.onnx     an If whose then branch holds an If ... 60 levels deep
+//   hostile_nested_if20.onnx   the same, 20 levels deep (within protobuf's nesting limit)
+//   hostile_huge_channels.onnx an input of 2^62 channels into a Conv
+//   hostile_zero_stride.onnx   a Conv with strides [0, 0]
+//   hostile_negative_dim.onnx  an initializer with a negative dim
+//   hostile_huge_tensor.onnx   a declared (data-less) initializer of 2^31 x 2^31 floats
+//   hostile_truncated.onnx     the first half of tiny_block.onnx
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -226,6 +235,95 @@ Model custom_op() {
   return m;
 }
 
+Model hostile_cycle() {
+  Model m("hostile_cycle");
+  m.input("x", {"1", "8"});
+  m.node("Add", "a", {"x", "b"}, {"a"});
+  m.node("Relu", "b", {"a"}, {"b"});
+  m.output("b");
+  return m;
+}
+
+// An If whose then branch holds the next level's If, `depth` levels deep (else: one Relu).
+void nested_if(onnx::GraphProto* g, const std::string& in, int depth) {
+  auto* n = g->add_node();
+  n->set_op_type(depth > 0 ? "If" : "Relu");
+  n->set_name("level" + std::to_string(depth));
+  n->add_input(in);
+  n->add_output("out" + std::to_string(depth));
+  if (depth == 0) return;
+  for (const char* branch : {"then_branch", "else_branch"}) {
+    auto* a = n->add_attribute();
+    a->set_name(branch);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    onnx::GraphProto* sub = a->mutable_g();
+    sub->set_name(std::string(branch) + std::to_string(depth));
+    const int next = std::string(branch) == "then_branch" ? depth - 1 : 0;
+    nested_if(sub, in, next);
+    Model::set_shape(sub->add_output(), "out" + std::to_string(next), {"1", "8"});
+  }
+}
+
+Model hostile_nested_if(int depth) {
+  Model m("hostile_nested_if");
+  m.input("x", {"1", "8"});
+  nested_if(m.g, "x", depth);
+  m.output("out" + std::to_string(depth));
+  return m;
+}
+
+Model hostile_huge_channels() {
+  Model m("hostile_huge_channels");
+  m.input("x", {"1", "4611686018427387904", "1", "1"});  // 2^62 channels
+  m.conv("conv", "x", 8, 8, 1, 1, 0);
+  m.output("conv");
+  return m;
+}
+
+Model hostile_zero_stride() {
+  Model m("hostile_zero_stride");
+  m.input("x", {"1", "8", "16", "16"});
+  m.weight("conv.weight", {8, 8, 3, 3});
+  auto* n = m.node("Conv", "conv", {"x", "conv.weight"}, {"conv"});
+  Model::attr(n, "strides", Dims{0, 0});
+  m.output("conv");
+  return m;
+}
+
+Model hostile_negative_dim() {
+  Model m("hostile_negative_dim");
+  m.input("x", {"1", "8"});
+  auto* t = m.g->add_initializer();
+  t->set_name("w");
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->add_dims(8);
+  t->add_dims(-4);
+  m.node("MatMul", "fc", {"x", "w"}, {"fc"});
+  m.output("fc");
+  return m;
+}
+
+Model hostile_huge_tensor() {
+  Model m("hostile_huge_tensor");
+  m.input("x", {"1", "2147483648"});
+  auto* t = m.g->add_initializer();  // declared, no data: 2^62 floats
+  t->set_name("w");
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  t->add_dims(int64_t{1} << 31);
+  t->add_dims(int64_t{1} << 31);
+  m.node("MatMul", "fc", {"x", "w"}, {"fc"});
+  m.output("fc");
+  return m;
+}
+
+bool save_truncated(const Model& whole, const std::string& dir, const std::string& file) {
+  std::string bytes;
+  if (!whole.m.SerializeToString(&bytes)) return false;
+  std::ofstream out(dir + "/" + file, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size() / 2));
+  return static_cast<bool>(out);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,7 +334,15 @@ int main(int argc, char** argv) {
   const std::string dir = argv[1];
   bool ok = conv_gemm().save(dir, "conv_gemm.onnx") && tiny_block().save(dir, "tiny_block.onnx") &&
             symbolic_batch().save(dir, "symbolic_batch.onnx") && external_data().save(dir, "external_data.onnx") &&
-            unsupported_op().save(dir, "unsupported_op.onnx") && custom_op().save(dir, "custom_op.onnx");
+            unsupported_op().save(dir, "unsupported_op.onnx") && custom_op().save(dir, "custom_op.onnx") &&
+            hostile_cycle().save(dir, "hostile_cycle.onnx") &&
+            hostile_nested_if(60).save(dir, "hostile_nested_if.onnx") &&
+            hostile_nested_if(20).save(dir, "hostile_nested_if20.onnx") &&
+            hostile_huge_channels().save(dir, "hostile_huge_channels.onnx") &&
+            hostile_zero_stride().save(dir, "hostile_zero_stride.onnx") &&
+            hostile_negative_dim().save(dir, "hostile_negative_dim.onnx") &&
+            hostile_huge_tensor().save(dir, "hostile_huge_tensor.onnx") &&
+            save_truncated(tiny_block(), dir, "hostile_truncated.onnx");
   if (!ok) std::cerr << "make_onnx_models: cannot write into " << dir << "\n";
   return ok ? 0 : 1;
 }

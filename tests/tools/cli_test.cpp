@@ -236,9 +236,14 @@ TEST_CASE("run: bad model files exit 2") {
   }
   SUBCASE("huge but representable counts still run") {
     // 2^40 output channels from [1, 64, 16, 16] with a 3x3 kernel: 2^40*16*16*64*9 ~ 1.6e17 MACs, fits 64 bits.
+    // Its 72 TiB weight (2^40 x 8 x 3 x 3 bytes) is over the default tensor limit, so the limit is raised to test the
+    // arithmetic.
     std::string p =
         model_with(dir, "{name: c, op: conv2d, input: x, out_channels: 1099511627776, kernel: 3, padding: 1}");
-    Result r = cli({"run", "--hw", "tiny-test", "--model", p});
+    check_usage_error(cli({"run", "--hw", "tiny-test", "--model", p}),
+                      "tensor 'c.weight' [1099511627776, 8, 3, 3] is 79164837199872 bytes, more than the limit of "
+                      "1099511627776 bytes per tensor");
+    Result r = cli({"run", "--hw", "tiny-test", "--model", p, "--max-tensor-bytes", "9999999999999999999"});
     INFO("stderr: ", r.err);
     CHECK(r.code == 0);
     CHECK_FALSE(has(r.out, "nan"));

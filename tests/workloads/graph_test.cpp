@@ -114,7 +114,8 @@ TEST_CASE("liveness over a skip connection") {
 }
 
 TEST_CASE("builder errors name the op and the rule") {
-  GraphBuilder b("bad", Precision::kW8A8);
+  // No tensor-size limit here: the overflow checks below must be reached on their own.
+  GraphBuilder b("bad", Precision::kW8A8, GraphLimits{.max_ops = 1000, .max_tensor_bytes = UINT64_MAX});
   TensorId x = b.input("x", {1, 4, 8, 8});
   CHECK_THROWS_WITH_AS(b.conv2d("c", x, 6, 3, 3, 1, 1, 4), doctest::Contains("groups = 4 must divide"), InputError);
   CHECK_THROWS_WITH_AS(b.conv2d("c", x, 8, 3, 3, 0), doctest::Contains("stride must be >= 1"), InputError);
@@ -161,4 +162,28 @@ TEST_CASE("precision spec: base precision with per-kind dtype overrides") {
   CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,weight", "p"), doctest::Contains("has no '='"), InputError);
   CHECK_THROWS_WITH_AS(parse_precision_spec("w8a8,weight=int8,weight=int4", "p"), doctest::Contains("overridden twice"),
                        InputError);
+}
+
+TEST_CASE("graph limits: too many ops or too large a tensor is refused, naming the flag that raises it") {
+  GraphBuilder b("big", Precision::kW8A8, GraphLimits{.max_ops = 2, .max_tensor_bytes = 1024});
+  TensorId x = b.input("x", {1, 1024});  // 1024 int8 bytes: exactly at the limit
+  CHECK_THROWS_WITH_AS(b.input("y", {1, 1025}),
+                       doctest::Contains("tensor 'y' [1, 1025] is 1025 bytes, more than the limit of 1024 bytes per "
+                                         "tensor (a typo in a size?); raise it with --max-tensor-bytes N"),
+                       InputError);
+  TensorId a = b.silu("a", x);
+  b.silu("b", a);
+  CHECK_THROWS_WITH_AS(b.silu("c", a),
+                       doctest::Contains("graph 'big': more than 2 ops, the limit on a graph's size (a typo in a layer "
+                                         "count?); raise it with --max-ops N"),
+                       InputError);
+}
+
+TEST_CASE("graph names must be printable UTF-8") {
+  GraphBuilder b("ok", Precision::kW8A8);
+  CHECK_THROWS_WITH_AS(b.input("bad\xff", {1}), doctest::Contains("name 'bad\\xff' is not printable UTF-8 text"),
+                       InputError);
+  CHECK_THROWS_WITH_AS(b.input("tab\there", {1}), doctest::Contains("is not printable UTF-8 text"), InputError);
+  CHECK_NOTHROW(b.input("caf\xc3\xa9", {1}));                               // UTF-8 is fine
+  CHECK_THROWS_AS(GraphBuilder("\xc0\x80", Precision::kW8A8), InputError);  // an overlong NUL
 }

@@ -1,0 +1,14 @@
+// Fuzz target: the ONNX importer (protobuf parsing, ONNX shape inference, the op mapping).
+// Input: a serialized ModelProto. Unknown ops are allowed so the fuzzer reaches the importer's
+// handling of every node rather than stopping at the first unsupported one.
+#include "fuzz_util.h"
+#include "workloads/onnx_import.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace npusim;
+  workloads::ModelOptions opts;
+  opts.allow_unknown_ops = true;
+  fuzz::expect_user_error(
+      [&] { workloads::import_onnx_bytes(std::string(reinterpret_cast<const char*>(data), size), "fuzz.onnx", opts); });
+  return 0;
+}
