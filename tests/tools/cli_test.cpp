@@ -14,12 +14,14 @@ namespace fs = std::filesystem;
 
 using npusim::testing::TempDir;
 
+using npusim::testing::contains;
+using npusim::testing::lines_of;
+using npusim::testing::read_file;
+
 namespace {
 
 using Result = npusim::testing::CliResult;
 Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // A usage error: exit code 2, one "error: ..." message containing `part`, and no crash report.
 void check_usage_error(const Result& r, const std::string& part) {
@@ -27,22 +29,8 @@ void check_usage_error(const Result& r, const std::string& part) {
   INFO("stderr: ", r.err);
   CHECK(r.code == 2);
   CHECK(r.err.starts_with("error: "));
-  CHECK(has(r.err, part));
-  CHECK_FALSE(has(r.err, "internal error"));
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
+  CHECK(contains(r.err, part));
+  CHECK_FALSE(contains(r.err, "internal error"));
 }
 
 // A model file with one layer after input x [1, 8, 4, 4].
@@ -88,12 +76,12 @@ TEST_CASE("run: text report") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(has(r.out, "tiling-v1"));
-  CHECK(has(r.out, "Assumptions"));
-  CHECK(has(r.out, "latency"));
-  CHECK(has(r.out, " ms"));
-  CHECK(has(r.out, "tiny-block"));
-  CHECK(has(r.out, "tiny-test"));
+  CHECK(contains(r.out, "tiling-v1"));
+  CHECK(contains(r.out, "Assumptions"));
+  CHECK(contains(r.out, "latency"));
+  CHECK(contains(r.out, " ms"));
+  CHECK(contains(r.out, "tiny-block"));
+  CHECK(contains(r.out, "tiny-test"));
 }
 
 TEST_CASE("run: --layers, --precision and --set are accepted") {
@@ -101,9 +89,9 @@ TEST_CASE("run: --layers, --precision and --set are accepted") {
                   "--set", "dram.bandwidth=24GB/s", "--set=sram.size=4MiB"});
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
-  CHECK(has(r.out, "Slowest 3 of 22 layers"));
-  CHECK(has(r.out, "fp16"));
-  CHECK(has(r.out, "--set dram.bandwidth=24GB/s"));
+  CHECK(contains(r.out, "Slowest 3 of 22 layers"));
+  CHECK(contains(r.out, "fp16"));
+  CHECK(contains(r.out, "--set dram.bandwidth=24GB/s"));
   CHECK(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--layers", "all"}).code == 0);
 }
 
@@ -112,8 +100,8 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(has(r.out, "\"schema_version\": 2"));
-  CHECK(has(r.out, "\"layers\""));
+  CHECK(contains(r.out, "\"schema_version\": 2"));
+  CHECK(contains(r.out, "\"layers\""));
 }
 
 TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across runs") {
@@ -124,15 +112,15 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   INFO("stderr: ", ra.err, rb.err);
   REQUIRE(ra.code == 0);
   REQUIRE(rb.code == 0);
-  std::string csv = slurp(a + "/layers.csv"), json = slurp(a + "/summary.json");
+  std::string csv = read_file(a + "/layers.csv"), json = read_file(a + "/summary.json");
   std::vector<std::string> rows = lines_of(csv);
   REQUIRE(rows.size() == 23);  // header + 22 ops
-  CHECK(has(rows[0], "latency_us"));
-  CHECK(has(rows[0], "dram_read_weight_B"));
+  CHECK(contains(rows[0], "latency_us"));
+  CHECK(contains(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(has(json, "\"schema_version\": 2"));
-  CHECK(csv == slurp(b + "/layers.csv"));
-  CHECK(json == slurp(b + "/summary.json"));
+  CHECK(contains(json, "\"schema_version\": 2"));
+  CHECK(csv == read_file(b + "/layers.csv"));
+  CHECK(json == read_file(b + "/summary.json"));
   CHECK(ra.out == rb.out);
 }
 
@@ -246,8 +234,8 @@ TEST_CASE("run: bad model files exit 2") {
     Result r = cli({"run", "--hw", "tiny-test", "--model", p, "--max-tensor-bytes", "9999999999999999999"});
     INFO("stderr: ", r.err);
     CHECK(r.code == 0);
-    CHECK_FALSE(has(r.out, "nan"));
-    CHECK_FALSE(has(r.out, "inf "));
+    CHECK_FALSE(contains(r.out, "nan"));
+    CHECK_FALSE(contains(r.out, "inf "));
   }
   SUBCASE("zero and negative sizes in a shape") {
     for (const char* dim : {"0", "-4"}) {
@@ -274,18 +262,18 @@ TEST_CASE("run: --out under a regular file cannot create the directory") {
 TEST_CASE("config") {
   Result explain = cli({"config", "--explain"});
   CHECK(explain.code == 0);
-  CHECK(has(explain.out, "mac_array.rows"));
-  CHECK(has(explain.out, "dram.bandwidth"));
+  CHECK(contains(explain.out, "mac_array.rows"));
+  CHECK(contains(explain.out, "dram.bandwidth"));
 
   Result resolved = cli({"config", "--hw", "expedera-8k", "--resolved"});
   CHECK(resolved.code == 0);
-  CHECK(has(resolved.out, "frequency: 750MHz"));
-  CHECK(has(resolved.out, "size: 7MiB"));
+  CHECK(contains(resolved.out, "frequency: 750MHz"));
+  CHECK(contains(resolved.out, "size: 7MiB"));
 
   Result set = cli({"config", "--hw", "expedera-8k", "--set", "sram.size=4MiB", "--resolved"});
   CHECK(set.code == 0);
-  CHECK(has(set.out, "# --set sram.size=4MiB"));
-  CHECK(has(set.out, "size: 4MiB"));
+  CHECK(contains(set.out, "# --set sram.size=4MiB"));
+  CHECK(contains(set.out, "size: 4MiB"));
 
   check_usage_error(cli({"config"}), "npusim config: say --resolved or --explain");
   check_usage_error(cli({"config", "--resolved"}), "npusim config: --hw is required");
@@ -295,12 +283,12 @@ TEST_CASE("config") {
 TEST_CASE("graph") {
   Result ops = cli({"graph", "--explain-ops"});
   CHECK(ops.code == 0);
-  CHECK(has(ops.out, "conv2d: input out_channels kernel"));
+  CHECK(contains(ops.out, "conv2d: input out_channels kernel"));
 
   Result r = cli({"graph", "--model", "tiny-block"});
   INFO("stderr: ", r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, "graph tiny-block (configs/models/tiny-block.yaml): 22 ops, 90880 params"));
+  CHECK(contains(r.out, "graph tiny-block (configs/models/tiny-block.yaml): 22 ops, 90880 params"));
   // Each op line is "<position>  <name>  <kind>  <shape>  <MACs>  [first..last]  inputs <name>[first..last], ...".
   std::vector<std::string> lines = lines_of(r.out);
   auto line_of = [&](const std::string& op) -> std::string {
@@ -314,11 +302,11 @@ TEST_CASE("graph") {
   auto position = [&](const std::string& op) { return line_of(op).substr(0, line_of(op).find(' ')); };
   std::string res = line_of("res");
   // The skip connection: input x lives from norm1 (its first use) to the res add (its last).
-  CHECK(has(res, "res  add  [1, 64, 16, 16]  0  "));
-  CHECK(has(res, "x[" + position("norm1") + ".." + position("res") + "]"));
-  CHECK(has(res, "conv2[" + position("conv2") + ".." + position("res") + "]"));
-  CHECK(has(line_of("out"), "] output"));
-  CHECK(has(line_of("conv1"), "  9437184  "));
+  CHECK(contains(res, "res  add  [1, 64, 16, 16]  0  "));
+  CHECK(contains(res, "x[" + position("norm1") + ".." + position("res") + "]"));
+  CHECK(contains(res, "conv2[" + position("conv2") + ".." + position("res") + "]"));
+  CHECK(contains(line_of("out"), "] output"));
+  CHECK(contains(line_of("conv1"), "  9437184  "));
 
   check_usage_error(cli({"graph"}), "npusim graph: --model or --explain-ops is required");
   check_usage_error(cli({"graph", "--model", "tiny-block", "--precision", "w9a9"}), "--precision w9a9");
@@ -341,11 +329,11 @@ TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
         "\"latency_ms\"", "\"images_per_s\"", "\"macs\"", "\"mac_utilization\"", "\"dram_read_bytes\"",
         "\"dram_write_bytes\"", "\"energy_mj\"", "\"pipeline\"", "\"seconds_per_image\"", "\"steps\": 20",
         "\"guidance\": true", "\"runs_per_image\": 40"})
-    CHECK_MESSAGE(has(r.out, key), key);
+    CHECK_MESSAGE(contains(r.out, key), key);
   Result t = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=10", "--dim", "guidance=0"});
   REQUIRE(t.code == 0);
-  CHECK(has(t.out, "10 steps, guidance off"));
-  CHECK(has(t.out, "seconds per image"));
+  CHECK(contains(t.out, "10 steps, guidance off"));
+  CHECK(contains(t.out, "seconds per image"));
   check_usage_error(cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "guidance=2"}),
                     "--dim guidance=2: expected 0 (off) or 1 (on)");
 }
@@ -355,13 +343,13 @@ TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its 
                   "prompt_tokens=64", "--dim", "context=512"});
   INFO("stderr: ", r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, "time to first token"));
-  CHECK(has(r.out, "tokens/s"));
-  CHECK(has(r.out, "weight streaming"));
-  CHECK(has(r.out, "KV-cache traffic"));
+  CHECK(contains(r.out, "time to first token"));
+  CHECK(contains(r.out, "tokens/s"));
+  CHECK(contains(r.out, "weight streaming"));
+  CHECK(contains(r.out, "KV-cache traffic"));
   Result d = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--phase", "decode", "--json"});
   REQUIRE(d.code == 0);
-  CHECK(has(d.out, "\"decode_tokens_per_s\""));
+  CHECK(contains(d.out, "\"decode_tokens_per_s\""));
   check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--phase", "decode"}), "is not an LLM");
   check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--phase", "middle"}),
                     "--phase middle: expected prefill or decode");
@@ -371,9 +359,9 @@ TEST_CASE("compare: strategies side by side, bad strategy names rejected") {
   Result r = cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fused"});
   INFO("stderr: ", r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, "offchip"));
-  CHECK(has(r.out, "fused"));
-  CHECK(has(r.out, "no_spill"));
+  CHECK(contains(r.out, "offchip"));
+  CHECK(contains(r.out, "fused"));
+  CHECK(contains(r.out, "no_spill"));
   check_usage_error(cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fast"}),
                     "unknown strategy 'fast'");
   check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchp"}),

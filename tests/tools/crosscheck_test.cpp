@@ -17,18 +17,13 @@ using namespace npusim;
 using npusim::testing::run_cli_capture;
 using npusim::testing::TempDir;
 
+using npusim::testing::read_file;
+
 namespace {
 
 const std::string kPerfYaml =
     NPUSIM_SOURCE_DIR "/configs/measured/aihub/stable_diffusion_v1_5_w8a16_quantized.perf.yaml";
 const std::string kGolden = NPUSIM_SOURCE_DIR "/tests/tools/golden/crosscheck_snapdragon_8gen2.txt";
-
-std::string read(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
 
 reports::AihubPerf perf(const std::string& text, reports::AihubSelection want = {"", "Samsung Galaxy S23", ""}) {
   return reports::read_aihub_perf("p.yaml", text, want);
@@ -62,7 +57,7 @@ std::string one_component(const std::string& metrics) {
 }  // namespace
 
 TEST_CASE("perf.yaml: the published SD 1.5 w8a16 file, S23, qnn") {
-  const std::string text = read(kPerfYaml);
+  const std::string text = read_file(kPerfYaml);
   REQUIRE(reports::detect_measured_format(kPerfYaml, text) == reports::MeasuredFormat::kAihubPerf);
   const reports::AihubPerf p = reports::read_aihub_perf(kPerfYaml, text, {"", "Samsung Galaxy S23", ""});
   CHECK(p.precision == "w8a16");
@@ -83,7 +78,7 @@ TEST_CASE("perf.yaml: the published SD 1.5 w8a16 file, S23, qnn") {
 }
 
 TEST_CASE("perf.yaml: ambiguous or missing choices name the flag and the choices") {
-  const std::string text = read(kPerfYaml);
+  const std::string text = read_file(kPerfYaml);
   std::string e = perf_error(text, {});
   CHECK(e.find("several devices (Samsung Galaxy S23, QCS8550 (Proxy)): choose one with --device") != std::string::npos);
   e = perf_error(text, {"w8a8", "", ""});
@@ -199,14 +194,14 @@ TEST_CASE("crosscheck --out writes the table as text, CSV and JSON") {
   auto r = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
                             "Samsung Galaxy S23", "--out", dir.path("out")});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  const std::string csv = read(dir.path("out/crosscheck.csv"));
+  const std::string csv = read_file(dir.path("out/crosscheck.csv"));
   CHECK(
       csv.starts_with("component,network,predicted_ms,measured_ms,error_pct,ops,basis,predicted_bound\n"
                       "TextEncoderQuantizable,text encoder,"));
-  const std::string json = read(dir.path("out/crosscheck.json"));
+  const std::string json = read_file(dir.path("out/crosscheck.json"));
   CHECK(json.find("\"components\": [") != std::string::npos);
   CHECK(json.find("\"measured_ms\": 269.975") != std::string::npos);
-  CHECK(read(dir.path("out/crosscheck.txt")) == r.out.substr(r.out.find('\n') + 1));
+  CHECK(read_file(dir.path("out/crosscheck.txt")) == r.out.substr(r.out.find('\n') + 1));
 }
 
 // The table README.md shows. Regenerate deliberately with NPUSIM_UPDATE_GOLDEN=1 after a model
@@ -222,9 +217,9 @@ TEST_CASE("crosscheck table: Snapdragon 8 Gen 2 preset vs AI Hub S23 measurement
     std::filesystem::create_directories(std::filesystem::path(kGolden).parent_path());
     std::ofstream(kGolden, std::ios::binary) << table;
   }
-  CHECK(table == read(kGolden));
+  CHECK(table == read_file(kGolden));
   // README.md's "How close is the model to real hardware?" shows this very table.
-  CHECK_MESSAGE(read(NPUSIM_SOURCE_DIR "/README.md").find(table) != std::string::npos,
+  CHECK_MESSAGE(read_file(NPUSIM_SOURCE_DIR "/README.md").find(table) != std::string::npos,
                 "README.md's crosscheck table differs from the golden; paste the new table there");
 
   // The calibration holds: the preset's one fitted number (the clock) puts the UNet within

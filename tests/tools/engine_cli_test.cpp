@@ -50,10 +50,7 @@ TEST_CASE("run --trace writes a trace-event timeline") {
   auto r =
       run_cli_capture({"run", "--hw", "tiny-test", "--model", "tiny-block", "--engine", "systemc", "--trace", path});
   REQUIRE(r.code == 0);
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string j = ss.str();
+  const std::string j = npusim::testing::read_file(path);
   CHECK(j.rfind("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", 0) == 0);
   for (const char* track : {"\"DRAM\"", "\"DMA ch0\"", "\"MAC array\"", "\"vector unit\"", "\"ops\""})
     CHECK(j.find(track) != std::string::npos);

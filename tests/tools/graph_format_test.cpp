@@ -8,19 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include "test_util.h"
 #include "tools/cli_runner.h"
+
+using npusim::testing::lines_of;
 
 namespace {
 
 using Result = npusim::testing::CliResult;
 Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 // A parsed JSON value; numbers keep their literal text.
 struct Json {

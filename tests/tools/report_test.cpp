@@ -16,24 +16,18 @@
 namespace fs = std::filesystem;
 using npusim::testing::TempDir;
 
+using npusim::testing::contains;
+using npusim::testing::read_file;
+
 namespace {
 
 using Result = npusim::testing::CliResult;
 Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Every file of a directory by name.
 std::map<std::string, std::string> files_of(const std::string& dir) {
   std::map<std::string, std::string> out;
-  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = slurp(e.path().string());
+  for (const auto& e : fs::directory_iterator(dir)) out[e.path().filename().string()] = read_file(e.path().string());
   return out;
 }
 
@@ -68,7 +62,7 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
     INFO(name);
     REQUIRE(a.count(name));
     CHECK(a.at(name).size() > 200);
-    CHECK(has(r.out, name));
+    CHECK(contains(r.out, name));
   }
   CHECK(a.at("run1_roofline.png").starts_with("\x89PNG"));
   const std::string& md = a.at("report.md");
@@ -79,11 +73,11 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
         "sram.size: 64KiB", "mac_array.rows: 4", "strategies: offchip, fused",
         "12 of 12 points present (8 ok, 4 failed)", "Failed points"}) {
     INFO(part);
-    CHECK(has(md, part));
+    CHECK(contains(md, part));
   }
   CHECK(page.starts_with("<!DOCTYPE html>"));
-  CHECK(has(page, "<img alt=\"Pareto front of images/s against energy per image\" src=\"data:image/png;base64,"));
-  CHECK_FALSE(has(page, "src=\"sweep"));  // self-contained: no image files referenced
+  CHECK(contains(page, "<img alt=\"Pareto front of images/s against energy per image\" src=\"data:image/png;base64,"));
+  CHECK_FALSE(contains(page, "src=\"sweep"));  // self-contained: no image files referenced
   // results.csv: a header and one row per point.
   CHECK(std::count(a.at("sweep2_results.csv").begin(), a.at("sweep2_results.csv").end(), '\n') == 13);
 
@@ -101,11 +95,11 @@ TEST_CASE("report: bad inputs are usage errors") {
   TempDir dir;
   Result r = cli({"report", dir.path("none.jsonl"), "-o", dir.path("o")});
   CHECK(r.code == 2);
-  CHECK(has(r.err, "none.jsonl: no such file or directory"));
+  CHECK(contains(r.err, "none.jsonl: no such file or directory"));
   r = cli({"report", dir.path(), "-o", dir.path("o")});
   CHECK(r.code == 2);
-  CHECK(has(r.err, "no summary.json"));
+  CHECK(contains(r.err, "no summary.json"));
   r = cli({"report", dir.write("x.jsonl", "{}\n")});
   CHECK(r.code == 2);
-  CHECK(has(r.err, "-o DIR is required"));
+  CHECK(contains(r.err, "-o DIR is required"));
 }

@@ -21,26 +21,14 @@
 
 using npusim::testing::TempDir;
 
+using npusim::testing::contains;
+using npusim::testing::lines_of;
+using npusim::testing::read_file;
+
 namespace {
 
 using Result = npusim::testing::CliResult;
 Result cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 size_t count(const std::string& text, const std::string& part) {
   size_t n = 0;
@@ -64,8 +52,8 @@ npusim::sim::SweepSpec parse(const std::string& yaml) { return npusim::sim::pars
 void check_usage_error(const Result& r, const std::string& part) {
   INFO("stderr: ", r.err);
   CHECK(r.code == 2);
-  CHECK(has(r.err, part));
-  CHECK_FALSE(has(r.err, "internal error"));
+  CHECK(contains(r.err, part));
+  CHECK_FALSE(contains(r.err, "internal error"));
 }
 
 }  // namespace
@@ -118,7 +106,7 @@ TEST_CASE("sweep spec: mistakes name file, line, key and rule") {
       FAIL("no error");
     } catch (const npusim::UserError& e) {
       INFO(e.what());
-      CHECK(has(e.what(), part));
+      CHECK(contains(e.what(), part));
     }
   };
   fails("hw: tiny-test\nmodels: [m]\naxes:\n  sram.sise: [1MiB]\n",
@@ -143,11 +131,11 @@ TEST_CASE("sweep: the SystemC engine runs a sweep's points, with the same points
   Result r = cli({"sweep", sweep, "--out", out, "--jobs", "2", "--engine", "systemc", "--quiet"});
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, "12 points"));
-  CHECK(has(r.out, "4 failed"));
-  const std::string text = slurp(out);
+  CHECK(contains(r.out, "12 points"));
+  CHECK(contains(r.out, "4 failed"));
+  const std::string text = read_file(out);
   CHECK(lines_of(text).size() == 13);
-  CHECK(has(text, "systemc"));
+  CHECK(contains(text, "systemc"));
 }
 
 TEST_CASE("sweep: a JSON line per point, a failing point is recorded and the rest complete") {
@@ -156,20 +144,20 @@ TEST_CASE("sweep: a JSON line per point, a failing point is recorded and the res
   Result r = cli({"sweep", sweep, "--out", out, "--jobs", "2", "--quiet"});
   INFO(r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, "12 points"));
-  CHECK(has(r.out, "4 failed"));
-  const auto lines = lines_of(slurp(out));
+  CHECK(contains(r.out, "12 points"));
+  CHECK(contains(r.out, "4 failed"));
+  const auto lines = lines_of(read_file(out));
   REQUIRE(lines.size() == 13);
   CHECK(lines[0].starts_with("{\"sweep\":\""));
-  CHECK(has(lines[0], "\"header\":{\"schema\":\"npusim.sweep\""));
-  CHECK(has(lines[0], "\"points\":12"));
+  CHECK(contains(lines[0], "\"header\":{\"schema\":\"npusim.sweep\""));
+  CHECK(contains(lines[0], "\"points\":12"));
   for (size_t i = 1; i < lines.size(); ++i) {
     INFO(lines[i]);
-    CHECK(has(lines[i], "\"index\":" + std::to_string(i - 1) + ",\"point\":{\"model\":\"tiny-block\""));
-    const bool bad = has(lines[i], "\"sram.size\":\"512B\"");
-    CHECK(has(lines[i], bad ? "\"status\":\"error\",\"error\":\"" : "\"status\":\"ok\",\"metrics\":{"));
-    if (bad) CHECK(has(lines[i], "sram.size"));
-    if (!bad) CHECK(has(lines[i], "\"networks\":[{\"name\":\"tiny-block\""));
+    CHECK(contains(lines[i], "\"index\":" + std::to_string(i - 1) + ",\"point\":{\"model\":\"tiny-block\""));
+    const bool bad = contains(lines[i], "\"sram.size\":\"512B\"");
+    CHECK(contains(lines[i], bad ? "\"status\":\"error\",\"error\":\"" : "\"status\":\"ok\",\"metrics\":{"));
+    if (bad) CHECK(contains(lines[i], "sram.size"));
+    if (!bad) CHECK(contains(lines[i], "\"networks\":[{\"name\":\"tiny-block\""));
   }
   // The same sweep again into an existing file needs --resume.
   check_usage_error(cli({"sweep", sweep, "--out", out}), "pass --resume");
@@ -189,10 +177,10 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 and two runs give byte-identical files")
   REQUIRE(cli({"sweep", sweep, "--out", dir.path("a.jsonl"), "--jobs", "1", "--quiet"}).code == 0);
   REQUIRE(cli({"sweep", sweep, "--out", dir.path("b.jsonl"), "--jobs", "2", "--quiet"}).code == 0);
   REQUIRE(cli({"sweep", sweep, "--out", dir.path("c.jsonl"), "--jobs", "2", "--quiet"}).code == 0);
-  const std::string a = slurp(dir.path("a.jsonl"));
+  const std::string a = read_file(dir.path("a.jsonl"));
   CHECK(a.size() > 1000);
-  CHECK(a == slurp(dir.path("b.jsonl")));
-  CHECK(a == slurp(dir.path("c.jsonl")));
+  CHECK(a == read_file(dir.path("b.jsonl")));
+  CHECK(a == read_file(dir.path("c.jsonl")));
 }
 
 TEST_CASE("sweep: shards merged equal the unsharded sweep and merge refuses other sweeps") {
@@ -201,18 +189,18 @@ TEST_CASE("sweep: shards merged equal the unsharded sweep and merge refuses othe
   REQUIRE(cli({"sweep", sweep, "--out", dir.path("all.jsonl"), "--quiet"}).code == 0);
   for (const std::string i : {"0", "1", "2"})
     REQUIRE(cli({"sweep", sweep, "--out", dir.path("s" + i + ".jsonl"), "--shard", i + "/3", "--quiet"}).code == 0);
-  CHECK(lines_of(slurp(dir.path("s1.jsonl"))).size() == 1 + 4);  // header + points 1, 4, 7, 10
+  CHECK(lines_of(read_file(dir.path("s1.jsonl"))).size() == 1 + 4);  // header + points 1, 4, 7, 10
   Result m =
       cli({"merge", dir.path("s2.jsonl"), dir.path("s0.jsonl"), dir.path("s1.jsonl"), "--out", dir.path("m.jsonl")});
   INFO(m.out, m.err);
   CHECK(m.code == 0);
-  CHECK(has(m.out, "12 of 12 points"));
-  CHECK(slurp(dir.path("m.jsonl")) == slurp(dir.path("all.jsonl")));
+  CHECK(contains(m.out, "12 of 12 points"));
+  CHECK(read_file(dir.path("m.jsonl")) == read_file(dir.path("all.jsonl")));
 
   // Missing shards: exit code 1 (the merged file is still written), or 0 with --partial.
   m = cli({"merge", dir.path("s0.jsonl"), "--out", dir.path("p.jsonl")});
   CHECK(m.code == 1);
-  CHECK(has(m.out, "8 points missing"));
+  CHECK(contains(m.out, "8 points missing"));
   CHECK(cli({"merge", dir.path("s0.jsonl"), "--out", dir.path("p.jsonl"), "--partial"}).code == 0);
 
   // Another sweep (one more SRAM size) has another hash.
@@ -248,14 +236,14 @@ axes:
   }
   // Kill it for real once a few points are on disk.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (count(slurp(out), "\n") < 4 && std::chrono::steady_clock::now() < deadline)
+  while (count(read_file(out), "\n") < 4 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   kill(child, SIGKILL);
   int status = 0;
   waitpid(child, &status, 0);
   REQUIRE(WIFSIGNALED(status));
   REQUIRE(WTERMSIG(status) == SIGKILL);
-  std::string partial = slurp(out);
+  std::string partial = read_file(out);
   const size_t done_before = count(partial, "\n") - 1;  // complete point lines (minus the header)
   INFO("points done before the kill: ", done_before);
   REQUIRE(done_before >= 3);
@@ -270,14 +258,14 @@ axes:
   Result r = cli({"sweep", sweep, "--out", out, "--resume", "--jobs", "2", "--quiet"});
   INFO(r.out, r.err);
   REQUIRE(r.code == 0);
-  CHECK(has(r.out, std::to_string(60 - done_before) + " run now"));
-  CHECK(has(r.out, std::to_string(done_before) + " already done"));
-  const std::string resumed = slurp(out);
+  CHECK(contains(r.out, std::to_string(60 - done_before) + " run now"));
+  CHECK(contains(r.out, std::to_string(done_before) + " already done"));
+  const std::string resumed = read_file(out);
   // Every line from before the kill is kept as it was.
-  for (const auto& line : lines_of(before)) CHECK(has(resumed, line + "\n"));
+  for (const auto& line : lines_of(before)) CHECK(contains(resumed, line + "\n"));
   // And the file equals one uninterrupted run's.
   REQUIRE(cli({"sweep", sweep, "--out", dir.path("whole.jsonl"), "--quiet"}).code == 0);
-  CHECK(resumed == slurp(dir.path("whole.jsonl")));
+  CHECK(resumed == read_file(dir.path("whole.jsonl")));
   CHECK(count(resumed, "\n") == 61);
 }
 
@@ -285,7 +273,7 @@ TEST_CASE("sweep: damaged result files are refused with file and line") {
   TempDir dir;
   const std::string sweep = dir.write("tiny.yaml", kTinySweep), out = dir.path("r.jsonl");
   REQUIRE(cli({"sweep", sweep, "--out", out, "--quiet"}).code == 0);
-  const auto lines = lines_of(slurp(out));
+  const auto lines = lines_of(read_file(out));
   REQUIRE(lines.size() == 13);
   // A line that is not a result, in the middle of the file.
   std::string text;
@@ -294,7 +282,7 @@ TEST_CASE("sweep: damaged result files are refused with file and line") {
   check_usage_error(cli({"sweep", sweep, "--out", dir.path("bad.jsonl"), "--resume", "--quiet"}),
                     "bad.jsonl:3: not a line of npusim sweep results");
   // One point with two different results (e.g. edited by hand).
-  std::string twice = slurp(out) + lines[1];
+  std::string twice = read_file(out) + lines[1];
   twice.replace(twice.rfind("\"status\":\"ok\""), 13, "\"status\":\"ok\" ");
   dir.write("twice.jsonl", twice + "\n");
   check_usage_error(cli({"merge", dir.path("twice.jsonl"), "--out", dir.path("m.jsonl")}),
@@ -311,5 +299,5 @@ TEST_CASE("sweep: damaged result files are refused with file and line") {
   // --dry-run lists the points without running them.
   Result r = cli({"sweep", sweep, "--dry-run", "--shard", "1/4"});
   CHECK(r.code == 0);
-  CHECK(has(r.out, "12 points\n1  model=tiny-block  sram.size=32KiB  dram.bandwidth=1GB/s  strategy=fused\n5  "));
+  CHECK(contains(r.out, "12 points\n1  model=tiny-block  sram.size=32KiB  dram.bandwidth=1GB/s  strategy=fused\n5  "));
 }

@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "tools/cli_runner.h"
+
+using npusim::testing::contains;
 
 namespace {
 
@@ -16,8 +19,6 @@ Result verify(std::vector<std::string> args) {
   return npusim::testing::run_cli_capture(args);
 }
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 }  // namespace
 
 TEST_CASE("npusim verify passes tiny-block on tiny-test for every strategy and dataflow") {
@@ -25,11 +26,11 @@ TEST_CASE("npusim verify passes tiny-block on tiny-test for every strategy and d
   INFO(r.out, r.err);
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  CHECK(has(r.out, "strategy  dataflow            checked  skipped  mismatches\n"));
+  CHECK(contains(r.out, "strategy  dataflow            checked  skipped  mismatches\n"));
   // 3 strategies x 3 dataflows, each with all 8 MAC ops checked.
-  CHECK(has(r.out, "offchip   weight_stationary         8        0           0\n"));
-  CHECK(has(r.out, "fused     input_stationary          8        0           0\n"));
-  CHECK(has(r.out, "all checked ops match the reference"));
+  CHECK(contains(r.out, "offchip   weight_stationary         8        0           0\n"));
+  CHECK(contains(r.out, "fused     input_stationary          8        0           0\n"));
+  CHECK(contains(r.out, "all checked ops match the reference"));
 }
 
 TEST_CASE("npusim verify: one strategy, a MAC limit, and bad flags") {
@@ -37,12 +38,12 @@ TEST_CASE("npusim verify: one strategy, a MAC limit, and bad flags") {
   Result r = verify({"--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchip", "--max-macs", "5000000"});
   INFO(r.out, r.err);
   CHECK(r.code == 0);
-  CHECK(has(r.out, "onchip    output_stationary         6        2           0\n"));
-  CHECK_FALSE(has(r.out, "offchip"));
+  CHECK(contains(r.out, "onchip    output_stationary         6        2           0\n"));
+  CHECK_FALSE(contains(r.out, "offchip"));
   Result bad = verify({"--hw", "tiny-test", "--model", "tiny-block", "--max-macs", "lots"});
   CHECK(bad.code == 2);
-  CHECK(has(bad.err, "--max-macs lots: expected a whole number"));
+  CHECK(contains(bad.err, "--max-macs lots: expected a whole number"));
   Result strat = verify({"--hw", "tiny-test", "--model", "tiny-block", "--strategy", "best"});
   CHECK(strat.code == 2);
-  CHECK(has(verify({"--help"}).out, "usage: npusim verify"));
+  CHECK(contains(verify({"--help"}).out, "usage: npusim verify"));
 }

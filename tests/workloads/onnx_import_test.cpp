@@ -10,6 +10,8 @@
 
 using namespace npusim::workloads;
 
+using npusim::testing::read_file;
+
 namespace {
 
 // Written at build time by tests/models/make_onnx_models.cpp.
@@ -34,13 +36,6 @@ std::string error_of(const std::string& path, const ModelOptions& o) {
     return e.what();
   }
   return "(no error)";
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -146,7 +141,7 @@ TEST_CASE("ONNX malformed, truncated and oversized files give clean errors") {
   npusim::testing::TempDir dir;
   std::string junk = dir.write("junk.onnx", "graph: not really\nthis is not a protobuf\n");
   CHECK(error_of(junk, options()).find("junk.onnx: not a valid ONNX model") != std::string::npos);
-  const std::string bytes = read_bytes(model("tiny_block.onnx"));
+  const std::string bytes = read_file(model("tiny_block.onnx"));
   for (size_t cut : {size_t{1}, size_t{7}, bytes.size() / 3, bytes.size() / 2, bytes.size() - 5}) {
     std::string p = dir.write("cut" + std::to_string(cut) + ".onnx", bytes.substr(0, cut));
     CAPTURE(cut);
