@@ -9,45 +9,18 @@
 #include <sstream>
 
 #include "json_writer.h"
+#include "run_report.h"
 #include "sim/version.h"
+#include "text_util.h"
 
 namespace npusim::reports {
 
 namespace {
 
-std::string fmt(const char* f, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
-
-std::string role_label(workloads::StageRole r) {
-  std::string label(workloads::stage_role_name(r));
-  for (char& c : label)
-    if (c == '_') c = ' ';
-  return label;
-}
-
 // The dominant bound of a run and its share of the latency, e.g. "compute 66 %".
 std::string bound_text(const sim::RunStats& s) {
-  int best = 0;
-  for (int b = 1; b < 3; ++b)
-    if (s.time_by_bound_s[b] > s.time_by_bound_s[best]) best = b;
-  const double share = s.total.latency_s > 0 ? s.time_by_bound_s[best] / s.total.latency_s : 0;
-  return std::string(sim::bound_name(sim::Bound(best))) + fmt(" %.0f %%", share * 100);
-}
-
-// perf.yaml component (normalised) -> the workload stage it measures.
-const std::map<std::string, workloads::StageRole>& component_roles() {
-  static const std::map<std::string, workloads::StageRole> m = {
-      {"textencoder", workloads::StageRole::kTextEncoder},
-      {"unet", workloads::StageRole::kDenoiser},
-      {"vaedecoder", workloads::StageRole::kDecoder},
-  };
-  return m;
+  const auto [bound, share] = dominant_bound(s);
+  return std::string(sim::bound_name(bound)) + fmt(" %.0f %%", share * 100);
 }
 
 std::string normalize_layer_name(const std::string& name) {
@@ -88,6 +61,17 @@ constexpr double kLargeError = 0.25;
 
 }  // namespace
 
+std::optional<workloads::StageRole> component_role(const std::string& name) {
+  // perf.yaml component (normalised) -> the workload stage it measures.
+  static const std::map<std::string, workloads::StageRole> roles = {
+      {"textencoder", workloads::StageRole::kTextEncoder},
+      {"unet", workloads::StageRole::kDenoiser},
+      {"vaedecoder", workloads::StageRole::kDecoder},
+  };
+  auto it = roles.find(normalize_component_name(name));
+  return it == roles.end() ? std::nullopt : std::optional(it->second);
+}
+
 std::string normalize_component_name(const std::string& name) {
   std::string s;
   for (char c : name)
@@ -107,8 +91,8 @@ Crosscheck crosscheck_components(const sim::WorkloadResult& w, const AihubPerf& 
   c.runtime = measured.runtime;
   std::map<workloads::StageRole, double> measured_by_role;
   for (const MeasuredTime& m : measured.components) {
-    auto it = component_roles().find(normalize_component_name(m.name));
-    const sim::StageResult* s = it == component_roles().end() ? nullptr : w.stage(it->second);
+    const auto role = component_role(m.name);
+    const sim::StageResult* s = role ? w.stage(*role) : nullptr;
     if (!s) {
       c.unmatched.push_back(m.name);
       continue;
@@ -324,17 +308,11 @@ std::string crosscheck_json(const Crosscheck& c) {
 }
 
 std::string crosscheck_csv(const Crosscheck& c) {
-  auto field = [](const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char ch : s) out += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-    return out + "\"";
-  };
   std::string out = "component,network,predicted_ms,measured_ms,error_pct,ops,basis,predicted_bound\n";
   for (const auto& r : c.rows)
-    out += field(r.component) + "," + field(r.network) +
+    out += csv_field(r.component) + "," + csv_field(r.network) +
            fmt(",%.6g,%.6g,%.3f,%llu,", r.predicted_ms, r.measured_ms, r.error * 100, (unsigned long long)r.ops) +
-           (r.calibrated ? "fitted," : "predicted,") + field(r.bound) + "\n";
+           (r.calibrated ? "fitted," : "predicted,") + csv_field(r.bound) + "\n";
   return out;
 }
 

@@ -2,6 +2,7 @@
 // Predicted versus measured: npusim's latency per network (or per layer) set against
 // measurements from real hardware (measured.h), with the relative error of each and, for a
 // diffusion pipeline, seconds per image both ways.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,10 @@ std::string crosscheck_text(const Crosscheck& c);
 std::string crosscheck_json(const Crosscheck& c);
 // component,network,predicted_ms,measured_ms,error_pct,ops,bound
 std::string crosscheck_csv(const Crosscheck& c);
+
+// The network a perf.yaml component measures (TextEncoder* -> text encoder, Unet* -> denoiser,
+// VaeDecoder* -> decoder, after normalize_component_name), if any.
+std::optional<workloads::StageRole> component_role(const std::string& name);
 
 // The component name as matched: lower case, letters and digits only, without a trailing
 // "quantizable" or "quantized".

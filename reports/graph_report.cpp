@@ -6,6 +6,7 @@
 #include "json_writer.h"
 #include "npusim/text.h"
 #include "sim/version.h"
+#include "text_util.h"
 
 namespace npusim::reports {
 
@@ -75,13 +76,6 @@ std::string shape_x(const workloads::Shape& s) {
     out += std::to_string(s[i]);
   }
   return out;
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 // A DOT double-quoted string: quotes and backslashes escaped, newlines as \n line breaks.

@@ -12,19 +12,11 @@
 #include "arch/units.h"
 #include "json_writer.h"
 #include "sim/version.h"
+#include "text_util.h"
 
 namespace npusim::reports {
 
 namespace {
-
-std::string fmt(const char* f, ...) {
-  char buf[256];
-  va_list ap;
-  va_start(ap, f);
-  std::vsnprintf(buf, sizeof buf, f, ap);
-  va_end(ap);
-  return buf;
-}
 
 // Display scaling for CSV and JSON keys: seconds become microseconds (per layer) or
 // milliseconds (totals); bytes and pJ stay in base units for exactness.
@@ -39,13 +31,6 @@ Scaled scale(std::string_view name, double v, std::string_view unit, bool totals
   if (unit == "B" && totals) return {n + "_MB", v * 1e-6};
   if (unit == "MAC" || unit == "elem" || unit == "cycle") return {n, v};
   return {n + "_" + std::string(unit), v};
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 double inferences_per_s(const sim::RunStats& s) { return s.total.latency_s > 0 ? 1.0 / s.total.latency_s : 0; }
@@ -211,13 +196,6 @@ std::string layers_csv(const sim::RunResult& r) {
 
 namespace {
 
-// "text encoder" for kTextEncoder: the role's name as words.
-std::string role_label(const sim::StageResult& s) {
-  std::string label(workloads::stage_role_name(s.role));
-  std::replace(label.begin(), label.end(), '_', ' ');
-  return label;
-}
-
 std::string bound_sentence(const sim::RunResult& r) {
   auto [b, share] = dominant_bound(r.stats);
   const sim::Counters& t = r.stats.total;
@@ -245,7 +223,7 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
   TextOptions inner = opts;
   inner.header = false;
   for (const auto& s : w.stages) {
-    o << "\n==== " << role_label(s) << ": " << s.run.model << " (x" << s.runs << " per "
+    o << "\n==== " << role_label(s.role) << ": " << s.run.model << " (x" << s.runs << " per "
       << (w.kind == workloads::WorkloadKind::kLlm ? "token" : "image") << ") ====\n";
     o << text_report(s.run, inner);
   }
@@ -254,7 +232,7 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
   if (w.kind == workloads::WorkloadKind::kDiffusion) {
     for (const auto& s : w.stages) {
       const double lat = s.run.stats.total.latency_s;
-      o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s).c_str(),
+      o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s.role).c_str(),
                lat * 1e3, lat > 0 ? 1 / lat : 0.0, s.role == workloads::StageRole::kTextEncoder ? "prompts" : "images",
                (unsigned long long)s.runs, lat * s.runs * 1e3, mappers::strategy_name(s.run.schedule.strategy).data());
     }
@@ -263,7 +241,7 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
     o << fmt("  energy per image  %10.3f J\n", w.energy_per_image_j());
     o << "  denoiser images/s counts one UNet evaluation at batch 1 (Expedera's reading); decoder images/s one VAE "
          "decode\n";
-    for (const auto& s : w.stages) o << "  " << role_label(s) << ": " << bound_sentence(s.run) << "\n";
+    for (const auto& s : w.stages) o << "  " << role_label(s.role) << ": " << bound_sentence(s.run) << "\n";
   } else {
     const sim::StageResult* pre = w.stage(workloads::StageRole::kPrefill);
     const sim::StageResult* dec = w.stage(workloads::StageRole::kDecode);
