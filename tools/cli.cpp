@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -168,16 +169,9 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
     return kExitOk;
   }
   if (!f.has("--model")) throw UserError("npusim compare: --model is required (see npusim models)");
-  std::vector<std::string> strategies;
-  std::string list = f.has("--strategies") ? f.get("--strategies") : "offchip,onchip,fused";
-  for (size_t start = 0; start <= list.size();) {
-    size_t comma = list.find(',', start);
-    std::string s = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    sim::check_strategy(s, "--strategies " + list);
-    strategies.push_back(s);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
+  const std::string list = f.has("--strategies") ? f.get("--strategies") : "offchip,onchip,fused";
+  const std::vector<std::string> strategies = comma_list(list);
+  for (const auto& s : strategies) sim::check_strategy(s, "--strategies " + list);
   sim::RunOptions run_opts;
   run_opts.engine = f.has("--engine") ? f.get("--engine") : sim::kDefaultEngine;
   sim::check_engine(run_opts.engine, "--engine " + run_opts.engine);
@@ -268,17 +262,19 @@ int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
 
   // strategy, dataflow, MAC ops checked, skipped (over --max-macs), mismatching
   out << "strategy  dataflow            checked  skipped  mismatches\n";
+  // One mapper per dataflow: the same hardware with only that dataflow, shared by the strategies.
+  std::deque<mappers::Mapper> mappers_by_dataflow;
+  for (arch::Dataflow df : hw.mac_array.dataflows)
+    mappers_by_dataflow.emplace_back(
+        load_hw(f, "verify", {"mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"}));
   std::string failures;
   bool ok = true;
   for (mappers::Strategy s : strategies)
-    for (arch::Dataflow df : hw.mac_array.dataflows) {
-      arch::LoadOptions one;  // the same hardware with only this dataflow
-      one.overrides = f.all("--set");
-      one.overrides.push_back("mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]");
-      one.preset_dirs = hw_dirs();
-      mappers::Mapper mapper(arch::load_npu_config(f.get("--hw"), one));
-      const mappers::GraphVerifyResult r = mappers::verify_graph(model.graph, mapper.map(model.graph, s),
-                                                                 hw.mac_array.rows, hw.mac_array.cols, seed, max_macs);
+    for (size_t d = 0; d < hw.mac_array.dataflows.size(); ++d) {
+      const arch::Dataflow df = hw.mac_array.dataflows[d];
+      const mappers::GraphVerifyResult r =
+          mappers::verify_graph(model.graph, mappers_by_dataflow[d].map(model.graph, s), hw.mac_array.rows,
+                                hw.mac_array.cols, seed, max_macs);
       char line[160];
       std::snprintf(line, sizeof line, "%-9s %-19s %7llu  %7llu  %10llu\n", std::string(strategy_name(s)).c_str(),
                     std::string(arch::dataflow_name(df)).c_str(), (unsigned long long)r.checked,

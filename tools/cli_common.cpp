@@ -109,12 +109,23 @@ workloads::ModelOptions model_options(const Flags& f) {
   return opts;
 }
 
-arch::NpuConfig load_hw(const Flags& f, const std::string& command) {
+arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra) {
   if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
   arch::LoadOptions opts;
   opts.overrides = f.all("--set");
+  opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
   opts.preset_dirs = hw_dirs();
   return arch::load_npu_config(f.get("--hw"), opts);
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (size_t start = 0;;) {
+    const size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return items;
+    start = comma + 1;
+  }
 }
 
 }  // namespace npusim::tools

@@ -52,7 +52,11 @@ std::optional<workloads::PrecisionSpec> precision_flag(const Flags& f);
 // --model, --precision and every --dim NAME=VALUE of a command.
 workloads::ModelOptions model_options(const Flags& f);
 
-// --hw with every --set applied; `command` names the subcommand in the error.
-arch::NpuConfig load_hw(const Flags& f, const std::string& command);
+// --hw with every --set applied, then `extra` overrides ("key=value"); `command` names the
+// subcommand in the error.
+arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra = {});
+
+// "a,b,c" -> {"a", "b", "c"}; empty items are kept, so the caller's check rejects them.
+std::vector<std::string> comma_list(const std::string& text);
 
 }  // namespace npusim::tools

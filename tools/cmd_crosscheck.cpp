@@ -3,9 +3,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ostream>
 
-#include "arch/config_loader.h"
 #include "arch/config_schema.h"
 #include "cli.h"
 #include "cli_common.h"
@@ -48,35 +48,19 @@ both ways. FILE is either
   --out DIR          also write DIR/crosscheck.txt, crosscheck.csv and crosscheck.json
 )";
 
-// Latency of one stage of `w` on `hw` with `extra` overrides.
-double stage_latency_ms(const Flags& f, const std::vector<std::string>& extra, const workloads::Stage& stage,
-                        const std::string& strategy) {
-  arch::LoadOptions opts;
-  opts.overrides = f.all("--set");
-  opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
-  opts.preset_dirs = hw_dirs();
-  return sim::Simulator::run(arch::load_npu_config(f.get("--hw"), opts), stage.model, strategy).stats.total.latency_s *
-         1e3;
-}
-
 // Fits the --fit frequency keys (one common value in whole MHz) so that the chosen network's
 // predicted latency meets its measurement: bisection for the lowest clock that is no slower
 // than measured, then whichever of it and the next lower clock is closer. Returns the
 // overrides to apply and writes what was fitted to `log`.
 std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w, const reports::AihubPerf& measured,
                                    const arch::NpuConfig& hw, const std::string& strategy, std::string& log) {
-  std::vector<std::string> keys;
   const std::string list = f.get("--fit");
-  for (size_t start = 0; start <= list.size();) {
-    size_t comma = list.find(',', start);
-    std::string key = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+  const std::vector<std::string> keys = comma_list(list);
+  for (const std::string& key : keys) {
     const arch::ParamSpec* spec = arch::find_param(key);
     if (!spec) throw UserError("--fit " + list + ": unknown hardware key '" + key + "' (see npusim config --explain)");
     if (spec->unit != arch::Unit::kFrequency)
       throw UserError("--fit " + list + ": " + key + " is not a frequency; only clocks can be fitted");
-    keys.push_back(key);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
   }
   const std::string role = f.has("--fit-on") ? f.get("--fit-on") : hw.calibrated_on;
   if (role.empty())
@@ -86,19 +70,22 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
     if (workloads::stage_role_name(s.role) == role) stage = &s;
   if (!stage) throw UserError("--fit-on " + role + ": the workload " + w.name + " has no such network");
   double target = 0;
-  for (const auto& m : measured.components) {
-    std::string n = reports::normalize_component_name(m.name);
-    if ((role == "text_encoder" && n == "textencoder") || (role == "denoiser" && n == "unet") ||
-        (role == "decoder" && n == "vaedecoder"))
-      target = m.ms;
-  }
+  for (const auto& m : measured.components)
+    if (reports::component_role(m.name) == stage->role) target = m.ms;
   if (target <= 0) throw UserError("--fit-on " + role + ": the measurement file has no component for it");
   auto with = [&](uint64_t mhz) {
     std::vector<std::string> o;
     for (const auto& k : keys) o.push_back(k + "=" + std::to_string(mhz) + "MHz");
     return o;
   };
-  auto latency = [&](uint64_t mhz) { return stage_latency_ms(f, with(mhz), *stage, strategy); };
+  std::map<uint64_t, double> latency_ms;  // by clock in MHz: each clock is evaluated once
+  auto latency = [&](uint64_t mhz) {
+    auto [it, fresh] = latency_ms.try_emplace(mhz);
+    if (fresh)
+      it->second =
+          sim::Simulator::run(load_hw(f, "crosscheck", with(mhz)), stage->model, strategy).stats.total.latency_s * 1e3;
+    return it->second;
+  };
   uint64_t lo = 1, hi = 100000;  // 1 MHz .. 100 GHz, the keys' valid range
   if (latency(hi) > target)
     throw UserError("--fit: even at 100 GHz the " + role + " is slower than measured; the bound is not the clock");
@@ -110,8 +97,7 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
       lo = mid + 1;
   }
   uint64_t best = lo;
-  const double at_lo = latency(lo);
-  if (lo > 1 && std::abs(latency(lo - 1) - target) < std::abs(at_lo - target)) best = lo - 1;
+  if (lo > 1 && std::abs(latency(lo - 1) - target) < std::abs(latency(lo) - target)) best = lo - 1;
   const double got = latency(best);
   char line[256];
   std::snprintf(line, sizeof line, "%s = %lluMHz: %s %.3f ms vs measured %.3f ms (%+.2f %%)", list.c_str(),
@@ -170,11 +156,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
     const workloads::Workload w = workloads::load_workload(model_flags.get("--model"), opts);
     if (f.has("--fit")) {
       const std::vector<std::string> fitted = fit_clock(f, w, measured, hw, strategy, fit_log);
-      arch::LoadOptions fit_opts;
-      fit_opts.overrides = f.all("--set");
-      fit_opts.overrides.insert(fit_opts.overrides.end(), fitted.begin(), fitted.end());
-      fit_opts.preset_dirs = hw_dirs();
-      arch::NpuConfig fitted_hw = arch::load_npu_config(f.get("--hw"), fit_opts);
+      arch::NpuConfig fitted_hw = load_hw(f, "crosscheck", fitted);
       if (f.has("--fit-on")) fitted_hw.calibrated_on = f.get("--fit-on");
       c = reports::crosscheck_components(sim::Simulator(fitted_hw).run(w, strategy), measured);
       c.fit = fit_log;
