@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include "arch/config_loader.h"
+#include "hw_presets.h"
 #include "mappers/dataflow.h"
 #include "mappers/mapper.h"
 #include "sim/analytic_engine.h"
@@ -15,13 +16,9 @@ using mappers::Strategy;
 using workloads::GraphBuilder;
 using workloads::Precision;
 
+using npusim::testing::tiny;
+
 namespace {
-arch::NpuConfig tiny(std::vector<std::string> overrides = {}) {
-  arch::LoadOptions o;
-  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
-  o.overrides = std::move(overrides);
-  return arch::load_npu_config("tiny-test", o);
-}
 sim::RunStats run(const workloads::Graph& g, const arch::NpuConfig& hw, Strategy s) {
   mappers::Mapper m(hw);
   return sim::run_analytic(g, hw, m.map(g, s));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "arch/config_loader.h"
+#include "hw_presets.h"
 #include "mappers/mapper.h"
 #include "mappers/tile_program.h"
 #include "mappers/verify.h"
@@ -19,6 +20,8 @@ using mappers::TileProgramFault;
 using mappers::VerifyResult;
 using workloads::GraphBuilder;
 using workloads::Precision;
+
+using npusim::testing::tiny;
 
 namespace {
 
@@ -65,13 +68,6 @@ MacTiling tiling(uint64_t mt, uint64_t nt, uint64_t kt, bool wo, bool tr, Datafl
 VerifyResult check(const workloads::Graph& g, const std::string& op, const MacTiling& t, uint32_t rows, uint32_t cols,
                    TileProgramFault fault = TileProgramFault::kNone) {
   return mappers::verify_op(g, op_named(g, op), t, rows, cols, 42, {.fault = fault});
-}
-
-arch::NpuConfig tiny(std::vector<std::string> overrides = {}) {
-  arch::LoadOptions o;
-  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
-  o.overrides = std::move(overrides);
-  return arch::load_npu_config("tiny-test", o);
 }
 
 }  // namespace

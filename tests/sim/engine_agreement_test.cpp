@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "arch/config_loader.h"
+#include "hw_presets.h"
 #include "mappers/mapper.h"
 #include "sim/analytic_engine.h"
 #include "sim/systemc/systemc_engine.h"
@@ -29,9 +30,7 @@ struct Agreement {
 constexpr double kMinOpS = 1e-6;
 
 Agreement compare(const std::string& model, mappers::Strategy s) {
-  arch::LoadOptions o;
-  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
-  const arch::NpuConfig hw = arch::load_npu_config("expedera-8k", o);
+  const arch::NpuConfig hw = testing::load_preset("expedera-8k");
   workloads::ModelOptions m;
   m.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
   const workloads::LoadedModel lm = workloads::load_model(model, m);

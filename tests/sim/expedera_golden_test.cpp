@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "arch/config_loader.h"
+#include "hw_presets.h"
 #include "sim/simulator.h"
 #include "workloads/workload.h"
 
@@ -13,9 +14,7 @@ using namespace npusim;
 
 namespace {
 sim::WorkloadResult run_sd15(const std::string& strategy) {
-  arch::LoadOptions o;
-  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
-  arch::NpuConfig hw = arch::load_npu_config("expedera-8k", o);
+  arch::NpuConfig hw = testing::load_preset("expedera-8k");
   workloads::ModelOptions m;
   m.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
   sim::Simulator s(hw);

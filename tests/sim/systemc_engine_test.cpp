@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "arch/config_loader.h"
+#include "hw_presets.h"
 #include "mappers/schedule.h"
 #include "sim/analytic_engine.h"
 #include "sim/systemc/systemc_engine.h"
@@ -20,14 +21,9 @@ using sim::timing::DramChannel;
 using sim::timing::SramAccess;
 using sim::timing::SramBanks;
 
-namespace {
+using npusim::testing::tiny;
 
-arch::NpuConfig tiny(std::vector<std::string> overrides = {}) {
-  arch::LoadOptions o;
-  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
-  o.overrides = std::move(overrides);
-  return arch::load_npu_config("tiny-test", o);
-}
+namespace {
 
 workloads::LoadedModel tiny_block() {
   workloads::ModelOptions m;
