@@ -49,6 +49,17 @@ KINDS = [  # (metric suffix, label)
 ]
 KIND_COLORS = ["#4c72b0", "#dd8452", "#c44e52", "#8172b2", "#55a868", "#937860", "#da8bc3"]
 
+
+def stacked_by_kind(ax, names, heights_of):
+    """Bars for `names` stacked by tensor kind; heights_of(key) gives one height per name.
+    Kinds that are zero everywhere get no bar and no legend entry."""
+    bottom = [0.0] * len(names)
+    for (key, label), color in zip(KINDS, KIND_COLORS):
+        h = heights_of(key)
+        if any(h):
+            ax.bar(names, h, bottom=bottom, label=label, color=color)
+            bottom = [b + v for b, v in zip(bottom, h)]
+
 UNIT_SCALE = {  # unit suffix -> factor to the base unit (bytes, B/s, Hz)
     "B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30,
     "B/s": 1, "kB/s": 1e3, "MB/s": 1e6, "GB/s": 1e9, "TB/s": 1e12, "KiB/s": 2**10, "MiB/s": 2**20, "GiB/s": 2**30,
@@ -300,12 +311,7 @@ def report_run(rep, path, tag):
     # DRAM traffic by tensor kind, per network (one strategy in a run).
     fig, ax = plt.subplots(figsize=(8, 4))
     names = [f"{n['name']}\n({n['strategy']})" for n in nets]
-    bottom = [0.0] * len(nets)
-    for (key, label), color in zip(KINDS, KIND_COLORS):
-        h = [n["totals"].get(key + "_MB", 0) for n in nets]
-        if any(h):
-            ax.bar(names, h, bottom=bottom, label=label, color=color)
-            bottom = [b + v for b, v in zip(bottom, h)]
+    stacked_by_kind(ax, names, lambda key: [n["totals"].get(key + "_MB", 0) for n in nets])
     ax.set_ylabel("DRAM traffic per run (MB)")
     ax.set_title(f"DRAM traffic by tensor kind ({s['workload']}, strategy {s.get('strategy', '')})")
     ax.legend()
@@ -432,12 +438,7 @@ def report_sweep(rep, path, tag):
     if sl:
         fig, ax = plt.subplots(figsize=(7, 4))
         names = [r["point"]["strategy"] for r in sl]
-        bottom = [0.0] * len(sl)
-        for (key, label), color in zip(KINDS, KIND_COLORS):
-            h = [r["metrics"].get(key + "_bytes_per_image", 0) / 1e9 for r in sl]
-            if any(h):
-                ax.bar(names, h, bottom=bottom, label=label, color=color)
-                bottom = [b + v for b, v in zip(bottom, h)]
+        stacked_by_kind(ax, names, lambda key: [r["metrics"].get(key + "_bytes_per_image", 0) / 1e9 for r in sl])
         ax.set_ylabel("DRAM traffic per image (GB)")
         ax.set_title(f"DRAM traffic by tensor kind per strategy ({model0})")
         ax.legend()
