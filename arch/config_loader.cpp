@@ -225,11 +225,10 @@ class Loader {
       return false;
     };
     if (spec.unit == Unit::kDataflowList) {
-      if (!n.IsSequence() || n.size() == 0) return fail("expected a non-empty list of dataflows");
+      if (!n.IsSequence()) return fail("expected a list of dataflows");
       for (const auto& item : n) {
         if (!item.IsScalar() || !dataflow_from_name(item.Scalar()))
-          return fail("unknown dataflow " + quote(node_text(item)) +
-                      "; valid: weight_stationary, output_stationary, input_stationary");
+          return fail("unknown dataflow " + quote(node_text(item)) + "; valid: " + dataflow_names());
         if (std::find(out.list.begin(), out.list.end(), item.Scalar()) != out.list.end())
           return fail("dataflow " + item.Scalar() + " is listed twice");
         out.list.push_back(item.Scalar());
@@ -282,6 +281,24 @@ class Loader {
     if (burst != 0 && (burst & (burst - 1)) != 0)
       errors_.push_back(where("dram.burst") + "dram.burst = " + quote(format_quantity(burst, Unit::kBytes)) +
                         ": must be a power of two");
+    if (c.mac_array.dataflows.empty())
+      errors_.push_back(where("mac_array.dataflows") +
+                        "mac_array.dataflows = \"[]\": expected a non-empty list of dataflows");
+    for (Dataflow d : c.mapping.dataflows)
+      if (std::find(c.mac_array.dataflows.begin(), c.mac_array.dataflows.end(), d) == c.mac_array.dataflows.end())
+        errors_.push_back(where("mapping.dataflows") + "mapping.dataflows: " + std::string(dataflow_name(d)) +
+                          " is not in mac_array.dataflows");
+    auto one_of = [&](const std::string& key, const std::string& value, std::initializer_list<const char*> valid) {
+      std::string list;
+      for (const char* v : valid) {
+        if (value == v) return;
+        list += (list.empty() ? "" : " or ") + std::string(v);
+      }
+      errors_.push_back(where(key) + key + " = " + quote(value) + ": must be " + list);
+    };
+    one_of("mac_array.gemv", c.mac_array.gemv, {"systolic", "streaming"});
+    one_of("mapping.transpose", c.mapping.transpose, {"allow", "never"});
+    one_of("mapping.tiling", c.mapping.tiling, {"search", "whole"});
     if (c.dram.model != "simple" && c.dram.model != "lpddr")
       errors_.push_back(where("dram.model") + "dram.model = " + quote(c.dram.model) + ": must be simple or lpddr");
     if (c.dram.model == "lpddr" && c.dram.refresh_ps >= c.dram.refresh_interval_ps && c.dram.refresh_interval_ps > 0)

@@ -32,21 +32,17 @@ constexpr auto kNumber = &ParamValue::number;
 constexpr auto kFlag = &ParamValue::flag;
 constexpr auto kText = &ParamValue::text;
 
-ParamSpec dataflows() {
-  ParamSpec p{"mac_array.dataflows",
-              Unit::kDataflowList,
-              "[weight_stationary, output_stationary, input_stationary]",
-              {},
-              "dataflows the array supports: weight_stationary, output_stationary, input_stationary",
-              {},
-              {}};
-  p.set = [](NpuConfig& c, const ParamValue& v) {
-    c.mac_array.dataflows.clear();
-    for (const auto& name : v.list) c.mac_array.dataflows.push_back(*dataflow_from_name(name));
+template <class Access>
+ParamSpec dataflow_list(std::string key, std::string def, std::string doc, Access access) {
+  ParamSpec p{std::move(key), Unit::kDataflowList, std::move(def), {}, std::move(doc), {}, {}};
+  p.set = [access](NpuConfig& c, const ParamValue& v) {
+    auto& list = access(c);
+    list.clear();
+    for (const auto& name : v.list) list.push_back(*dataflow_from_name(name));
   };
-  p.get = [](const NpuConfig& c) {
+  p.get = [access](const NpuConfig& c) {
     ParamValue v;
-    for (Dataflow d : c.mac_array.dataflows) v.list.emplace_back(dataflow_name(d));
+    for (Dataflow d : access(c)) v.list.emplace_back(dataflow_name(d));
     return v;
   };
   return p;
@@ -76,7 +72,17 @@ std::vector<ParamSpec> build_table() {
   t.push_back(field<kNumber>(
       "mac_array.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9}, "MAC array clock",
       [](auto& c) -> auto& { return c.mac_array.frequency_hz; }));
-  t.push_back(dataflows());
+  t.push_back(dataflow_list(
+      "mac_array.dataflows", "[" + dataflow_names() + "]", "dataflows the array supports: " + dataflow_names(),
+      [](auto& c) -> auto& { return c.mac_array.dataflows; }));
+  t.push_back(field<kText>(
+      "mac_array.gemv", Unit::kText, "systolic", {},
+      "matmuls with at most gemv_max_m rows (LLM decode): systolic (folds with fill and drain each, as SCALE-Sim) "
+      "or streaming (weights stream through the array, one fill per tile; bounded by the SRAM and DRAM weight rate)",
+      [](auto& c) -> auto& { return c.mac_array.gemv; }));
+  t.push_back(field<kNumber>(
+      "mac_array.gemv_max_m", Unit::kCount, "8", {1, 65536}, "largest GEMM row count (M) that takes the gemv path",
+      [](auto& c) -> auto& { return c.mac_array.gemv_max_m; }));
   for (PrecisionMode m : kPrecisionModes) {
     const size_t i = static_cast<size_t>(m);
     const std::string base = "mac_array.precision." + std::string(precision_mode_name(m));
@@ -183,6 +189,19 @@ std::vector<ParamSpec> build_table() {
       "dma.max_transfer", Unit::kBytes, "16KiB", {64, 1 << 30},
       "largest DRAM request of a DMA channel (SystemC engine); channels interleave at this grain",
       [](auto& c) -> auto& { return c.dma.max_transfer_bytes; }));
+  t.push_back(dataflow_list(
+      "mapping.dataflows", "[]",
+      "dataflows the mapper may choose per op, a subset of mac_array.dataflows ([] = all of them)",
+      [](auto& c) -> auto& { return c.mapping.dataflows; }));
+  t.push_back(field<kText>(
+      "mapping.transpose", Unit::kText, "allow", {},
+      "allow: the mapper may swap a matmul's M and N on the array; never: M stays M (as SCALE-Sim)",
+      [](auto& c) -> auto& { return c.mapping.transpose; }));
+  t.push_back(field<kText>(
+      "mapping.tiling", Unit::kText, "search", {},
+      "search: tile sizes chosen for the SRAM left; whole: one tile per op, whole operands folded onto the array "
+      "with no SRAM-driven splitting (as SCALE-Sim assumes)",
+      [](auto& c) -> auto& { return c.mapping.tiling; }));
   t.push_back(field<kNumber>(
       "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
       [](auto& c) -> auto& { return c.static_power_mw; }));

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dataflow.h"
 #include "npusim/error.h"
 
 namespace npusim::arch {
@@ -19,10 +20,6 @@ class ConfigError : public UserError {
  public:
   using UserError::UserError;
 };
-
-enum class Dataflow : uint8_t { kWeightStationary, kOutputStationary, kInputStationary };
-std::string_view dataflow_name(Dataflow d);
-std::optional<Dataflow> dataflow_from_name(std::string_view name);
 
 // Precision modes of the MAC array; the names match workloads' precisions.
 enum class PrecisionMode : uint8_t { kW8A8, kW8A16, kW4A16, kFp16 };
@@ -41,7 +38,11 @@ struct MacArrayConfig {
   uint32_t rows = 0;
   uint32_t cols = 0;
   double frequency_hz = 0;
-  std::vector<Dataflow> dataflows;
+  std::vector<Dataflow> dataflows;  // what the array can run
+  // How matmuls with few rows (LLM decode) run: "systolic" (folds like any GEMM) or "streaming"
+  // (weights stream through the array with one fill per tile, no per-fold fill and drain).
+  std::string gemv = "systolic";
+  uint64_t gemv_max_m = 8;  // GEMMs with at most this many rows (M) take the gemv path
   std::array<PrecisionSpec, kPrecisionModes.size()> precision{};  // indexed by PrecisionMode
   uint64_t pes() const { return uint64_t{rows} * cols; }
   const PrecisionSpec& mode(PrecisionMode p) const { return precision[static_cast<size_t>(p)]; }
@@ -89,6 +90,13 @@ struct DmaConfig {
   uint64_t max_transfer_bytes = 16384;  // a job is split into DRAM requests of at most this
 };
 
+// Constraints on the mapper's search, to pin a mapping (e.g. to reproduce SCALE-Sim).
+struct MappingConfig {
+  std::vector<Dataflow> dataflows;  // allowed dataflows; empty = every one the array supports
+  std::string transpose = "allow";  // allow | never: may the mapper swap M and N on the array
+  std::string tiling = "search";    // search | whole: whole-operand tiles, no SRAM-driven splitting
+};
+
 struct NpuConfig {
   std::string name;
   std::string description;
@@ -98,10 +106,16 @@ struct NpuConfig {
   SramConfig sram;
   DramConfig dram;
   DmaConfig dma;
+  MappingConfig mapping;
   double static_power_mw = 0;
   // Provenance for reports: the file chain (base first) and the --set overrides applied.
   std::vector<std::string> sources;
   std::vector<std::string> overrides;
+
+  // The dataflows the mapper may choose from: mapping.dataflows, else all the array supports.
+  const std::vector<Dataflow>& allowed_dataflows() const {
+    return mapping.dataflows.empty() ? mac_array.dataflows : mapping.dataflows;
+  }
 };
 
 }  // namespace npusim::arch

@@ -6,26 +6,31 @@
 
 namespace npusim::mappers {
 
+uint64_t fill_drain_cycles(arch::Dataflow d, uint32_t rows, uint32_t cols) {
+  const arch::DataflowSpec& s = arch::dataflow_spec(d);
+  return uint64_t{s.fill_rows} * rows + uint64_t{s.fill_cols} * cols - 2;
+}
+
 FoldCost gemm_cycles(const Gemm& g, arch::Dataflow d, uint32_t rows, uint32_t cols, double rate) {
   NPUSIM_ASSERT(rows > 0 && cols > 0 && rate > 0, "array without rows, columns or rate");
-  uint64_t spatial_r = 0, spatial_c = 0, temporal = 0;
-  switch (d) {
-    case arch::Dataflow::kWeightStationary:
-      spatial_r = g.k, spatial_c = g.n, temporal = g.m;
-      break;
-    case arch::Dataflow::kOutputStationary:
-      spatial_r = g.m, spatial_c = g.n, temporal = g.k;
-      break;
-    case arch::Dataflow::kInputStationary:
-      spatial_r = g.k, spatial_c = g.m, temporal = g.n;
-      break;
-  }
-  const uint64_t folds = ceil_div(spatial_r, rows) * ceil_div(spatial_c, cols);
-  const uint64_t fill_drain = 2 * uint64_t{rows} + cols - 2;
-  const auto stream = static_cast<uint64_t>(std::ceil(static_cast<long double>(temporal) / rate));
+  const arch::DataflowSpec& s = arch::dataflow_spec(d);
+  const uint64_t folds = ceil_div(g.dim(s.rows), rows) * ceil_div(g.dim(s.cols), cols);
+  const auto stream = static_cast<uint64_t>(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate));
   FoldCost c;
   c.folds = g.batch * folds;
-  c.cycles = c.folds * (fill_drain + stream);
+  c.cycles = c.folds * (fill_drain_cycles(d, rows, cols) + stream);
+  return c;
+}
+
+FoldCost gemv_stream_cycles(const Gemm& g, uint32_t rows, uint32_t cols, double rate) {
+  NPUSIM_ASSERT(rows > 0 && cols > 0 && rate > 0, "array without rows, columns or rate");
+  const arch::Dataflow ws = arch::Dataflow::kWeightStationary;
+  const arch::DataflowSpec& s = arch::dataflow_spec(ws);
+  const uint64_t folds = ceil_div(g.dim(s.rows), rows) * ceil_div(g.dim(s.cols), cols);
+  const auto stream = static_cast<uint64_t>(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate));
+  FoldCost c;
+  c.folds = g.batch * folds;
+  c.cycles = c.folds * stream + g.batch * fill_drain_cycles(ws, rows, cols);
   return c;
 }
 

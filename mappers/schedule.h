@@ -20,11 +20,6 @@ inline constexpr int kNumTraffic = 4;
 std::string_view traffic_name(Traffic t);
 Traffic traffic_of(workloads::TensorKind k);
 
-// Memory strategy over the whole graph.
-enum class Strategy : uint8_t { kOffchip, kOnchip, kFused };
-inline constexpr Strategy kAllStrategies[] = {Strategy::kOffchip, Strategy::kOnchip, Strategy::kFused};
-std::string_view strategy_name(Strategy s);
-
 // One tile step; every count is per repetition.
 struct TileStep {
   uint64_t repeat = 1;                          // identical steps back to back
@@ -63,6 +58,7 @@ struct MacTiling {
   bool weights_outer = true;
   bool transposed = false;
   arch::Dataflow dataflow = arch::Dataflow::kWeightStationary;
+  bool gemv_stream = false;  // the streaming gemv path (mappers/dataflow.h): weight-stationary folds, one fill
 };
 
 struct OpSchedule {
@@ -74,8 +70,9 @@ struct OpSchedule {
 };
 
 struct Schedule {
-  std::string mapper;  // which mapper produced it
-  Strategy strategy = Strategy::kOffchip;
+  std::string mapper;                 // which mapper produced it
+  std::string strategy;               // the memory strategy's registered name (memory_strategy.h)
+  bool resident_activations = false;  // the strategy keeps activations in SRAM between ops
   arch::PrecisionMode precision = arch::PrecisionMode::kW8A8;
   std::vector<OpSchedule> ops;           // in execution order
   std::vector<std::string> assumptions;  // what the mapper assumed, for reports

@@ -69,18 +69,12 @@ TileProgramStats run_tile_program(const MacShape& s, const MacTiling& t, uint32_
     // Which GEMM dimension sits on the array's rows and which on its columns.
     Range* const mp = t.transposed ? &tile.gn : &tile.gm;  // the array's "M" (dataflow.h)
     Range* const np = t.transposed ? &tile.gm : &tile.gn;  // the array's "N"
-    Range *row_dim = nullptr, *col_dim = nullptr;
-    switch (t.dataflow) {
-      case arch::Dataflow::kWeightStationary:
-        row_dim = &tile.gk, col_dim = np;
-        break;
-      case arch::Dataflow::kOutputStationary:
-        row_dim = mp, col_dim = np;
-        break;
-      case arch::Dataflow::kInputStationary:
-        row_dim = &tile.gk, col_dim = mp;
-        break;
-    }
+    const arch::DataflowSpec& spec = arch::dataflow_spec(t.dataflow);
+    auto range_of = [&](arch::GemmDim d) {
+      return d == arch::GemmDim::kM ? mp : d == arch::GemmDim::kN ? np : &tile.gk;
+    };
+    Range* const row_dim = range_of(spec.rows);
+    Range* const col_dim = range_of(spec.cols);
     const uint64_t row_step = rows - row_overlap;
     const uint64_t n_row = pieces(*row_dim, rows, row_overlap), n_col = pieces(*col_dim, cols, 0);
     const bool drop_last = fault == TileProgramFault::kFoldDropped && tile.index == 0;

@@ -96,9 +96,9 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << "model      " << r.model << "  (" << r.model_source << ", " << r.stats.ops.size() << " ops, "
     << fmt("%.2f", r.param_count / 1e6) << " M params)\n";
   if (opts.header) o << hardware_lines(r.hw);
-  o << "precision  " << r.precision.name() << "   strategy " << mappers::strategy_name(r.schedule.strategy)
-    << (r.strategy_choice == "best" ? " (best of offchip, onchip, fused)" : "") << "   mapper " << r.schedule.mapper
-    << "   engine " << r.engine << "\n";
+  o << "precision  " << r.precision.name() << "   strategy " << r.schedule.strategy
+    << (r.strategy_choice == "best" ? " (best of " + mappers::strategy_names() + ")" : "") << "   mapper "
+    << r.schedule.mapper << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
@@ -140,8 +140,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     o << fmt("  %-18s %6zu %12.3f %8.1f %14.3f\n", kind.c_str(), e.first, e.second.latency_s * 1e3,
              t.latency_s > 0 ? 100 * e.second.latency_s / t.latency_s : 0.0, e.second.dram_bytes() / 1e6);
 
-  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", "
-    << mappers::strategy_name(r.schedule.strategy) << "):\n";
+  o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", " << r.schedule.strategy
+    << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
   o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
            inferences_per_s(s));
@@ -162,7 +162,7 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << fmt("  weights prefetched   %12.3f MB  (loaded during the previous op)\n", s.prefetched_weight_bytes / 1e6);
   o << fmt("  SRAM peak            %12.3f MiB  (resident activations + tile buffers, of %.3f MiB)\n",
            s.sram_peak_bytes / 1048576.0, r.hw.sram.size_bytes / 1048576.0);
-  if (r.schedule.strategy != mappers::Strategy::kOffchip)
+  if (r.schedule.resident_activations)
     o << fmt("  spilled activations  %12.3f MB  (no spills with SRAM >= %.3f MiB)\n", r.schedule.spilled_bytes / 1e6,
              r.schedule.no_spill_sram_bytes / 1048576.0);
   o << fmt("  DRAM average         %12.3f GB/s  (of %.3f GB/s peak)\n",
@@ -234,7 +234,7 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
       const double lat = s.run.stats.total.latency_s;
       o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s.role).c_str(),
                lat * 1e3, lat > 0 ? 1 / lat : 0.0, s.role == workloads::StageRole::kTextEncoder ? "prompts" : "images",
-               (unsigned long long)s.runs, lat * s.runs * 1e3, mappers::strategy_name(s.run.schedule.strategy).data());
+               (unsigned long long)s.runs, lat * s.runs * 1e3, s.run.schedule.strategy.c_str());
     }
     o << fmt("  seconds per image %10.3f s  (%llu steps, guidance %s; sum of runs x latency, stages back to back)\n",
              w.seconds_per_image(), (unsigned long long)w.steps, w.guidance ? "on" : "off");
@@ -279,7 +279,7 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("model_source", r.model_source);
   w.field("runs_per_image", st.runs);
   w.field("param_count", r.param_count);
-  w.field("strategy", mappers::strategy_name(r.schedule.strategy));
+  w.field("strategy", r.schedule.strategy);
   w.field("mapper", r.schedule.mapper);
   w.field("latency_ms", t.latency_s * 1e3);
   w.field("images_per_s", inferences_per_s(s));
@@ -439,10 +439,10 @@ std::string compare_text(const std::vector<sim::WorkloadResult>& runs) {
       const sim::RunResult& r = wr.stages[si].run;
       const sim::Counters& t = r.stats.total;
       o << fmt("%-14s %-9s %11.3f %9.3f %7.1f %12.3f %12.3f %12.3f %9.3f MiB %10.3f %7.1f MiB %-8s\n",
-               wr.stages[si].name.c_str(), std::string(mappers::strategy_name(r.schedule.strategy)).c_str(),
-               t.latency_s * 1e3, inferences_per_s(r.stats), r.stats.utilization() * 100, t.dram_read_bytes() / 1e6,
-               t.dram_write_bytes() / 1e6, (t.dram_read_spill_bytes + t.dram_write_spill_bytes) / 1e6,
-               r.stats.sram_peak_bytes / 1048576.0, t.energy_pj() * 1e-9, r.schedule.no_spill_sram_bytes / 1048576.0,
+               wr.stages[si].name.c_str(), r.schedule.strategy.c_str(), t.latency_s * 1e3, inferences_per_s(r.stats),
+               r.stats.utilization() * 100, t.dram_read_bytes() / 1e6, t.dram_write_bytes() / 1e6,
+               (t.dram_read_spill_bytes + t.dram_write_spill_bytes) / 1e6, r.stats.sram_peak_bytes / 1048576.0,
+               t.energy_pj() * 1e-9, r.schedule.no_spill_sram_bytes / 1048576.0,
                std::string(sim::bound_name(dominant_bound(r.stats).first)).c_str());
     }
   }

@@ -33,7 +33,7 @@ void write_network(JsonWriter& w, const sim::StageResult& st) {
   w.field("name", st.name);
   w.field("role", workloads::stage_role_name(st.role));
   w.field("runs_per_image", st.runs);
-  w.field("strategy", mappers::strategy_name(st.run.schedule.strategy));
+  w.field("strategy", st.run.schedule.strategy);
   w.field("latency_ms", t.latency_s * 1e3);
   w.field("per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
   w.field("energy_mj", t.energy_pj() * 1e-9);

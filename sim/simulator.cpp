@@ -7,7 +7,7 @@
 namespace npusim::sim {
 
 void check_strategy(const std::string& name, const std::string& what) {
-  if (name != "best") mappers::parse_strategy(name, what);
+  if (name != "best") mappers::find_strategy(name, what);
 }
 
 void check_engine(const std::string& name, const std::string& what) {
@@ -38,9 +38,9 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   bool have = false;
   // With a trace and a choice to make, the winner runs once more to record its timeline.
   const bool retrace = options_.trace && strategy == "best";
-  for (mappers::Strategy s : mappers::kAllStrategies) {
-    if (strategy != "best" && mappers::strategy_name(s) != strategy) continue;
-    mappers::Schedule sched = mapper_.map(model.graph, s);
+  for (const auto& s : mappers::strategies()) {
+    if (strategy != "best" && s->name() != strategy) continue;
+    mappers::Schedule sched = mapper_.map(model.graph, *s);
     RunStats stats = evaluate(model.graph, sched, retrace ? nullptr : options_.trace);
     // Best: strictly faster wins, so ties keep the simpler strategy.
     if (!have || stats.total.latency_s < r.stats.total.latency_s) {

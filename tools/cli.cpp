@@ -254,9 +254,10 @@ int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
   };
   const uint64_t max_macs = count_flag("--max-macs", mappers::kDefaultVerifyMaxMacs);
   const uint64_t seed = count_flag("--seed", 1);
-  std::vector<mappers::Strategy> strategies(std::begin(mappers::kAllStrategies), std::end(mappers::kAllStrategies));
+  std::vector<const mappers::MemoryStrategy*> strategies;
+  for (const auto& s : mappers::strategies()) strategies.push_back(s.get());
   if (f.has("--strategy") && f.get("--strategy") != "all")
-    strategies = {mappers::parse_strategy(f.get("--strategy"), "--strategy " + f.get("--strategy"))};
+    strategies = {&mappers::find_strategy(f.get("--strategy"), "--strategy " + f.get("--strategy"))};
   const arch::NpuConfig hw = load_hw(f, "verify");
   const workloads::LoadedModel model = workloads::load_model(f.get("--model"), model_options(f));
 
@@ -264,27 +265,27 @@ int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
   out << "strategy  dataflow            checked  skipped  mismatches\n";
   // One mapper per dataflow: the same hardware with only that dataflow, shared by the strategies.
   std::deque<mappers::Mapper> mappers_by_dataflow;
-  for (arch::Dataflow df : hw.mac_array.dataflows)
+  for (arch::Dataflow df : hw.allowed_dataflows())
     mappers_by_dataflow.emplace_back(
-        load_hw(f, "verify", {"mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"}));
+        load_hw(f, "verify", {"mapping.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"}));
   std::string failures;
   bool ok = true;
-  for (mappers::Strategy s : strategies)
-    for (size_t d = 0; d < hw.mac_array.dataflows.size(); ++d) {
-      const arch::Dataflow df = hw.mac_array.dataflows[d];
+  for (const mappers::MemoryStrategy* s : strategies)
+    for (size_t d = 0; d < hw.allowed_dataflows().size(); ++d) {
+      const arch::Dataflow df = hw.allowed_dataflows()[d];
       const mappers::GraphVerifyResult r =
-          mappers::verify_graph(model.graph, mappers_by_dataflow[d].map(model.graph, s), hw.mac_array.rows,
+          mappers::verify_graph(model.graph, mappers_by_dataflow[d].map(model.graph, *s), hw.mac_array.rows,
                                 hw.mac_array.cols, seed, max_macs);
       char line[160];
-      std::snprintf(line, sizeof line, "%-9s %-19s %7llu  %7llu  %10llu\n", std::string(strategy_name(s)).c_str(),
+      std::snprintf(line, sizeof line, "%-9s %-19s %7llu  %7llu  %10llu\n", std::string(s->name()).c_str(),
                     std::string(arch::dataflow_name(df)).c_str(), (unsigned long long)r.checked,
                     (unsigned long long)r.skipped, (unsigned long long)r.failed);
       out << line;
       ok = ok && r.passed();
       for (const auto& o : r.ops)
         if (o.failed())
-          failures += "  " + std::string(strategy_name(s)) + " " + std::string(arch::dataflow_name(df)) + " " + o.op +
-                      ": " + o.message + "\n";
+          failures += "  " + std::string(s->name()) + " " + std::string(arch::dataflow_name(df)) + " " + o.op + ": " +
+                      o.message + "\n";
     }
   out << (ok ? "all checked ops match the reference\n" : "MISMATCH:\n" + failures);
   return ok ? kExitOk : kExitFailure;

@@ -84,7 +84,7 @@ BENCHMARK_CAPTURE(BM_RunModel, sd15_vae_decoder, std::string("sd15-vae-decoder")
 // One SD 1.5 UNet evaluation through the SystemC engine (schedule mapped once): seconds per
 // evaluation and simulation events per second. Runs through the kernel are one at a time, on
 // a thread of their own, so these time wall-clock (UseRealTime), not the caller's CPU.
-void BM_SystemcEval(benchmark::State& state, const std::string& model, npusim::mappers::Strategy strategy) {
+void BM_SystemcEval(benchmark::State& state, const std::string& model, const char* strategy) {
   auto hw = expedera();
   auto m = npusim::workloads::load_model(model, model_opts());
   npusim::mappers::Mapper mapper(hw);
@@ -96,14 +96,13 @@ void BM_SystemcEval(benchmark::State& state, const std::string& model, npusim::m
   state.counters["events_per_s"] =
       benchmark::Counter(double(info.events), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_fused, std::string("sd15-unet"), npusim::mappers::Strategy::kFused)
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_fused, std::string("sd15-unet"), "fused")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_offchip, std::string("sd15-unet"), npusim::mappers::Strategy::kOffchip)
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_unet_offchip, std::string("sd15-unet"), "offchip")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_SystemcEval, sd15_vae_decoder_fused, std::string("sd15-vae-decoder"),
-                  npusim::mappers::Strategy::kFused)
+BENCHMARK_CAPTURE(BM_SystemcEval, sd15_vae_decoder_fused, std::string("sd15-vae-decoder"), "fused")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 

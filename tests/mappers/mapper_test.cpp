@@ -12,14 +12,14 @@
 #include "sim/simulator.h"
 
 using namespace npusim;
-using mappers::Strategy;
+
 using workloads::GraphBuilder;
 using workloads::Precision;
 
 using npusim::testing::tiny;
 
 namespace {
-sim::RunStats run(const workloads::Graph& g, const arch::NpuConfig& hw, Strategy s) {
+sim::RunStats run(const workloads::Graph& g, const arch::NpuConfig& hw, std::string_view s) {
   mappers::Mapper m(hw);
   return sim::run_analytic(g, hw, m.map(g, s));
 }
@@ -51,7 +51,7 @@ TEST_CASE("one fold: a 4x4x4 linear, fill, compute and drain by hand") {
   b.linear("fc", x, 4, /*bias=*/false);
   workloads::Graph g = b.finish();
   // DRAM at 1 TB/s (1000 B/ns) so the array sets the time.
-  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), Strategy::kOffchip);
+  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), "offchip");
   REQUIRE(r.ops.size() == 1);
   const sim::OpStats& op = r.ops[0];
   // 64 MACs in one fold: WS 10 + 4 = 14 cycles (OS and IS also 14; WS is listed first).
@@ -79,7 +79,7 @@ TEST_CASE("DRAM-bound op: finer tiles shorten the pipeline's fill and drain") {
   // At 1 B/ns one whole tile costs load 32 + compute 14 + store 16 = 62 ns. Four tiles of one
   // row each (4 x 1 fold of 10 + 1 cycles): each loads its 4 B of x plus a quarter of W (4 B)
   // and stores 4 B: 8 + max(11, 8) + max(11, 8 + 4) x 2 + max(11, 4) + 4 = 58 ns.
-  sim::RunStats r = run(g, tiny(), Strategy::kOffchip);
+  sim::RunStats r = run(g, tiny(), "offchip");
   CHECK(r.ops[0].c.mac_cycles == 44);
   CHECK(r.ops[0].c.latency_s == doctest::Approx(58e-9));
   CHECK(r.ops[0].bound == sim::Bound::kDram);
@@ -92,7 +92,7 @@ TEST_CASE("several folds: K and N beyond the array") {
   workloads::Graph g = b.finish();
   // M=8, N=8, K=16. WS: 4 x 2 = 8 folds x (10 + 8) = 144; OS: 2 x 2 = 4 folds x (10 + 16) = 104;
   // IS: 4 x 2 = 8 folds x (10 + 8) = 144. OS wins with 104 cycles.
-  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), Strategy::kOffchip);
+  sim::RunStats r = run(g, tiny({"dram.bandwidth=1TB/s"}), "offchip");
   CHECK(r.ops[0].c.mac_cycles == 104);
   CHECK(r.ops[0].mapping.find("OS") == 0);
   CHECK(r.ops[0].bound == sim::Bound::kCompute);
@@ -107,7 +107,7 @@ TEST_CASE("DRAM-bound copy and double-buffer overlap") {
   auto x = b.input("x", {128, 256});
   b.transpose("t", x, {1, 0});
   workloads::Graph g = b.finish();
-  sim::RunStats r = run(g, tiny(), Strategy::kOffchip);
+  sim::RunStats r = run(g, tiny(), "offchip");
   const sim::OpStats& op = r.ops[0];
   CHECK(op.c.dram_read_activation_bytes == 32768);
   CHECK(op.c.dram_write_activation_bytes == 32768);
@@ -122,7 +122,7 @@ TEST_CASE("DRAM-bound copy and double-buffer overlap") {
   auto y = b2.input("y", {64, 64});
   b2.silu("act", y);
   workloads::Graph g2 = b2.finish();
-  sim::RunStats r2 = run(g2, tiny(), Strategy::kOffchip);
+  sim::RunStats r2 = run(g2, tiny(), "offchip");
   CHECK(r2.ops[0].c.vector_cycles == 1024);
   CHECK(r2.ops[0].c.latency_s == doctest::Approx((4096 + 1024 + 4096) * 1e-9));
 }
@@ -137,9 +137,9 @@ TEST_CASE("strategies: offchip > onchip > fused DRAM traffic on a conv-norm-act-
   workloads::Graph g = b.finish();
   // Fast DRAM, so tile sizes are chosen for fewest DRAM bytes rather than a short pipeline fill.
   arch::NpuConfig hw = tiny({"dram.bandwidth=1TB/s"});
-  sim::RunStats off = run(g, hw, Strategy::kOffchip);
-  sim::RunStats on = run(g, hw, Strategy::kOnchip);
-  sim::RunStats fu = run(g, hw, Strategy::kFused);
+  sim::RunStats off = run(g, hw, "offchip");
+  sim::RunStats on = run(g, hw, "onchip");
+  sim::RunStats fu = run(g, hw, "fused");
   // Activations are 8 x 16 x 16 = 2 KiB. Offchip: conv1 writes 2 KiB, norm reads/writes, act
   // reads/writes, conv2 reads: 3 intermediate tensors each written and read once = 12 KiB, plus
   // the graph input (2 KiB) and output (2 KiB).
@@ -173,8 +173,8 @@ TEST_CASE("fused attention never stores the score matrix; onchip spills it when 
   b.attention_context("context", p, v);
   workloads::Graph g = b.finish();
   arch::NpuConfig hw = tiny();
-  sim::RunStats on = run(g, hw, Strategy::kOnchip);
-  sim::RunStats fu = run(g, hw, Strategy::kFused);
+  sim::RunStats on = run(g, hw, "onchip");
+  sim::RunStats fu = run(g, hw, "fused");
   // Onchip: the scores and probabilities are oversize (128 KiB > 48 KiB of activation space):
   // each is written once and read once as spill traffic.
   CHECK(on.total.dram_write_spill_bytes == 2 * 131072);
@@ -194,12 +194,12 @@ TEST_CASE("a tensor larger than SRAM makes onchip spill; a larger SRAM stops it"
   b.silu("b", a);
   workloads::Graph g = b.finish();
   mappers::Mapper small(tiny());
-  mappers::Schedule s1 = small.map(g, Strategy::kOnchip);
+  mappers::Schedule s1 = small.map(g, "onchip");
   CHECK(s1.spilled_bytes == 65536);
   // No-spill SRAM: 64 KiB live / 0.75 activation share = 87382 B (rounded up).
   CHECK(s1.no_spill_sram_bytes == 87382);
   mappers::Mapper big(tiny({"sram.size=128KiB"}));
-  CHECK(big.map(g, Strategy::kOnchip).spilled_bytes == 0);
+  CHECK(big.map(g, "onchip").spilled_bytes == 0);
 }
 
 TEST_CASE("tile plans are memoised by op signature") {
@@ -210,11 +210,11 @@ TEST_CASE("tile plans are memoised by op signature") {
   b.conv2d("c3", c, 8, 3, 3, 1, 1);
   workloads::Graph g = b.finish();
   mappers::Mapper m(tiny());
-  mappers::Schedule s = m.map(g, Strategy::kOffchip);
+  mappers::Schedule s = m.map(g, "offchip");
   // c1 and c2/c3 share a shape; all three read and write DRAM in offchip: one miss, two hits.
   CHECK(m.memo_stats().misses == 1);
   CHECK(m.memo_stats().hits == 2);
-  mappers::Schedule again = m.map(g, Strategy::kOffchip);
+  mappers::Schedule again = m.map(g, "offchip");
   CHECK(m.memo_stats().hits == 5);
   CHECK(again.ops[1].mapping == s.ops[1].mapping);
 }
@@ -224,5 +224,5 @@ TEST_CASE("the hardware must support the graph's precision") {
   b.silu("a", b.input("x", {4}));
   workloads::Graph g = b.finish();
   mappers::Mapper m(tiny({"mac_array.precision.fp16.macs_per_pe_per_cycle=0"}));
-  CHECK_THROWS_WITH_AS(m.map(g, Strategy::kOffchip), doctest::Contains("does not support precision fp16"), UserError);
+  CHECK_THROWS_WITH_AS(m.map(g, "offchip"), doctest::Contains("does not support precision fp16"), UserError);
 }

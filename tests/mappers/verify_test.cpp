@@ -241,8 +241,9 @@ TEST_CASE("the mapper's tilings of tiny-block pass under every strategy and data
   for (Dataflow df : kDataflows) {
     const arch::NpuConfig hw = tiny({"mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"});
     mappers::Mapper m(hw);
-    for (mappers::Strategy s : mappers::kAllStrategies) {
-      INFO(mappers::strategy_name(s), " ", arch::dataflow_name(df));
+    for (const auto& st : mappers::strategies()) {
+      const std::string_view s = st->name();
+      INFO(s, " ", arch::dataflow_name(df));
       mappers::Schedule sched = m.map(model.graph, s);
       mappers::GraphVerifyResult r = mappers::verify_graph(model.graph, sched, 4, 4, 7);
       for (const auto& o : r.ops) {

@@ -1,0 +1,46 @@
+#pragma once
+// Stage 2 of the mapper: tiling a MAC op (conv2d, linear, matmul, attention) for the SRAM the
+// memory plan left it. A search over tile sizes, loop order, dataflow and M/N transposition
+// picks the lowest latency (then the fewest DRAM bytes); the choice is lowered into tile steps
+// using the same enumeration of full and edge tile shapes that costed it.
+#include <cstdint>
+#include <functional>
+
+#include "arch/npu_config.h"
+#include "dataflow.h"
+#include "memory_plan.h"
+#include "op_plan.h"
+#include "tile_program.h"
+#include "workloads/graph.h"
+
+namespace npusim::mappers {
+
+// The op's GEMM view (tile_program.h's MacShape, shared with the functional check) plus what
+// tile sizing needs: conv halo geometry and operand widths.
+struct GemmView : MacShape {
+  uint64_t kernel_h = 1, in_h = 1, in_w = 1, stride = 1;  // conv only
+  unsigned a_bits = 8, b_bits = 8, o_bits = 8;
+  uint64_t a_bytes = 0, b_bytes = 0, o_bytes = 0, bias_bytes = 0;
+  bool b_is_weight = false;
+};
+GemmView gemm_view(const workloads::Graph& g, const workloads::Op& op);
+
+// One distinct tile shape of a tiling, in GEMM elements, and how many tiles have it.
+struct TileShape {
+  uint64_t count = 0, m = 0, n = 0, k = 0;
+};
+// Every combination of full and edge tiles along M, N and K when `v` is cut into tiles of
+// `m_units` (conv: output rows), `n` and `k_units` (conv: input channels). Calls `fn` once per
+// distinct shape with a non-zero count, in M, N, K order (full before edge).
+void for_each_tile_shape(const GemmView& v, uint64_t m_units, uint64_t n, uint64_t k_units,
+                         const std::function<void(const TileShape&)>& fn);
+
+// Folds and array cycles of one tile of `tiling`'s placement (its dataflow, transposition and
+// gemv path; the tile sizes are not read).
+FoldCost tile_cost(const TileShape& t, const MacTiling& tiling, const arch::MacArrayConfig& array, double rate);
+
+// The best tiling of `op` within the memory plan's budget, lowered into steps.
+OpPlan plan_mac(const workloads::Graph& g, const workloads::Op& op, const OpMemory& mem, const arch::NpuConfig& hw,
+                double rate);
+
+}  // namespace npusim::mappers
