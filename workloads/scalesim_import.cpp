@@ -52,7 +52,10 @@ CsvKind header_kind(const std::vector<std::string>& header) {
   auto starts_with = [&](const std::vector<std::string>& cols) {
     return lower.size() >= cols.size() && std::equal(cols.begin(), cols.end(), lower.begin());
   };
-  return starts_with(kConvColumns) ? CsvKind::kConv : starts_with(kGemmColumns) ? CsvKind::kGemm : CsvKind::kNone;
+  if (starts_with(kConvColumns)) return CsvKind::kConv;
+  // SCALE-Sim v2's own GEMM topologies (topologies/GEMM_mnk/) name the first column "Layer Name".
+  if (!lower.empty() && lower[0] == "layer name") lower[0] = "layer";
+  return starts_with(kGemmColumns) ? CsvKind::kGemm : CsvKind::kNone;
 }
 
 std::optional<uint64_t> positive(const std::string& s) {
@@ -88,9 +91,10 @@ LoadedModel import_scalesim_csv_text(const std::string& text, const std::string&
   if (rows.empty()) throw InputError(display + ": empty file, expected a SCALE-Sim topology CSV");
   const CsvKind kind = header_kind(rows[0].second);
   if (kind == CsvKind::kNone)
-    throw InputError(display + ":" + std::to_string(rows[0].first) +
-                     ": not a SCALE-Sim topology header: expected 'Layer name, IFMAP Height, IFMAP Width, Filter "
-                     "Height, Filter Width, Channels, Num Filter, Strides,' or 'Layer, M, N, K,'");
+    throw InputError(
+        display + ":" + std::to_string(rows[0].first) +
+        ": not a SCALE-Sim topology header: expected 'Layer name, IFMAP Height, IFMAP Width, Filter "
+        "Height, Filter Width, Channels, Num Filter, Strides,' or 'Layer, M, N, K,' (or 'Layer Name, M, N, K,')");
   const std::vector<std::string>& columns = kind == CsvKind::kConv ? kConvColumns : kGemmColumns;
   const bool extra_columns = rows[0].second.size() > columns.size();
 

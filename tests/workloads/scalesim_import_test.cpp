@@ -2,6 +2,7 @@
 
 #include "test_util.h"
 #include "workloads/model_registry.h"
+#include "workloads/scalesim_import.h"
 
 using namespace npusim::workloads;
 
@@ -61,6 +62,12 @@ TEST_CASE("SCALE-Sim GEMM topology: one BERT-base layer at 128 tokens") {
   CHECK(g.tensor(find_op(g, "qkv_proj")->outputs[0]).shape == Shape{128, 2304});
   CHECK(find_op(g, "attn_scores")->macs == 1048576);
   CHECK(g.total_macs() == 226492416ull + 1048576 + 1048576 + 75497472 + 2 * 301989888ull);
+}
+
+TEST_CASE("SCALE-Sim GEMM topology as SCALE-Sim v2 ships it: 'Layer Name, M, N, K,'") {
+  // The header of scale-sim-v2's topologies/GEMM_mnk/*.csv.
+  LoadedModel lm = import_scalesim_csv_text("Layer Name, M, N, K,\nconv_in, 4096, 320, 36,\n", "mnk.csv", {});
+  CHECK(lm.graph.total_macs() == 4096ull * 320 * 36);
 }
 
 TEST_CASE("SCALE-Sim CSV errors name file:line, all at once") {
