@@ -49,7 +49,7 @@ struct DataflowSpec {
 // cut into array-sized pieces, a streamed one into the op's tiles along it.
 inline constexpr DataflowSpec kDataflowTable[] = {
     {Dataflow::kWeightStationary, "weight_stationary", "WS", GemmDim::kK, GemmDim::kN, GemmDim::kM, 2, 1, "weights"},
-    {Dataflow::kOutputStationary, "output_stationary", "OS", GemmDim::kM, GemmDim::kN, GemmDim::kK, 2, 1, "outputs"},
+    {Dataflow::kOutputStationary, "output_stationary", "OS", GemmDim::kM, GemmDim::kN, GemmDim::kK, 1, 1, "outputs"},
     {Dataflow::kInputStationary, "input_stationary", "IS", GemmDim::kK, GemmDim::kM, GemmDim::kN, 2, 1, "inputs"},
 };
 

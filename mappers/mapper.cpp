@@ -71,18 +71,42 @@ Schedule Mapper::map(const Graph& g, const MemoryStrategy& strategy) {
     s.ops.push_back(std::move(os));
   }
 
+  std::string folds;
+  for (arch::Dataflow d : hw_.allowed_dataflows()) {
+    const arch::DataflowSpec& spec = arch::dataflow_spec(d);
+    folds += (folds.empty() ? "" : ", ") + std::string(spec.short_name) + " " +
+             (spec.fill_rows == 1 ? "" : std::to_string(spec.fill_rows) + " x ") + "rows + " +
+             (spec.fill_cols == 1 ? "" : std::to_string(spec.fill_cols) + " x ") + "cols - 2";
+  }
+  const bool pinned =
+      !hw_.mapping.dataflows.empty() || hw_.mapping.transpose == "never" || hw_.mapping.tiling == "whole";
   s.assumptions = {
-      "array timing per fold as in SCALE-Sim: fill and drain of 2 x rows + cols - 2 cycles per fold, edge folds "
-      "charged in full; the best of the configured dataflows is chosen per op",
+      "array timing per fold as in SCALE-Sim v2: the streamed dimension plus a fill and drain of " + folds +
+          " cycles, edge folds charged in full, an op's total one cycle less than the sum of its folds; the best of "
+          "the allowed dataflows is chosen per op",
       "tiles double-buffered in SRAM: per op, latency = first load + sum over tile steps of max(compute, DMA of the "
       "next load and previous store) + last store; ops run in order, and an op that does not read the previous "
       "op's stored output starts while that op drains",
-      "tile sizes, loop order and dataflow per op minimise latency, then DRAM bytes, within the SRAM left by resident "
-      "activations",
+      hw_.mapping.tiling == "whole"
+          ? "mapping.tiling whole: every MAC op is one tile of whole operands, folded onto the array with no "
+            "SRAM-driven splitting (as SCALE-Sim assumes)"
+          : "tile sizes, loop order and dataflow per op minimise latency, then DRAM bytes, within the SRAM left by "
+            "resident activations",
       "weights always stream from DRAM; DRAM transfers are rounded up to whole bursts",
       "vector work: elements x per-class cost / lanes; norms read their input twice when one normalisation group does "
       "not fit the tile buffers",
   };
+  if (pinned) {
+    std::string allowed;
+    for (arch::Dataflow d : hw_.allowed_dataflows())
+      allowed += (allowed.empty() ? "" : ", ") + std::string(arch::dataflow_name(d));
+    s.assumptions.push_back("mapping pinned: dataflows [" + allowed + "], transpose " + hw_.mapping.transpose +
+                            ", tiling " + hw_.mapping.tiling);
+  }
+  if (hw_.mac_array.gemv == "streaming")
+    s.assumptions.push_back("matmuls with at most " + std::to_string(hw_.mac_array.gemv_max_m) +
+                            " rows may take the streaming gemv path: weight blocks stream through the array back to "
+                            "back with one fill per tile, bounded by the SRAM port and DRAM weight rate");
   for (auto& a : strategy.assumptions()) s.assumptions.push_back(std::move(a));
   return s;
 }

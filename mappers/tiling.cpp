@@ -225,6 +225,15 @@ OpPlan plan_mac(const Graph& g, const Op& op, const OpMemory& mem, const arch::N
   uint64_t step_macs = 0;
   for (const auto& s : plan.steps) step_macs += s.repeat * s.macs;
   NPUSIM_ASSERT(step_macs == op.macs, "tile MACs differ from the op's MACs");
+  // SCALE-Sim v2 reports a layer's cycles as the index of its last output cycle, one less than
+  // the sum of its folds (arch/dataflow.h): the op's last step is one cycle shorter.
+  if (plan.steps.back().repeat > 1) {
+    TileStep last = plan.steps.back();
+    last.repeat = 1;
+    plan.steps.back().repeat -= 1;
+    plan.steps.push_back(last);
+  }
+  if (plan.steps.back().mac_cycles > 0) plan.steps.back().mac_cycles -= 1;
 
   const uint64_t tk = ceil_div(v.k_units(), c.kt);
   const uint64_t tn = ceil_div(v.n, c.nt);
