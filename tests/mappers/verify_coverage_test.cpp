@@ -1,0 +1,193 @@
+// The coverage proof (mappers/verify_coverage.h): partitions proven by merging boxes, reads
+// checked against each tile's loads (conv halo included).
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "mappers/verify_coverage.h"
+#include "test_util.h"
+
+using namespace npusim;
+using mappers::CoverageProof;
+using mappers::Fold;
+using mappers::Range;
+using mappers::Tile;
+using npusim::testing::contains;
+using workloads::GraphBuilder;
+using workloads::Precision;
+
+namespace {
+
+workloads::OpId op_named(const workloads::Graph& g, const std::string& name) {
+  for (workloads::OpId i = 0; i < g.num_ops(); ++i)
+    if (g.op(i).name == name) return i;
+  FAIL("no op " << name);
+  return 0;
+}
+
+// mm: M 8, N 10, K 6. conv: 2 channels of 4 x 4, 3 output channels, 3x3, stride 1, padding 1:
+// p = q = 4, K = 2 x 9. conv_s2: 8 x 8 input, 3x3, stride 2, padding 1: p = q = 4.
+workloads::Graph small_graph() {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto a = b.input("a", {1, 8, 6});
+  auto w = b.input("w", {1, 6, 10});
+  b.matmul("mm", a, w);
+  auto x = b.input("x", {1, 2, 4, 4});
+  b.conv2d("conv", x, 3, 3, 3, /*stride=*/1, /*padding=*/1);
+  auto y = b.input("y", {1, 2, 8, 8});
+  b.conv2d("conv_s2", y, 3, 3, 3, /*stride=*/2, /*padding=*/1);
+  return b.finish();
+}
+
+Tile tile(uint64_t index, Range gm, Range gn, Range gk) {
+  Tile t;
+  t.index = index;
+  t.m = t.gm = gm, t.n = t.gn = gn, t.k = t.gk = gk;
+  return t;
+}
+
+Fold fold(uint64_t index, Range gm, Range gn, Range gk) {
+  Fold f;
+  f.index = index;
+  f.gm = gm, f.gn = gn, f.gk = gk;
+  return f;
+}
+
+CoverageProof::Box box(Range m, Range n, Range k, Range b = {0, 1}) {
+  CoverageProof::Box x;
+  const Range r[4] = {b, m, n, k};
+  for (int i = 0; i < 4; ++i) x.lo[i] = r[i].begin, x.hi[i] = r[i].end;
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("coverage proof: partitions merge to the whole box; gaps, repeats and overreach do not") {
+  const auto whole = box({0, 8}, {0, 1}, {0, 4});
+  // An irregular grid: the two K halves cut M at different rows. Merged along M first, then K.
+  std::vector<CoverageProof::Box> v = {box({0, 3}, {0, 1}, {0, 2}), box({3, 8}, {0, 1}, {0, 2}),
+                                       box({0, 5}, {0, 1}, {2, 4}), box({5, 8}, {0, 1}, {2, 4})};
+  CHECK(mappers::prove_partition(v, whole, "t") == "");
+  REQUIRE(v.size() == 1);
+
+  v = {box({0, 3}, {0, 1}, {0, 4}), box({4, 8}, {0, 1}, {0, 4})};  // row 3 missing
+  CHECK(mappers::prove_partition(v, whole, "the tiles") ==
+        "the tiles leave 4 of the 32 (output, reduction index) pairs of batch [0,1) m [0,8) n [0,1) k [0,4) "
+        "uncovered; they merge to 2 pieces, first batch [0,1) m [0,3) n [0,1) k [0,4)");
+  v = {box({0, 8}, {0, 1}, {0, 3}), box({0, 8}, {0, 1}, {2, 4})};  // k 2 twice
+  CHECK(mappers::prove_partition(v, whole, "t") == "t cover batch [0,1) m [0,8) n [0,1) k [2,3) more than once");
+  v = {box({0, 8}, {0, 1}, {0, 5})};
+  CHECK(contains(mappers::prove_partition(v, whole, "t"), "t reach outside"));
+
+  // A pinwheel covers the 3 x 3 square once but no two of its pieces merge: not proven, which
+  // is a failure (run_tile_program always cuts grids, so it never produces one).
+  const auto square = box({0, 3}, {0, 3}, {0, 1});
+  v = {box({0, 2}, {0, 1}, {0, 1}), box({2, 3}, {0, 2}, {0, 1}), box({1, 3}, {2, 3}, {0, 1}),
+       box({0, 1}, {1, 3}, {0, 1}), box({1, 2}, {1, 2}, {0, 1})};
+  CHECK(contains(mappers::prove_partition(v, square, "t"), "do not merge into it (unproven): 5 pieces"));
+}
+
+TEST_CASE("coverage proof: work counted right but misplaced fails, where the MAC count cannot see it") {
+  workloads::Graph g = small_graph();
+  const workloads::Op& mm = g.op(op_named(g, "mm"));
+  // Two tiles of 4 rows, the second one a copy of the first: 2 x 4 x 10 x 6 = 480 MACs = the op's.
+  CoverageProof p(mm);
+  uint64_t macs = 0;
+  for (uint64_t i = 0; i < 2; ++i) {
+    const Tile t = tile(i, {0, 4}, {0, 10}, {0, 6});
+    p.tile(t);
+    p.fold(t, fold(0, t.gm, t.gn, t.gk));
+    macs += 4 * 10 * 6;
+  }
+  CHECK(macs == mm.macs);
+  mappers::CoverageResult r = p.finish();
+  CHECK_FALSE(r.proven);
+  CHECK(r.message == "the tiles cover batch [0,1) m [0,4) n [0,10) k [0,6) more than once");
+  CHECK(r.tiles == 2);
+  CHECK(r.folds == 2);
+
+  // The same program with the second tile on rows 4..7 is proven.
+  CoverageProof ok(mm);
+  for (uint64_t i = 0; i < 2; ++i) {
+    const Tile t = tile(i, {4 * i, 4 * i + 4}, {0, 10}, {0, 6});
+    ok.tile(t);
+    ok.fold(t, fold(0, t.gm, t.gn, {0, 2}));
+    ok.fold(t, fold(1, t.gm, t.gn, {2, 6}));
+  }
+  CHECK(ok.finish().proven);
+}
+
+TEST_CASE("coverage proof: every read must have been loaded by its tile, before use") {
+  workloads::Graph g = small_graph();
+  {
+    CoverageProof p(g.op(op_named(g, "mm")));
+    const Tile t = tile(0, {0, 4}, {0, 10}, {0, 3});
+    p.tile(t);
+    p.fold(t, fold(0, {0, 4}, {0, 10}, {0, 4}));  // reduction index 3 was not loaded
+    CHECK(p.finish().message ==
+          "fold 0 of tile 0 reads A batch [0,1) m [0,4) k [0,4) but the tile loaded batch [0,1) m [0,4) k [0,3)");
+  }
+  {
+    CoverageProof p(g.op(op_named(g, "mm")));
+    const Tile t = tile(0, {0, 4}, {0, 8}, {0, 6});
+    p.tile(t);
+    p.fold(t, fold(0, {0, 4}, {4, 10}, {0, 6}));  // output columns 8, 9 of B were not loaded
+    CHECK(p.finish().message ==
+          "fold 0 of tile 0 reads B batch [0,1) k [0,6) n [4,10) but the tile loaded batch [0,1) k [0,6) n [0,8)");
+  }
+  {
+    CoverageProof p(g.op(op_named(g, "mm")));
+    const Tile t0 = tile(0, {0, 4}, {0, 10}, {0, 6}), t1 = tile(1, {4, 8}, {0, 10}, {0, 6});
+    p.tile(t0);
+    p.fold(t1, fold(0, t1.gm, t1.gn, t1.gk));  // tile 1's fold while tile 0 is loaded
+    CHECK(p.finish().message == "fold 0 of tile 1 runs before its tile's loads");
+  }
+  // conv, 3x3, stride 1, padding 1: output rows 0..1 need input rows -1..2, i.e. rows [0,3)
+  // inside the image (one halo row below, the one above is padding). Output row 2 needs input
+  // row 3 too, which that tile did not load. GEMM rows are (row, col) pixels of 4 columns.
+  const workloads::Op& conv = g.op(op_named(g, "conv"));
+  auto conv_tile = [](uint64_t r0, uint64_t r1, uint64_t q) {
+    Tile t;
+    t.m = {r0, r1}, t.gm = {r0 * q, r1 * q};
+    t.n = t.gn = {0, 3};
+    t.k = {0, 2}, t.gk = {0, 18};
+    return t;
+  };
+  {
+    CoverageProof p(conv);
+    const Tile t = conv_tile(0, 2, 4);
+    p.tile(t);
+    p.fold(t, fold(0, {0, 8}, {0, 3}, {0, 18}));
+    CHECK(p.finish().proven == false);  // loads are fine, but rows 2..3 are never computed
+    CoverageProof q(conv);
+    q.tile(t);
+    q.fold(t, fold(0, {4, 12}, {0, 3}, {0, 18}));  // output rows 1..2
+    CHECK(q.finish().message ==
+          "fold 0 of tile 0 reads A image [0,1) channels [0,2) rows [0,4) cols [0,4) but the tile loaded "
+          "image [0,1) channels [0,2) rows [0,3) cols [0,4)");
+  }
+  {
+    // Reads are bounded per kernel tap: output row 2 with tap row r = 0 only (reduction indices
+    // 0..2 of channel 0) reads input row 1, which was loaded (the fold is outside its tile's
+    // box, though); with tap row r = 2 (indices 6..8) it reads input row 3, which was not.
+    const Tile t = conv_tile(0, 2, 4);
+    CoverageProof p(conv);
+    p.tile(t);
+    p.fold(t, fold(0, {8, 12}, {0, 3}, {0, 3}));
+    CHECK(contains(p.finish().message, "the folds of tile 0 reach outside"));
+    CoverageProof q(conv);
+    q.tile(t);
+    q.fold(t, fold(0, {8, 12}, {0, 3}, {6, 9}));
+    CHECK(contains(q.finish().message, "fold 0 of tile 0 reads A image [0,1) channels [0,1) rows [3,4) cols [0,4)"));
+  }
+  // stride 2: output rows 1..2 read input rows 1..5, i.e. (2 - 1) x 2 + 3 = 5 rows from row 1.
+  const workloads::Op& s2 = g.op(op_named(g, "conv_s2"));
+  CoverageProof p(s2);
+  Tile t = conv_tile(1, 3, 4);
+  p.tile(t);
+  p.fold(t, fold(0, t.gm, t.gn, t.gk));
+  mappers::CoverageResult r = p.finish();
+  CHECK(contains(r.message, "the tiles leave"));  // rows 0 and 3 are missing, the reads were loaded
+  CHECK_FALSE(contains(r.message, "reads A"));
+}
