@@ -1,23 +1,40 @@
 // The coverage proof (mappers/verify_coverage.h): partitions proven by merging boxes, reads
-// checked against each tile's loads (conv halo included).
+// checked against each tile's loads (conv halo included), deliberately broken programs
+// (TileProgramFault) failing it on ops far too big for the numeric check, and every MAC op of
+// every network of the tests checked under every preset, strategy and dataflow.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "hw_presets.h"
+#include "mappers/mapper.h"
+#include "mappers/verify.h"
 #include "mappers/verify_coverage.h"
 #include "test_util.h"
+#include "workloads/model_registry.h"
 
 using namespace npusim;
+using arch::Dataflow;
 using mappers::CoverageProof;
 using mappers::Fold;
+using mappers::MacTiling;
 using mappers::Range;
 using mappers::Tile;
+using mappers::TileProgramFault;
+using mappers::VerifyResult;
 using npusim::testing::contains;
 using workloads::GraphBuilder;
 using workloads::Precision;
 
 namespace {
+
+constexpr Dataflow kDataflows[] = {Dataflow::kWeightStationary, Dataflow::kOutputStationary,
+                                   Dataflow::kInputStationary};
+constexpr TileProgramFault kFaults[] = {TileProgramFault::kKLoopShort, TileProgramFault::kMRangeShifted,
+                                        TileProgramFault::kTileRepeated, TileProgramFault::kFoldDropped,
+                                        TileProgramFault::kFoldOverlap};
 
 workloads::OpId op_named(const workloads::Graph& g, const std::string& name) {
   for (workloads::OpId i = 0; i < g.num_ops(); ++i)
@@ -37,6 +54,18 @@ workloads::Graph small_graph() {
   b.conv2d("conv", x, 3, 3, 3, /*stride=*/1, /*padding=*/1);
   auto y = b.input("y", {1, 2, 8, 8});
   b.conv2d("conv_s2", y, 3, 3, 3, /*stride=*/2, /*padding=*/1);
+  return b.finish();
+}
+
+// Ops far over the numeric limit of 2^24 MACs: SD 1.5's 64 x 64 x 320 3x3 conv (3.8e9 MACs)
+// and an 8-head self-attention score of 4096 tokens with head dim 40 (5.4e9 MACs).
+workloads::Graph big_graph() {
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 320, 64, 64});
+  b.conv2d("conv", x, 320, 3, 3, /*stride=*/1, /*padding=*/1);
+  auto q = b.input("q", {1, 8, 4096, 40});
+  auto k = b.input("k", {1, 8, 4096, 40});
+  b.attention_score("score", q, k);
   return b.finish();
 }
 
@@ -190,4 +219,110 @@ TEST_CASE("coverage proof: every read must have been loaded by its tile, before 
   mappers::CoverageResult r = p.finish();
   CHECK(contains(r.message, "the tiles leave"));  // rows 0 and 3 are missing, the reads were loaded
   CHECK_FALSE(contains(r.message, "reads A"));
+}
+
+TEST_CASE("faults fail the coverage proof on ops only it checks") {
+  workloads::Graph g = big_graph();
+  struct Case {
+    std::string op;
+    MacTiling tiling;
+    uint32_t rows, cols;
+  };
+  // conv: 16-row M tiles (1024 GEMM rows), 128 output channels, 64 input channels (576 K) on
+  // 64 x 128: the array's row dimension exceeds 64 under every dataflow, so kFoldOverlap bites.
+  // score: M 512, N 512, K 40 on 32 x 32 (40 > 32 rows for WS and IS, 512 for OS).
+  const std::vector<Case> cases = {
+      {"conv", MacTiling{true, 16, 128, 64, true, false, Dataflow::kWeightStationary}, 64, 128},
+      {"conv", MacTiling{true, 16, 128, 64, false, false, Dataflow::kWeightStationary}, 64, 128},
+      {"score", MacTiling{true, 512, 512, 40, true, false, Dataflow::kWeightStationary}, 32, 32},
+      {"score", MacTiling{true, 512, 512, 40, false, true, Dataflow::kWeightStationary}, 32, 32},
+  };
+  int failed = 0;
+  for (const Case& c : cases)
+    for (Dataflow df : kDataflows) {
+      MacTiling t = c.tiling;
+      t.dataflow = df;
+      const workloads::OpId id = op_named(g, c.op);
+      REQUIRE(g.op(id).macs > mappers::kDefaultVerifyMaxMacs);
+      VerifyResult ok = mappers::verify_op(g, id, t, c.rows, c.cols, 1);
+      INFO(c.op, " ", arch::dataflow_name(df), " ", ok.message);
+      CHECK(ok.passed());
+      CHECK(ok.method == mappers::VerifyMethod::kCoverage);
+      CHECK(ok.coverage.proven);
+      CHECK(ok.coverage.folds == ok.program.folds);
+      for (TileProgramFault f : kFaults) {
+        VerifyResult r = mappers::verify_op(g, id, t, c.rows, c.cols, 1, {.fault = f});
+        INFO("fault ", int(f), ": ", r.message);
+        CHECK(r.failed());
+        CHECK(r.method == mappers::VerifyMethod::kCoverage);
+        CHECK(r.outputs == 0);  // nothing was executed
+        CHECK_FALSE(r.coverage.proven);
+        CHECK(contains(r.message, "coverage: "));
+        switch (f) {
+          case TileProgramFault::kKLoopShort:
+          case TileProgramFault::kMRangeShifted:
+            CHECK(contains(r.coverage.message, "the tiles leave"));
+            break;
+          case TileProgramFault::kTileRepeated:
+            CHECK(contains(r.coverage.message, "the tiles cover"));
+            CHECK(contains(r.coverage.message, "more than once"));
+            break;
+          case TileProgramFault::kFoldDropped:
+            CHECK(contains(r.coverage.message, "the folds of tile 0 leave"));
+            break;
+          case TileProgramFault::kFoldOverlap:
+            CHECK(contains(r.coverage.message, "the folds of tile 0 cover"));
+            CHECK(contains(r.coverage.message, "more than once"));
+            break;
+          case TileProgramFault::kNone:
+            break;
+        }
+        failed += !r.coverage.proven;
+      }
+    }
+  CHECK(failed == 4 * 3 * 5);
+}
+
+TEST_CASE("faults fail the coverage proof on SD 1.5 UNet ops as the mapper tiles them") {
+  workloads::ModelOptions mo;
+  mo.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
+  const workloads::LoadedModel model = workloads::load_model("sd15-unet", mo);
+  const workloads::Graph& g = model.graph;
+  for (Dataflow df : kDataflows) {
+    const arch::NpuConfig hw = npusim::testing::load_preset(
+        "expedera-8k", {"mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"});
+    mappers::Mapper m(hw);
+    const mappers::Schedule sched = m.map(g, mappers::Strategy::kOnchip);
+    // The biggest conv and the biggest other MAC op among those whose tiles put more than the
+    // array's 64 rows on them (K for WS and IS, the array's M for OS), so that
+    // kFoldOverlap changes the program.
+    auto row_extent = [&](const mappers::OpSchedule& os) {
+      const mappers::MacShape s = mappers::mac_shape(g.op(os.op));
+      const mappers::MacTiling& t = os.tiling;
+      if (df != Dataflow::kOutputStationary) return std::min(t.k_tile, s.k_units()) * (s.conv ? s.taps : 1);
+      return t.transposed ? t.n_tile : t.m_tile * (s.conv ? s.q : 1);
+    };
+    const mappers::OpSchedule *conv = nullptr, *other = nullptr;
+    for (const auto& os : sched.ops) {
+      const workloads::Op& op = g.op(os.op);
+      if (workloads::op_class(op.kind) != workloads::OpClass::kMac || row_extent(os) <= hw.mac_array.rows) continue;
+      const mappers::OpSchedule*& pick = op.kind == workloads::OpKind::kConv2d ? conv : other;
+      if (!pick || op.macs > g.op(pick->op).macs) pick = &os;
+    }
+    REQUIRE(conv);
+    REQUIRE(other);
+    for (const mappers::OpSchedule* os : {conv, other}) {
+      INFO(g.op(os->op).name, " ", os->mapping);
+      REQUIRE(g.op(os->op).macs > mappers::kDefaultVerifyMaxMacs);
+      CHECK(mappers::verify_op(g, os->op, os->tiling, hw.mac_array.rows, hw.mac_array.cols, 1).passed());
+      for (TileProgramFault f : kFaults) {
+        VerifyResult r =
+            mappers::verify_op(g, os->op, os->tiling, hw.mac_array.rows, hw.mac_array.cols, 1, {.fault = f});
+        INFO("fault ", int(f), ": ", r.message);
+        CHECK(r.method == mappers::VerifyMethod::kCoverage);
+        CHECK(r.failed());
+        CHECK_FALSE(r.coverage.proven);
+      }
+    }
+  }
 }
