@@ -1,6 +1,7 @@
 #include "verify_coverage.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "npusim/checked.h"
 
@@ -11,6 +12,9 @@ using Box = CoverageProof::Box;
 namespace {
 
 constexpr int kAxes = 4;
+// Names the pieces in a message; called only on a failure, so the hot path builds no strings.
+using Name = std::function<std::string()>;
+
 // Axis names of a GEMM box, for messages.
 constexpr const char* kGemmAxes[kAxes] = {"batch", "m", "n", "k"};
 
@@ -73,7 +77,7 @@ void push(std::vector<Box>& v, const Box& b) {
 
 // Merges boxes that agree on every axis but `a` and meet along it. Returns false, with the
 // doubly covered box in `why`, when two that agree on the other axes overlap along `a`.
-bool merge_along(std::vector<Box>& v, int a, const std::string& what, std::string& why) {
+bool merge_along(std::vector<Box>& v, int a, const Name& what, std::string& why) {
   auto other_less = [a](const Box& x, const Box& y) {
     for (int d = 0; d < kAxes; ++d) {
       if (d == a) continue;
@@ -94,7 +98,7 @@ bool merge_along(std::vector<Box>& v, int a, const std::string& what, std::strin
       if (v[i].lo[a] < p.hi[a]) {
         Box twice = v[i];
         twice.hi[a] = std::min(p.hi[a], v[i].hi[a]);
-        why = what + " cover " + describe(twice, kGemmAxes) + " more than once";
+        why = what() + " cover " + describe(twice, kGemmAxes) + " more than once";
         return false;
       }
       if (v[i].lo[a] == p.hi[a]) {
@@ -121,11 +125,10 @@ Box box_of(const Range& a, const Range& b, const Range& c, const Range& d) {
   return x;
 }
 
-}  // namespace
-
-std::string prove_partition(std::vector<Box>& boxes, const Box& whole, const std::string& what) {
+std::string partition_problem(std::vector<Box>& boxes, const Box& whole, const Name& what) {
   for (const Box& b : boxes)
-    if (!within(b, whole)) return what + " reach outside " + describe(whole, kGemmAxes) + ": " + describe(b, kGemmAxes);
+    if (!within(b, whole))
+      return what() + " reach outside " + describe(whole, kGemmAxes) + ": " + describe(b, kGemmAxes);
   std::erase_if(boxes, [](const Box& b) { return empty(b); });
   std::string why;
   // Each round merges along every axis, K first (the innermost loop); stop when one adds nothing.
@@ -143,13 +146,19 @@ std::string prove_partition(std::vector<Box>& boxes, const Box& whole, const std
   std::string first = boxes.empty() ? std::string("nothing") : describe(boxes[0], kGemmAxes);
   std::string pieces = std::to_string(boxes.size()) + " piece" + (boxes.size() == 1 ? "" : "s") + ", first " + first;
   if (covered < want)
-    return what + " leave " + std::to_string(want - covered) + " of the " + std::to_string(want) +
+    return what() + " leave " + std::to_string(want - covered) + " of the " + std::to_string(want) +
            " (output, reduction index) pairs of " + describe(whole, kGemmAxes) + " uncovered; they merge to " + pieces;
   if (covered > want)
-    return what + " cover " + std::to_string(covered - want) + " (output, reduction index) pairs of " +
+    return what() + " cover " + std::to_string(covered - want) + " (output, reduction index) pairs of " +
            describe(whole, kGemmAxes) + " more than once; they merge to " + pieces;
-  return what + " cover as many points as " + describe(whole, kGemmAxes) +
+  return what() + " cover as many points as " + describe(whole, kGemmAxes) +
          " but do not merge into it (unproven): " + pieces;
+}
+
+}  // namespace
+
+std::string prove_partition(std::vector<Box>& boxes, const Box& whole, const std::string& what) {
+  return partition_problem(boxes, whole, [&] { return what; });
 }
 
 CoverageProof::CoverageProof(const workloads::Op& op) : shape_(mac_shape(op)) {
@@ -254,7 +263,8 @@ void CoverageProof::close_tile() {
   if (!have_tile_) return;
   have_tile_ = false;
   res_.max_pieces = std::max<uint64_t>(res_.max_pieces, folds_.size() + tiles_.size());
-  std::string why = prove_partition(folds_, tile_box_, "the folds of tile " + std::to_string(tile_.index));
+  std::string why =
+      partition_problem(folds_, tile_box_, [this] { return "the folds of tile " + std::to_string(tile_.index); });
   folds_.clear();
   if (!why.empty()) return fail(why);
   push(tiles_, tile_box_);
@@ -267,7 +277,7 @@ CoverageResult CoverageProof::finish() {
   if (res_.message.empty()) {
     Box whole = box_of({0, shape_.batch}, {0, shape_.m}, {0, shape_.n}, {0, shape_.k});
     res_.max_pieces = std::max<uint64_t>(res_.max_pieces, tiles_.size());
-    fail(prove_partition(tiles_, whole, "the tiles"));
+    fail(partition_problem(tiles_, whole, [] { return std::string("the tiles"); }));
   }
   res_.proven = res_.message.empty();
   return res_;
