@@ -326,3 +326,60 @@ TEST_CASE("faults fail the coverage proof on SD 1.5 UNet ops as the mapper tiles
     }
   }
 }
+
+TEST_CASE("every MAC op of every network is checked under every preset, strategy and dataflow") {
+  // The networks of the tests; the coverage proof on every op (numeric limit 2^16: the numeric
+  // check of small ops has its own tests above and in verify_test.cpp, and costs their MACs).
+  struct Net {
+    std::string model, phase;
+  };
+  const std::vector<Net> nets = {{"sd15-text-encoder", ""}, {"sd15-unet", ""},        {"sd15-vae-decoder", ""},
+                                 {"sdxl-unet", ""},         {"llama3-8b", "prefill"}, {"llama3-8b", "decode"}};
+  constexpr uint64_t kNumericLimit = uint64_t{1} << 16;
+  uint64_t checked = 0, numeric = 0;
+  for (const Net& n : nets) {
+    workloads::ModelOptions mo;
+    mo.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
+    mo.phase = n.phase;
+    const workloads::LoadedModel model = workloads::load_model(n.model, mo);
+    const workloads::Graph& g = model.graph;
+    uint64_t mac_ops = 0, small_ops = 0;
+    for (workloads::OpId i = 0; i < g.num_ops(); ++i)
+      if (workloads::op_class(g.op(i).kind) == workloads::OpClass::kMac) {
+        ++mac_ops;
+        const workloads::Op& op = g.op(i);
+        small_ops += op.inputs.size() >= 2 &&
+                     std::max({op.macs, g.tensor(op.inputs[0]).elems, g.tensor(op.inputs[1]).elems}) <= kNumericLimit;
+      }
+    REQUIRE(mac_ops > 0);
+    for (const std::string preset : {"expedera-8k", "snapdragon-8gen2"})
+      for (Dataflow df : kDataflows) {
+        const arch::NpuConfig hw = npusim::testing::load_preset(
+            preset, {"mac_array.dataflows=[" + std::string(arch::dataflow_name(df)) + "]"});
+        mappers::Mapper m(hw);
+        for (mappers::Strategy s : mappers::kAllStrategies) {
+          INFO(n.model, " ", n.phase, " on ", preset, " ", mappers::strategy_name(s), " ", arch::dataflow_name(df));
+          const mappers::GraphVerifyResult r =
+              mappers::verify_graph(g, m.map(g, s), hw.mac_array.rows, hw.mac_array.cols, 1, kNumericLimit);
+          CHECK(r.ops.size() == mac_ops);
+          CHECK(r.checked() == mac_ops);
+          CHECK(r.numeric == small_ops);
+          CHECK(r.failed == 0);
+          for (const VerifyResult& o : r.ops) {
+            if (o.passed() && o.coverage.proven && o.coverage.folds == o.program.folds &&
+                o.coverage.tiles == o.program.tiles)
+              continue;
+            INFO(o.op, ": ", o.message);
+            CHECK(o.passed());
+            CHECK(o.coverage.proven);
+            CHECK(o.coverage.folds == o.program.folds);
+            CHECK(o.coverage.tiles == o.program.tiles);
+          }
+          checked += r.checked();
+          numeric += r.numeric;
+        }
+      }
+  }
+  MESSAGE(checked, " op mappings checked, ", numeric, " of them numerically too");
+  CHECK(checked == 2 * 3 * 3 * (96 + 346 + 42 + 1074 + 289 + 289));
+}
