@@ -92,7 +92,7 @@ CoverageProof::Box box(Range m, Range n, Range k, Range b = {0, 1}) {
 
 }  // namespace
 
-TEST_CASE("coverage proof: partitions merge to the whole box; gaps, repeats and overreach do not") {
+TEST_CASE("coverage proof: partitions merge to the whole box, gaps, repeats and overreach do not") {
   const auto whole = box({0, 8}, {0, 1}, {0, 4});
   // An irregular grid: the two K halves cut M at different rows. Merged along M first, then K.
   std::vector<CoverageProof::Box> v = {box({0, 3}, {0, 1}, {0, 2}), box({3, 8}, {0, 1}, {0, 2}),

@@ -221,7 +221,7 @@ TEST_CASE("a failed check names the first mismatching output") {
   CHECK(r.message.find("first at flat index 0") != std::string::npos);
 }
 
-TEST_CASE("ops over the numeric limit are checked by coverage; broken tilings fail with a message") {
+TEST_CASE("ops over the numeric limit are checked by coverage, broken tilings fail with a message") {
   workloads::Graph g = gemm_graph();
   const auto id = op_named(g, "mm");  // 2 x 5 x 6 x 7 = 420 MACs
   VerifyResult big =
