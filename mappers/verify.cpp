@@ -1,6 +1,7 @@
 #include "verify.h"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "dataflow.h"
@@ -153,90 +154,134 @@ uint64_t output_index(const Op& op, const MacShape& s, uint64_t b, uint64_t m, u
   return (img * op.conv.k + b * s.n + n) * (s.p * s.q) + yx;
 }
 
+// The numeric check of one op: operands, reference, and the program's accumulators.
+class NumericCheck {
+ public:
+  NumericCheck(const Graph& g, const Op& op, const MacShape& s, uint64_t seed) : op_(op), s_(s) {
+    const workloads::Tensor &ta = g.tensor(op.inputs[0]), &tb = g.tensor(op.inputs[1]);
+    std::mt19937 rng(static_cast<std::mt19937::result_type>(seed));
+    Operands o;
+    o.a = random_int8(ta.elems, rng);
+    o.b = random_int8(tb.elems, rng);
+    NPUSIM_ASSERT(ta.elems == s.batch * s.m * s.k || s.conv, "GEMM operand A of " + op.name + " is not batch x M x K");
+    NPUSIM_ASSERT(tb.elems == s.batch * s.n * s.k, "operand B of " + op.name + " is not batch x K x N");
+    if (op.kind == OpKind::kMatmul) {
+      // The op does not record transpose_b; the shape tells unless K == N (then either reading is the same GEMM).
+      const auto& sh = tb.shape;
+      o.b_kn = sh[sh.size() - 2] == s.k && sh.back() == s.n;
+    }
+    ref_ = s.conv ? reference_conv(op.conv, o) : reference_gemm(op.kind, op.mm, o);
+    go_ = gemm_operands(op, s, o);
+    acc_.assign(s.batch * s.m * s.n, 0);
+  }
+
+  // Adds the fold's partial sums over its K range into the accumulators.
+  void fold(const Tile& t, const Fold& f) {
+    for (uint64_t m = f.gm.begin; m < f.gm.end; ++m) {
+      const int8_t* arow = &go_.a[(t.batch * s_.m + m) * s_.k];
+      for (uint64_t n = f.gn.begin; n < f.gn.end; ++n) {
+        const int8_t* brow = &go_.bt[(t.batch * s_.n + n) * s_.k];
+        uint32_t psum = 0;
+        for (uint64_t k = f.gk.begin; k < f.gk.end; ++k) psum = mac(psum, arow[k], brow[k]);
+        acc_[(t.batch * s_.m + m) * s_.n + n] += psum;
+      }
+    }
+  }
+
+  // Compares the accumulators with the reference into r; "" if they match, else why not.
+  std::string compare(VerifyResult& r) const {
+    std::vector<uint32_t> out(ref_.size(), 0);
+    for (uint64_t b = 0; b < s_.batch; ++b)
+      for (uint64_t m = 0; m < s_.m; ++m)
+        for (uint64_t n = 0; n < s_.n; ++n) out[output_index(op_, s_, b, m, n)] = acc_[(b * s_.m + m) * s_.n + n];
+    r.outputs = out.size();
+    for (uint64_t i = 0; i < out.size(); ++i)
+      if (out[i] != ref_[i] && r.mismatches++ == 0) r.first_mismatch = i;
+    if (r.mismatches == 0) return "";
+    return std::to_string(r.mismatches) + " of " + std::to_string(r.outputs) +
+           " outputs differ from the reference, first at flat index " + std::to_string(r.first_mismatch) +
+           " (program " + std::to_string(static_cast<int32_t>(out[r.first_mismatch])) + ", reference " +
+           std::to_string(static_cast<int32_t>(ref_[r.first_mismatch])) + ")";
+  }
+
+ private:
+  const Op& op_;
+  const MacShape& s_;
+  std::vector<uint32_t> ref_;
+  GemmOperands go_;
+  std::vector<uint32_t> acc_;
+};
+
+void add_failure(VerifyResult& r, const std::string& why) {
+  r.status = VerifyResult::Status::kMismatch;
+  r.message += (r.message.empty() ? "" : "; ") + why;
+}
+
 }  // namespace
+
+std::string_view verify_method_name(VerifyMethod m) {
+  switch (m) {
+    case VerifyMethod::kNumeric:
+      return "numeric";
+    case VerifyMethod::kCoverage:
+      return "coverage";
+    case VerifyMethod::kNone:
+      break;
+  }
+  return "-";
+}
 
 VerifyResult verify_op(const Graph& g, workloads::OpId id, const MacTiling& tiling, uint32_t rows, uint32_t cols,
                        uint64_t seed, const VerifyOptions& opts) {
   const Op& op = g.op(id);
   VerifyResult r;
+  r.id = id;
   r.op = op.name;
   r.macs = op.macs;
-  if (workloads::op_class(op.kind) != OpClass::kMac || op.inputs.size() < 2) {
+  if (workloads::op_class(op.kind) != OpClass::kMac) {
     r.message = "not a MAC op";
     return r;
   }
-  const workloads::Tensor &ta = g.tensor(op.inputs[0]), &tb = g.tensor(op.inputs[1]);
-  const uint64_t biggest = std::max({op.macs, ta.elems, tb.elems});
-  if (biggest > opts.max_macs) {
-    r.message = std::to_string(op.macs) + " MACs (operands of " + std::to_string(ta.elems) + " and " +
-                std::to_string(tb.elems) + " elements) exceed the verify limit of " + std::to_string(opts.max_macs);
-    return r;
+  // Numerically only when the operands are tensors of the graph and the work is small.
+  bool numeric = op.inputs.size() >= 2;
+  if (numeric) {
+    const workloads::Tensor &ta = g.tensor(op.inputs[0]), &tb = g.tensor(op.inputs[1]);
+    numeric = std::max({op.macs, ta.elems, tb.elems}) <= opts.max_macs;
   }
+  r.method = numeric ? VerifyMethod::kNumeric : VerifyMethod::kCoverage;
   const MacShape s = mac_shape(op);
   if (std::string why = tiling_problem(s, tiling); !why.empty()) {
-    r.status = VerifyResult::Status::kMismatch;
-    r.message = "tiling cannot run: " + why;
+    add_failure(r, "tiling cannot run: " + why);
     return r;
   }
 
-  std::mt19937 rng(static_cast<std::mt19937::result_type>(seed));
-  Operands o;
-  o.a = random_int8(ta.elems, rng);
-  o.b = random_int8(tb.elems, rng);
-  NPUSIM_ASSERT(ta.elems == s.batch * s.m * s.k || s.conv, "GEMM operand A of " + op.name + " is not batch x M x K");
-  NPUSIM_ASSERT(tb.elems == s.batch * s.n * s.k, "operand B of " + op.name + " is not batch x K x N");
-  if (op.kind == OpKind::kMatmul) {
-    // The op does not record transpose_b; the shape tells unless K == N (then either reading is the same GEMM).
-    const auto& sh = tb.shape;
-    o.b_kn = sh[sh.size() - 2] == s.k && sh.back() == s.n;
-  }
-  const std::vector<uint32_t> ref = s.conv ? reference_conv(op.conv, o) : reference_gemm(op.kind, op.mm, o);
-
-  // Execute the program: each fold adds its partial sums over its K range into the accumulators.
-  const GemmOperands go = gemm_operands(op, s, o);
-  std::vector<uint32_t> acc(s.batch * s.m * s.n, 0);
+  std::optional<NumericCheck> num;
+  if (numeric) num.emplace(g, op, s, seed);
+  CoverageProof proof(op);
   uint64_t model_folds = 0;
   auto on_tile = [&](const Tile& t) {
+    proof.tile(t);
     const Gemm gm = tiling.transposed ? Gemm{1, t.gn.size(), t.gm.size(), t.gk.size()}
                                       : Gemm{1, t.gm.size(), t.gn.size(), t.gk.size()};
     if (gm.m > 0 && gm.n > 0 && gm.k > 0) model_folds += gemm_cycles(gm, tiling.dataflow, rows, cols, 1).folds;
   };
   auto on_fold = [&](const Tile& t, const Fold& f) {
-    for (uint64_t m = f.gm.begin; m < f.gm.end; ++m) {
-      const int8_t* arow = &go.a[(t.batch * s.m + m) * s.k];
-      for (uint64_t n = f.gn.begin; n < f.gn.end; ++n) {
-        const int8_t* brow = &go.bt[(t.batch * s.n + n) * s.k];
-        uint32_t psum = 0;
-        for (uint64_t k = f.gk.begin; k < f.gk.end; ++k) psum = mac(psum, arow[k], brow[k]);
-        acc[(t.batch * s.m + m) * s.n + n] += psum;
-      }
-    }
+    proof.fold(t, f);
+    if (num) num->fold(t, f);
   };
   r.program = run_tile_program(s, tiling, rows, cols, on_tile, on_fold, opts.fault);
-
-  std::vector<uint32_t> out(ref.size(), 0);
-  for (uint64_t b = 0; b < s.batch; ++b)
-    for (uint64_t m = 0; m < s.m; ++m)
-      for (uint64_t n = 0; n < s.n; ++n) out[output_index(op, s, b, m, n)] = acc[(b * s.m + m) * s.n + n];
-  r.outputs = out.size();
-  for (uint64_t i = 0; i < out.size(); ++i)
-    if (out[i] != ref[i] && r.mismatches++ == 0) r.first_mismatch = i;
+  r.coverage = proof.finish();
 
   r.status = VerifyResult::Status::kPass;
-  if (r.mismatches > 0) {
-    r.status = VerifyResult::Status::kMismatch;
-    r.message = std::to_string(r.mismatches) + " of " + std::to_string(r.outputs) +
-                " outputs differ from the reference, first at flat index " + std::to_string(r.first_mismatch) +
-                " (program " + std::to_string(static_cast<int32_t>(out[r.first_mismatch])) + ", reference " +
-                std::to_string(static_cast<int32_t>(ref[r.first_mismatch])) + ")";
-  } else if (r.program.macs != op.macs) {
-    r.status = VerifyResult::Status::kMismatch;
-    r.message = "the program ran " + std::to_string(r.program.macs) + " MACs, the op has " + std::to_string(op.macs);
-  } else if (r.program.folds != model_folds) {
-    r.status = VerifyResult::Status::kMismatch;
-    r.message = "the program ran " + std::to_string(r.program.folds) + " folds, the dataflow cost model charges " +
-                std::to_string(model_folds);
-  }
+  if (num)
+    if (std::string why = num->compare(r); !why.empty()) add_failure(r, why);
+  if (!r.coverage.proven) add_failure(r, "coverage: " + r.coverage.message);
+  if (r.program.macs != op.macs)
+    add_failure(r,
+                "the program ran " + std::to_string(r.program.macs) + " MACs, the op has " + std::to_string(op.macs));
+  if (r.program.folds != model_folds)
+    add_failure(r, "the program ran " + std::to_string(r.program.folds) + " folds, the dataflow cost model charges " +
+                       std::to_string(model_folds));
   return r;
 }
 
@@ -245,17 +290,16 @@ GraphVerifyResult verify_graph(const Graph& g, const Schedule& sched, uint32_t r
   GraphVerifyResult res;
   for (const OpSchedule& os : sched.ops) {
     const Op& op = g.op(os.op);
-    if (workloads::op_class(op.kind) != OpClass::kMac || op.inputs.size() < 2) continue;
+    if (workloads::op_class(op.kind) != OpClass::kMac) continue;
     VerifyResult r = verify_op(g, os.op, os.tiling, rows, cols, seed, VerifyOptions{.max_macs = max_macs});
     uint64_t step_macs = 0;
     for (const TileStep& t : os.steps) step_macs += t.repeat * t.macs;
-    if (r.passed() && step_macs != r.program.macs) {
-      r.status = VerifyResult::Status::kMismatch;
-      r.message = "the schedule's tile steps charge " + std::to_string(step_macs) + " MACs, the program ran " +
-                  std::to_string(r.program.macs);
-    }
-    res.checked += r.status != VerifyResult::Status::kSkipped;
-    res.skipped += r.status == VerifyResult::Status::kSkipped;
+    if (r.program.tiles > 0 && step_macs != r.program.macs)
+      add_failure(r, "the schedule's tile steps charge " + std::to_string(step_macs) + " MACs, the program ran " +
+                         std::to_string(r.program.macs));
+    NPUSIM_ASSERT(r.method != VerifyMethod::kNone, "MAC op " + r.op + " not checked");
+    res.numeric += r.method == VerifyMethod::kNumeric;
+    res.coverage += r.method == VerifyMethod::kCoverage;
     res.failed += r.failed();
     res.ops.push_back(std::move(r));
   }

@@ -200,10 +200,12 @@ TEST_CASE("a program that drops, repeats or misplaces work fails") {
       CHECK(r.failed());
       CHECK(r.mismatches > 0);
       CHECK(r.first_mismatch < r.outputs);
+      CHECK_FALSE(r.coverage.proven);  // both methods catch it
       VerifyResult t = check(gemm, "mm", tiling(4, 6, 5, false, true, df), 4, 4, f);
       INFO(t.message);
       CHECK(t.failed());
       CHECK(t.mismatches > 0);
+      CHECK_FALSE(t.coverage.proven);
     }
   // Without a fault the same programs pass.
   CHECK(check(conv, "conv", tiling(3, 2, 2, true, false, Dataflow::kInputStationary), 4, 4).passed());
@@ -219,13 +221,19 @@ TEST_CASE("a failed check names the first mismatching output") {
   CHECK(r.message.find("first at flat index 0") != std::string::npos);
 }
 
-TEST_CASE("big ops are skipped and broken tilings fail with a message") {
+TEST_CASE("ops over the numeric limit are checked by coverage, broken tilings fail with a message") {
   workloads::Graph g = gemm_graph();
   const auto id = op_named(g, "mm");  // 2 x 5 x 6 x 7 = 420 MACs
   VerifyResult big =
       mappers::verify_op(g, id, tiling(5, 6, 7, true, false, Dataflow::kWeightStationary), 4, 4, 1, {.max_macs = 100});
-  CHECK(big.status == VerifyResult::Status::kSkipped);
-  CHECK(big.message.find("exceed the verify limit of 100") != std::string::npos);
+  CHECK(big.passed());
+  CHECK(big.method == mappers::VerifyMethod::kCoverage);
+  CHECK(big.coverage.proven);
+  CHECK(big.outputs == 0);  // nothing executed
+  VerifyResult small = check(g, "mm", tiling(5, 6, 7, true, false, Dataflow::kWeightStationary), 4, 4);
+  CHECK(small.method == mappers::VerifyMethod::kNumeric);
+  CHECK(small.coverage.proven);  // the numeric check runs the proof too
+  CHECK(small.outputs == 2 * 5 * 6);
   VerifyResult zero = check(g, "mm", tiling(0, 6, 7, true, false, Dataflow::kWeightStationary), 4, 4);
   CHECK(zero.failed());
   CHECK(zero.message.find("tile size is 0") != std::string::npos);
@@ -250,8 +258,9 @@ TEST_CASE("the mapper's tilings of tiny-block pass under every strategy and data
         INFO(o.op, ": ", o.message);
         CHECK(o.passed());
       }
-      CHECK(r.checked == 8);  // conv1, conv2, q, k, v, scores, context, out_proj
-      CHECK(r.skipped == 0);
+      CHECK(r.checked() == 8);  // conv1, conv2, q, k, v, scores, context, out_proj
+      CHECK(r.numeric == 8);
+      CHECK(r.coverage == 0);
       CHECK(r.failed == 0);
     }
   }
