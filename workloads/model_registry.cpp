@@ -40,6 +40,10 @@ constexpr Builtin kBuiltins[] = {
     {"llama2-7b", "llama/llama2-7b.json", ModelFormat::kLlama},
     {"llama3-8b", "llama/llama3-8b.json", ModelFormat::kLlama},
     {"llama3.2-1b", "llama/llama3.2-1b.json", ModelFormat::kLlama},
+    {"llama3.2-3b", "llama/llama3.2-3b.json", ModelFormat::kLlama},
+    {"mistral-7b-v0.3", "llama/mistral-7b-v0.3.json", ModelFormat::kLlama},
+    {"qwen2-7b", "llama/qwen2-7b.json", ModelFormat::kLlama},
+    {"phi3.5-mini", "llama/phi3.5-mini.json", ModelFormat::kLlama},
 };
 
 // Recognises a model file by its content: an ONNX protobuf (or a `.onnx` name), a SCALE-Sim
@@ -72,11 +76,11 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
   if (cls == "AutoencoderKL") return ModelFormat::kVaeDecoder;
   std::string type = scalar("model_type");
   if (type == "clip_text_model" || type == "clip") return ModelFormat::kClipText;
-  if (type == "llama") return ModelFormat::kLlama;
+  if (type == "llama" || type == "mistral" || type == "qwen2" || type == "phi3") return ModelFormat::kLlama;
   throw InputError(display +
                    ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
                    "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a transformers "
-                   "config.json with model_type clip_text_model or llama" +
+                   "config.json with model_type clip_text_model, llama, mistral, qwen2 or phi3" +
                    (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
 }
 
