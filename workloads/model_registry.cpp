@@ -14,6 +14,7 @@
 #include "onnx_import.h"
 #include "scalesim_import.h"
 #include "sd_unet.h"
+#include "torchvision_models.h"
 #include "vae_decoder.h"
 #include "yaml_graph.h"
 
@@ -204,10 +205,24 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
   NPUSIM_ASSERT(false, "unhandled model format");
 }
 
+// A torchvision classifier: its architecture is fixed in code, so no config file is read.
+LoadedModel load_torchvision(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty())
+    throw InputError("--phase " + opts.phase + ": " + name +
+                     " is not an LLM; phases (prefill, decode) apply to decoder-only LLMs only");
+  check_dims_used(opts, {"batch", "resolution"}, name);
+  VisionInputs in;
+  in.batch = dim_or(opts, "batch", in.batch);
+  in.resolution = dim_or(opts, "resolution", in.resolution);
+  Graph g = build_torchvision_model(name, in, opts.precision.value_or(PrecisionSpec(Precision::kW8A8)), opts.limits);
+  return LoadedModel{std::move(g), "torchvision " + name, torchvision_notes(name, in)};
+}
+
 }  // namespace
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
+  if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
@@ -239,6 +254,7 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs) {
   std::set<std::string> names;
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
+  for (std::string_view n : torchvision_model_names()) names.insert(std::string(n));
   add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }
