@@ -16,6 +16,7 @@
 #include "sd_unet.h"
 #include "torchvision_models.h"
 #include "vae_decoder.h"
+#include "whisper.h"
 #include "yaml_graph.h"
 
 namespace npusim::workloads {
@@ -199,7 +200,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       in.context = dim_or(opts, "context", in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);
-      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes)};
+      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes), true};
     }
   }
   NPUSIM_ASSERT(false, "unhandled model format");
@@ -218,11 +219,37 @@ LoadedModel load_torchvision(const std::string& name, const ModelOptions& opts) 
   return LoadedModel{std::move(g), "torchvision " + name, torchvision_notes(name, in)};
 }
 
+// Whisper's two halves: "whisper-<dims>-encoder" and "whisper-<dims>-decoder" (tiny.en, base.en).
+constexpr std::string_view kWhisperNames[] = {"whisper-tiny.en-encoder", "whisper-tiny.en-decoder",
+                                              "whisper-base.en-encoder", "whisper-base.en-decoder"};
+
+bool is_whisper(const std::string& name) {
+  return std::find(std::begin(kWhisperNames), std::end(kWhisperNames), name) != std::end(kWhisperNames);
+}
+
+LoadedModel load_whisper(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty())
+    throw InputError("--phase " + opts.phase + ": " + name +
+                     " is not an LLM; Whisper's encoder and decoder step are separate models");
+  const bool encoder = name.ends_with("-encoder");
+  const WhisperDims* d = find_whisper_dims(name.substr(8, name.rfind('-') - 8));  // after "whisper-"
+  NPUSIM_ASSERT(d != nullptr, "whisper name without dims");
+  check_dims_used(opts, encoder ? std::vector<std::string>{"batch"} : std::vector<std::string>{"batch", "context"},
+                  name);
+  WhisperInputs in;
+  in.batch = dim_or(opts, "batch", in.batch);
+  in.context = dim_or(opts, "context", in.context);
+  const PrecisionSpec p = opts.precision.value_or(PrecisionSpec(Precision::kW8A8));
+  Graph g = encoder ? build_whisper_encoder(*d, in, p, opts.limits) : build_whisper_decoder(*d, in, p, opts.limits);
+  return LoadedModel{std::move(g), "openai/whisper " + std::string(d->name), whisper_notes(*d, encoder, in)};
+}
+
 }  // namespace
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
   if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
+  if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
@@ -255,6 +282,7 @@ std::vector<std::string> list_models(const std::vector<std::string>& model_dirs)
   std::set<std::string> names;
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
   for (std::string_view n : torchvision_model_names()) names.insert(std::string(n));
+  for (std::string_view n : kWhisperNames) names.insert(std::string(n));
   add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }

@@ -15,6 +15,7 @@ struct LoadedModel {
   Graph graph;
   std::string source;              // file it was built from
   std::vector<std::string> notes;  // workload assumptions for reports (batch, resolution, tokens)
+  bool llm = false;                // a decoder-only LLM: built per phase (prefill, decode)
 };
 
 // How to build a model. Every loader rejects a `dims` entry it does not use, naming it.
