@@ -287,4 +287,24 @@ std::vector<std::string> list_models(const std::vector<std::string>& model_dirs)
   return std::vector<std::string>(names.begin(), names.end());
 }
 
+std::vector<ModelSummary> summarize_models(const std::vector<std::string>& model_dirs) {
+  std::vector<ModelSummary> out;
+  ModelOptions opts;
+  opts.model_dirs = model_dirs;
+  for (const std::string& name : list_models(model_dirs)) {
+    ModelSummary s;
+    s.name = name;
+    try {
+      LoadedModel m = load_model(name, opts);
+      s.params = m.graph.param_count();
+      s.macs = m.graph.total_macs();
+      if (!m.notes.empty()) s.input = m.notes.front().substr(0, m.notes.front().find(';'));
+    } catch (const InputError& e) {
+      s.error = e.what();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace npusim::workloads
