@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -210,13 +211,16 @@ int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
   parse_flags(args, 1, {}, "models");
   for (const auto& m : workloads::list_pipelines(model_dirs())) out << m << "  (pipeline)\n";
   // One line per model: name, parameters (millions), MACs (10^9) of one run at its default dims.
+  const std::vector<workloads::ModelSummary> models = workloads::summarize_models(model_dirs());
+  size_t width = 0;
+  for (const auto& m : models) width = std::max(width, m.name.size());
   char line[256];
-  for (const auto& m : workloads::summarize_models(model_dirs())) {
+  for (const auto& m : models) {
     if (!m.error.empty()) {
       out << m.name << "  (cannot build: " << m.error << ")\n";
       continue;
     }
-    std::snprintf(line, sizeof line, "%-24s %10.2f M params %10.3f GMACs  ", m.name.c_str(),
+    std::snprintf(line, sizeof line, "%-*s %10.2f M params %10.3f GMACs  ", static_cast<int>(width), m.name.c_str(),
                   static_cast<double>(m.params) / 1e6, static_cast<double>(m.macs) / 1e9);
     out << line << m.input << "\n";
   }

@@ -12,6 +12,7 @@
 #include "npusim/file_io.h"
 #include "npusim/text.h"
 #include "onnx_import.h"
+#include "openai_clip.h"
 #include "scalesim_import.h"
 #include "sd_unet.h"
 #include "torchvision_models.h"
@@ -244,12 +245,27 @@ LoadedModel load_whisper(const std::string& name, const ModelOptions& opts) {
   return LoadedModel{std::move(g), "openai/whisper " + std::string(d->name), whisper_notes(*d, encoder, in)};
 }
 
+// OpenAI CLIP ViT-B/16's two encoders (fixed 77 tokens and 224x224: the position tables are sized so).
+constexpr std::string_view kClipText = "clip-vit-b-16-text-encoder", kClipImage = "clip-vit-b-16-image-encoder";
+
+LoadedModel load_openai_clip(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty()) throw InputError("--phase " + opts.phase + ": " + name + " is not an LLM");
+  check_dims_used(opts, {"batch"}, name);
+  const uint64_t batch = dim_or(opts, "batch", 1);
+  const PrecisionSpec p = opts.precision.value_or(PrecisionSpec(Precision::kW8A8));
+  const bool text = name == kClipText;
+  Graph g = text ? build_openai_clip_text_encoder(batch, p, opts.limits)
+                 : build_openai_clip_image_encoder(batch, p, opts.limits);
+  return LoadedModel{std::move(g), "openai/CLIP ViT-B/16", openai_clip_notes(text, batch)};
+}
+
 }  // namespace
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
   if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
   if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
+  if (name_or_path == kClipText || name_or_path == kClipImage) return load_openai_clip(name_or_path, opts);
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
@@ -283,6 +299,7 @@ std::vector<std::string> list_models(const std::vector<std::string>& model_dirs)
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
   for (std::string_view n : torchvision_model_names()) names.insert(std::string(n));
   for (std::string_view n : kWhisperNames) names.insert(std::string(n));
+  for (std::string_view n : {kClipText, kClipImage}) names.insert(std::string(n));
   add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }
