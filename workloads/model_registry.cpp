@@ -28,11 +28,13 @@ namespace {
 
 enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText, kLlama, kOnnx, kScaleSimCsv };
 
-// Columns: built-in name, config path under a model dir, format.
+// Columns: built-in name, config path under a model dir, format, LLMs' default decode context
+// (0: the builder's default; the AI Hub LLMs: their measured context length, info.yaml).
 struct Builtin {
   std::string_view name;
   std::string_view config;
   ModelFormat format;
+  uint64_t default_context = 0;
 };
 constexpr Builtin kBuiltins[] = {
     {"sd15-unet", "sd15/unet.json", ModelFormat::kUNet},
@@ -43,10 +45,10 @@ constexpr Builtin kBuiltins[] = {
     {"llama2-7b", "llama/llama2-7b.json", ModelFormat::kLlama},
     {"llama3-8b", "llama/llama3-8b.json", ModelFormat::kLlama},
     {"llama3.2-1b", "llama/llama3.2-1b.json", ModelFormat::kLlama},
-    {"llama3.2-3b", "llama/llama3.2-3b.json", ModelFormat::kLlama},
-    {"mistral-7b-v0.3", "llama/mistral-7b-v0.3.json", ModelFormat::kLlama},
-    {"qwen2-7b", "llama/qwen2-7b.json", ModelFormat::kLlama},
-    {"phi3.5-mini", "llama/phi3.5-mini.json", ModelFormat::kLlama},
+    {"llama3.2-3b", "llama/llama3.2-3b.json", ModelFormat::kLlama, 4096},
+    {"mistral-7b-v0.3", "llama/mistral-7b-v0.3.json", ModelFormat::kLlama, 4096},
+    {"qwen2-7b", "llama/qwen2-7b.json", ModelFormat::kLlama, 4096},
+    {"phi3.5-mini", "llama/phi3.5-mini.json", ModelFormat::kLlama, 4096},
 };
 
 // Recognises a model file by its content: an ONNX protobuf (or a `.onnx` name), a SCALE-Sim
@@ -129,7 +131,7 @@ uint64_t latent_from_resolution(const ModelOptions& opts) {
 }
 
 LoadedModel load_file(const std::string& path, const std::string& display, const ModelOptions& opts,
-                      std::optional<ModelFormat> format = std::nullopt) {
+                      std::optional<ModelFormat> format = std::nullopt, uint64_t default_context = 0) {
   const std::optional<PrecisionSpec>& precision = opts.precision;
   const PrecisionSpec p = precision.value_or(PrecisionSpec(Precision::kW8A8));
   const ModelFormat fmt = format.value_or(detect_format(path, display));
@@ -198,7 +200,7 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       check_dims_used(opts, {"batch", prefill ? "prompt_tokens" : "context"}, display + " in " + phase);
       in.batch = dim_or(opts, "batch", in.batch);
       in.prompt_tokens = dim_or(opts, "prompt_tokens", in.prompt_tokens);
-      in.context = dim_or(opts, "context", in.context);
+      in.context = dim_or(opts, "context", default_context != 0 ? default_context : in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);
       return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes), true};
@@ -272,7 +274,7 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
       fs::path p = fs::path(d) / b.config;
       std::error_code ec;
       if (fs::is_regular_file(p, ec))
-        return load_file(p.string(), display_path(d, std::string(b.config)), opts, b.format);
+        return load_file(p.string(), display_path(d, std::string(b.config)), opts, b.format, b.default_context);
     }
     throw InputError("model '" + name_or_path + "': its config " + std::string(b.config) +
                      " is not in any model directory (set NPUSIM_CONFIG_DIR to the repository's configs/)");

@@ -146,6 +146,13 @@ TEST_CASE("Decoder-only families: config checks") {
   LoadedModel q = load_model("qwen2-7b", options("decode", {{"context", 4096}}));
   CHECK(q.graph.param_count() == 7'615'616'512);
   CHECK(load_model("phi3.5-mini", options("", {{"prompt_tokens", 128}})).graph.param_count() == 3'821'079'552);
+  // Their default decode context is AI Hub's measured context length (info.yaml: 4096); the
+  // older built-ins keep the builder's 1024.
+  LoadedModel dm = load_model("mistral-7b-v0.3", options("decode"));
+  CHECK(tensor_named(dm.graph, "model.layers.0.self_attn.k_cache").shape == Shape{1, 8, 4096, 128});
+  CHECK(contains(dm.notes.at(0), "KV cache of 4096 positions"));
+  dm = load_model("llama3.2-1b", options("decode"));
+  CHECK(tensor_named(dm.graph, "model.layers.0.self_attn.k_cache").shape == Shape{1, 8, 1024, 64});
 }
 
 TEST_CASE("Llama config: values read from config.json") {
