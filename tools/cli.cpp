@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -19,6 +20,7 @@
 #include "reports/run_report.h"
 #include "sim/simulator.h"
 #include "sim/version.h"
+#include "workloads/model_registry.h"
 #include "workloads/workload.h"
 #include "workloads/yaml_graph.h"
 
@@ -212,7 +214,20 @@ int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
 int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
   parse_flags(args, 1, {}, "models");
   for (const auto& m : workloads::list_pipelines(model_dirs())) out << m << "  (pipeline)\n";
-  for (const auto& m : workloads::list_models(model_dirs())) out << m << "\n";
+  // One line per model: name, parameters (millions), MACs (10^9) of one run at its default dims.
+  const std::vector<workloads::ModelSummary> models = workloads::summarize_models(model_dirs());
+  size_t width = 0;
+  for (const auto& m : models) width = std::max(width, m.name.size());
+  char line[256];
+  for (const auto& m : models) {
+    if (!m.error.empty()) {
+      out << m.name << "  (cannot build: " << m.error << ")\n";
+      continue;
+    }
+    std::snprintf(line, sizeof line, "%-*s %10.2f M params %10.3f GMACs  ", static_cast<int>(width), m.name.c_str(),
+                  static_cast<double>(m.params) / 1e6, static_cast<double>(m.macs) / 1e9);
+    out << line << m.input << "\n";
+  }
   return kExitOk;
 }
 

@@ -104,6 +104,10 @@ class GraphBuilder {
   // MAC ops. conv2d and linear create their weight (and bias) tensors "<name>.weight"/".bias".
   TensorId conv2d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel_h, uint64_t kernel_w,
                   uint64_t stride = 1, uint64_t padding = 0, uint64_t groups = 1, bool bias = true);
+  // A 1-D convolution over x [N, C, 1, L] (NCHW with H = 1; weight [out, C, 1, kernel]): a conv2d
+  // with a 1 x kernel window padded only along L.
+  TensorId conv1d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel, uint64_t stride = 1,
+                  uint64_t padding = 0, bool bias = true);
   TensorId linear(const std::string& name, TensorId x, uint64_t out_features, bool bias = true);
   // A bias-free linear whose weight is an existing [out_features, in] weight tensor (tied
   // embeddings): no new parameters, and the shared weight's bytes are read as usual.
@@ -121,6 +125,16 @@ class GraphBuilder {
   TensorId gelu(const std::string& name, TensorId x);
   TensorId quick_gelu(const std::string& name, TensorId x);
   TensorId geglu(const std::string& name, TensorId x);
+  TensorId relu(const std::string& name, TensorId x);
+  TensorId relu6(const std::string& name, TensorId x);
+  TensorId sigmoid(const std::string& name, TensorId x);
+  TensorId hard_sigmoid(const std::string& name, TensorId x);
+  TensorId hard_swish(const std::string& name, TensorId x);
+  // Pooling over NCHW windows (PyTorch MaxPool2d/AvgPool2d, floor mode): one vector element per
+  // window element read; global_avg_pool is AdaptiveAvgPool2d(1): [N, C, H, W] -> [N, C, 1, 1].
+  TensorId max_pool2d(const std::string& name, TensorId x, uint64_t kernel, uint64_t stride, uint64_t padding = 0);
+  TensorId avg_pool2d(const std::string& name, TensorId x, uint64_t kernel, uint64_t stride, uint64_t padding = 0);
+  TensorId global_avg_pool(const std::string& name, TensorId x);
   TensorId add(const std::string& name, TensorId a, TensorId b);  // numpy broadcasting
   TensorId mul(const std::string& name, TensorId a, TensorId b);
   // Generic kinds for imported graphs. unary: one activation-class function per element.
@@ -157,6 +171,7 @@ class GraphBuilder {
   TensorId add_tensor(Tensor t);
   TensorId add_op(Op op, Shape out_shape, DType out_dtype);
   TensorId unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape, uint64_t elems);
+  TensorId pool2d(const std::string& name, OpKind kind, TensorId x, uint64_t kernel, uint64_t stride, uint64_t padding);
   TensorId eltwise(const std::string& name, OpKind kind, const std::vector<TensorId>& xs);
   void check_name(const std::string& name) const;
   [[noreturn]] void fail(const std::string& op, const std::string& msg) const;

@@ -126,6 +126,28 @@ TensorId GraphBuilder::conv2d(const std::string& name, TensorId x, uint64_t out_
   return add_op(std::move(op), {b.n, b.k, b.p, b.q}, dtypes_.activation);
 }
 
+TensorId GraphBuilder::conv1d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel,
+                              uint64_t stride, uint64_t padding, bool with_bias) {
+  const Shape s = shape(x);
+  if (s.size() != 4 || s[2] != 1) fail(name, "conv1d input must be [N, C, 1, L], got " + shape_str(s));
+  if (stride == 0 || out_channels == 0 || kernel == 0) fail(name, "stride, out_channels and kernel must be >= 1");
+  if (padding > (UINT64_MAX >> 2) || s[3] + 2 * padding < kernel)
+    fail(name, "kernel " + std::to_string(kernel) + " is larger than the padded input " + shape_str(s));
+  ConvBounds b;
+  b.n = s[0], b.c = s[1], b.h = 1, b.w = s[3];
+  b.k = out_channels, b.r = 1, b.s = kernel;
+  b.stride_h = 1, b.stride_w = stride, b.pad_h = 0, b.pad_w = padding;
+  b.p = 1;
+  b.q = (s[3] + 2 * padding - kernel) / stride + 1;
+  Op op = new_op(name, OpKind::kConv2d);
+  op.conv = b;
+  op.macs = mul_or_fail(name, {b.n, b.k, b.q, b.c, kernel});
+  op.inputs.push_back(x);
+  op.inputs.push_back(weight(name + ".weight", {out_channels, b.c, 1, kernel}));
+  if (with_bias) op.inputs.push_back(bias(name + ".bias", {out_channels}));
+  return add_op(std::move(op), {b.n, b.k, 1, b.q}, dtypes_.activation);
+}
+
 TensorId GraphBuilder::linear(const std::string& name, TensorId x, uint64_t out_features, bool with_bias) {
   const Shape& s = shape(x);
   if (s.empty()) fail(name, "linear input must have at least one dim");
@@ -266,6 +288,57 @@ TensorId GraphBuilder::gelu(const std::string& name, TensorId x) {
 }
 TensorId GraphBuilder::quick_gelu(const std::string& name, TensorId x) {
   return unary_vector(name, OpKind::kQuickGelu, x, shape(x), tensor(x).elems);
+}
+
+TensorId GraphBuilder::relu(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kRelu, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::relu6(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kRelu6, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::sigmoid(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kSigmoid, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::hard_sigmoid(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kHardSigmoid, x, shape(x), tensor(x).elems);
+}
+TensorId GraphBuilder::hard_swish(const std::string& name, TensorId x) {
+  return unary_vector(name, OpKind::kHardSwish, x, shape(x), tensor(x).elems);
+}
+
+TensorId GraphBuilder::pool2d(const std::string& name, OpKind kind, TensorId x, uint64_t kernel, uint64_t stride,
+                              uint64_t padding) {
+  const Shape s = shape(x);
+  if (s.size() != 4) fail(name, "pooling input must be NCHW (4 dims), got " + shape_str(s));
+  if (kernel == 0 || stride == 0) fail(name, "kernel and stride must be >= 1");
+  // PyTorch: padding at most half the kernel, so every window holds an input element.
+  if (padding > kernel / 2 || padding > (UINT64_MAX >> 2))
+    fail(name, "padding = " + std::to_string(padding) + " must be at most half the kernel " + std::to_string(kernel));
+  if (s[2] + 2 * padding < kernel || s[3] + 2 * padding < kernel)
+    fail(name, "kernel " + std::to_string(kernel) + " is larger than the padded input " + shape_str(s));
+  ConvBounds b;
+  b.n = s[0], b.c = s[1], b.h = s[2], b.w = s[3], b.k = s[1], b.groups = s[1];
+  b.r = b.s = kernel, b.stride_h = b.stride_w = stride, b.pad_h = b.pad_w = padding;
+  b.p = (s[2] + 2 * padding - kernel) / stride + 1;
+  b.q = (s[3] + 2 * padding - kernel) / stride + 1;
+  Op op = new_op(name, kind);
+  op.conv = b;
+  op.vector_elems = mul_or_fail(name, {b.n, b.c, b.p, b.q, kernel, kernel});
+  op.inputs.push_back(x);
+  return add_op(std::move(op), {b.n, b.c, b.p, b.q}, dtypes_.activation);
+}
+TensorId GraphBuilder::max_pool2d(const std::string& name, TensorId x, uint64_t kernel, uint64_t stride,
+                                  uint64_t padding) {
+  return pool2d(name, OpKind::kMaxPool2d, x, kernel, stride, padding);
+}
+TensorId GraphBuilder::avg_pool2d(const std::string& name, TensorId x, uint64_t kernel, uint64_t stride,
+                                  uint64_t padding) {
+  return pool2d(name, OpKind::kAvgPool2d, x, kernel, stride, padding);
+}
+TensorId GraphBuilder::global_avg_pool(const std::string& name, TensorId x) {
+  const Shape s = shape(x);
+  if (s.size() != 4) fail(name, "global_avg_pool input must be NCHW (4 dims), got " + shape_str(s));
+  return unary_vector(name, OpKind::kGlobalAvgPool, x, {s[0], s[1], 1, 1}, tensor(x).elems);
 }
 
 TensorId GraphBuilder::geglu(const std::string& name, TensorId x) {

@@ -1,7 +1,9 @@
 #pragma once
-// The layer graph of a transformers LlamaForCausalLM (Llama 2, Llama 3, Llama 3.2 and other
-// decoder-only models with model_type "llama"), built from the model's own config.json, for one
-// prefill of a prompt or one decode step with a KV cache.
+// The layer graph of a transformers decoder-only LLM of the Llama family, built from the model's own
+// config.json, for one prefill of a prompt or one decode step with a KV cache: LlamaForCausalLM
+// (Llama 2, 3, 3.2), MistralForCausalLM, Qwen2ForCausalLM (biases on q/k/v) and Phi3ForCausalLM
+// (fused qkv_proj and gate_up_proj). They share one layer: RMSNorm, GQA attention with rotary
+// embeddings, RMSNorm, a SiLU-gated MLP.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,9 +14,11 @@
 
 namespace npusim::workloads {
 
-// The structure-relevant part of a LlamaConfig. Defaults are transformers' defaults.
+// The structure-relevant part of a LlamaConfig (or MistralConfig, Qwen2Config, Phi3Config).
+// Defaults are transformers' LlamaConfig defaults.
 struct LlamaConfig {
-  std::string source;  // the file it was loaded from, for messages; empty when built in code
+  std::string source;                // the file it was loaded from, for messages; empty when built in code
+  std::string model_type = "llama";  // llama, mistral, qwen2 or phi3
   uint64_t vocab_size = 32000;
   uint64_t hidden_size = 4096;
   uint64_t intermediate_size = 11008;
@@ -24,8 +28,12 @@ struct LlamaConfig {
   uint64_t head_dim = 128;            // transformers: hidden_size / num_attention_heads when absent or null
   uint64_t max_position_embeddings = 2048;
   bool tie_word_embeddings = false;
-  bool attention_bias = false;        // q/k/v/o projections
+  bool qkv_bias = false;              // q/k/v projections (Llama: attention_bias; Qwen2: always)
+  bool o_proj_bias = false;           // the output projection (Llama: attention_bias)
   bool mlp_bias = false;              // gate/up/down projections
+  bool fused_qkv = false;             // one qkv_proj whose output is split into q, k, v (Phi-3)
+  bool fused_gate_up = false;         // one gate_up_proj whose output is split into gate, up (Phi-3)
+  uint64_t sliding_window = 0;        // attention window in positions; 0: none (full causal attention)
   std::string rope_type = "default";  // rope_scaling's type: changes only the cos/sin values
 };
 
@@ -40,8 +48,8 @@ struct LlamaInputs {
   uint64_t context = 1024;       // decode: L positions attended, the new token's included
 };
 
-// Reads a LlamaForCausalLM config.json. Throws InputError naming file:line, key and rule for
-// malformed, unknown or unsupported values.
+// Reads a LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM or Phi3ForCausalLM config.json. Throws InputError
+// naming file:line, key and rule for malformed, unknown or unsupported values.
 LlamaConfig load_llama_config(const std::string& path);
 
 // Names follow the PyTorch state dict ("model.layers.0.self_attn.q_proj"). With T = P (prefill)
@@ -62,6 +70,10 @@ LlamaConfig load_llama_config(const std::string& path);
 // - Rotary embedding: q * cos + rotate_half(q) * sin as two muls and an add on q and on k
 //   (rotate_half is a permuted read, no op).
 // - Prefill computes logits for the last token only (the final norm covers all P tokens).
+// - Phi-3's fused projections: qkv_proj [.., (H + 2*kv_heads)*D] and gate_up_proj [.., 2*I] are
+//   split by slices (copies of their ranges), as transformers' views become separate tensors.
+// - A sliding window (Mistral, Phi-3) is not modelled: a prompt or context longer than the window
+//   is an InputError; shorter ones attend to every position, as the window then does too.
 // `limits` bound the graph (GraphBuilder refuses more ops or larger tensors).
 Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const PrecisionSpec& precision,
                   const GraphLimits& limits = {});

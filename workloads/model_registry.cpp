@@ -12,9 +12,12 @@
 #include "npusim/file_io.h"
 #include "npusim/text.h"
 #include "onnx_import.h"
+#include "openai_clip.h"
 #include "scalesim_import.h"
 #include "sd_unet.h"
+#include "torchvision_models.h"
 #include "vae_decoder.h"
+#include "whisper.h"
 #include "yaml_graph.h"
 
 namespace npusim::workloads {
@@ -25,11 +28,13 @@ namespace {
 
 enum class ModelFormat { kYamlGraph, kUNet, kVaeDecoder, kClipText, kLlama, kOnnx, kScaleSimCsv };
 
-// Columns: built-in name, config path under a model dir, format.
+// Columns: built-in name, config path under a model dir, format, LLMs' default decode context
+// (0: the builder's default; the AI Hub LLMs: their measured context length, info.yaml).
 struct Builtin {
   std::string_view name;
   std::string_view config;
   ModelFormat format;
+  uint64_t default_context = 0;
 };
 constexpr Builtin kBuiltins[] = {
     {"sd15-unet", "sd15/unet.json", ModelFormat::kUNet},
@@ -40,6 +45,10 @@ constexpr Builtin kBuiltins[] = {
     {"llama2-7b", "llama/llama2-7b.json", ModelFormat::kLlama},
     {"llama3-8b", "llama/llama3-8b.json", ModelFormat::kLlama},
     {"llama3.2-1b", "llama/llama3.2-1b.json", ModelFormat::kLlama},
+    {"llama3.2-3b", "llama/llama3.2-3b.json", ModelFormat::kLlama, 4096},
+    {"mistral-7b-v0.3", "llama/mistral-7b-v0.3.json", ModelFormat::kLlama, 4096},
+    {"qwen2-7b", "llama/qwen2-7b.json", ModelFormat::kLlama, 4096},
+    {"phi3.5-mini", "llama/phi3.5-mini.json", ModelFormat::kLlama, 4096},
 };
 
 // Recognises a model file by its content: an ONNX protobuf (or a `.onnx` name), a SCALE-Sim
@@ -72,11 +81,11 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
   if (cls == "AutoencoderKL") return ModelFormat::kVaeDecoder;
   std::string type = scalar("model_type");
   if (type == "clip_text_model" || type == "clip") return ModelFormat::kClipText;
-  if (type == "llama") return ModelFormat::kLlama;
+  if (type == "llama" || type == "mistral" || type == "qwen2" || type == "phi3") return ModelFormat::kLlama;
   throw InputError(display +
                    ": not a model npusim can build: expected an npusim layer graph (graph, inputs, layers), "
                    "a diffusers config.json with _class_name UNet2DConditionModel or AutoencoderKL, or a transformers "
-                   "config.json with model_type clip_text_model or llama" +
+                   "config.json with model_type clip_text_model, llama, mistral, qwen2 or phi3" +
                    (cls.empty() ? "" : "; got _class_name '" + cls + "'"));
 }
 
@@ -122,7 +131,7 @@ uint64_t latent_from_resolution(const ModelOptions& opts) {
 }
 
 LoadedModel load_file(const std::string& path, const std::string& display, const ModelOptions& opts,
-                      std::optional<ModelFormat> format = std::nullopt) {
+                      std::optional<ModelFormat> format = std::nullopt, uint64_t default_context = 0) {
   const std::optional<PrecisionSpec>& precision = opts.precision;
   const PrecisionSpec p = precision.value_or(PrecisionSpec(Precision::kW8A8));
   const ModelFormat fmt = format.value_or(detect_format(path, display));
@@ -191,26 +200,81 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       check_dims_used(opts, {"batch", prefill ? "prompt_tokens" : "context"}, display + " in " + phase);
       in.batch = dim_or(opts, "batch", in.batch);
       in.prompt_tokens = dim_or(opts, "prompt_tokens", in.prompt_tokens);
-      in.context = dim_or(opts, "context", in.context);
+      in.context = dim_or(opts, "context", default_context != 0 ? default_context : in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);
-      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes)};
+      return LoadedModel{build_llama(cfg, in, p, opts.limits), display, std::move(notes), true};
     }
   }
   NPUSIM_ASSERT(false, "unhandled model format");
+}
+
+// A torchvision classifier: its architecture is fixed in code, so no config file is read.
+LoadedModel load_torchvision(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty())
+    throw InputError("--phase " + opts.phase + ": " + name +
+                     " is not an LLM; phases (prefill, decode) apply to decoder-only LLMs only");
+  check_dims_used(opts, {"batch", "resolution"}, name);
+  VisionInputs in;
+  in.batch = dim_or(opts, "batch", in.batch);
+  in.resolution = dim_or(opts, "resolution", in.resolution);
+  Graph g = build_torchvision_model(name, in, opts.precision.value_or(PrecisionSpec(Precision::kW8A8)), opts.limits);
+  return LoadedModel{std::move(g), "torchvision " + name, torchvision_notes(name, in)};
+}
+
+// Whisper's two halves: "whisper-<dims>-encoder" and "whisper-<dims>-decoder" (tiny.en, base.en).
+constexpr std::string_view kWhisperNames[] = {"whisper-tiny.en-encoder", "whisper-tiny.en-decoder",
+                                              "whisper-base.en-encoder", "whisper-base.en-decoder"};
+
+bool is_whisper(const std::string& name) {
+  return std::find(std::begin(kWhisperNames), std::end(kWhisperNames), name) != std::end(kWhisperNames);
+}
+
+LoadedModel load_whisper(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty())
+    throw InputError("--phase " + opts.phase + ": " + name +
+                     " is not an LLM; Whisper's encoder and decoder step are separate models");
+  const bool encoder = name.ends_with("-encoder");
+  const WhisperDims* d = find_whisper_dims(name.substr(8, name.rfind('-') - 8));  // after "whisper-"
+  NPUSIM_ASSERT(d != nullptr, "whisper name without dims");
+  check_dims_used(opts, encoder ? std::vector<std::string>{"batch"} : std::vector<std::string>{"batch", "context"},
+                  name);
+  WhisperInputs in;
+  in.batch = dim_or(opts, "batch", in.batch);
+  in.context = dim_or(opts, "context", in.context);
+  const PrecisionSpec p = opts.precision.value_or(PrecisionSpec(Precision::kW8A8));
+  Graph g = encoder ? build_whisper_encoder(*d, in, p, opts.limits) : build_whisper_decoder(*d, in, p, opts.limits);
+  return LoadedModel{std::move(g), "openai/whisper " + std::string(d->name), whisper_notes(*d, encoder, in)};
+}
+
+// OpenAI CLIP ViT-B/16's two encoders (fixed 77 tokens and 224x224: the position tables are sized so).
+constexpr std::string_view kClipText = "clip-vit-b-16-text-encoder", kClipImage = "clip-vit-b-16-image-encoder";
+
+LoadedModel load_openai_clip(const std::string& name, const ModelOptions& opts) {
+  if (!opts.phase.empty()) throw InputError("--phase " + opts.phase + ": " + name + " is not an LLM");
+  check_dims_used(opts, {"batch"}, name);
+  const uint64_t batch = dim_or(opts, "batch", 1);
+  const PrecisionSpec p = opts.precision.value_or(PrecisionSpec(Precision::kW8A8));
+  const bool text = name == kClipText;
+  Graph g = text ? build_openai_clip_text_encoder(batch, p, opts.limits)
+                 : build_openai_clip_image_encoder(batch, p, opts.limits);
+  return LoadedModel{std::move(g), "openai/CLIP ViT-B/16", openai_clip_notes(text, batch)};
 }
 
 }  // namespace
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
+  if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
+  if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
+  if (name_or_path == kClipText || name_or_path == kClipImage) return load_openai_clip(name_or_path, opts);
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
       fs::path p = fs::path(d) / b.config;
       std::error_code ec;
       if (fs::is_regular_file(p, ec))
-        return load_file(p.string(), display_path(d, std::string(b.config)), opts, b.format);
+        return load_file(p.string(), display_path(d, std::string(b.config)), opts, b.format, b.default_context);
     }
     throw InputError("model '" + name_or_path + "': its config " + std::string(b.config) +
                      " is not in any model directory (set NPUSIM_CONFIG_DIR to the repository's configs/)");
@@ -235,8 +299,31 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs) {
   std::set<std::string> names;
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
+  for (std::string_view n : torchvision_model_names()) names.insert(std::string(n));
+  for (std::string_view n : kWhisperNames) names.insert(std::string(n));
+  for (std::string_view n : {kClipText, kClipImage}) names.insert(std::string(n));
   add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
+}
+
+std::vector<ModelSummary> summarize_models(const std::vector<std::string>& model_dirs) {
+  std::vector<ModelSummary> out;
+  ModelOptions opts;
+  opts.model_dirs = model_dirs;
+  for (const std::string& name : list_models(model_dirs)) {
+    ModelSummary s;
+    s.name = name;
+    try {
+      LoadedModel m = load_model(name, opts);
+      s.params = m.graph.param_count();
+      s.macs = m.graph.total_macs();
+      if (!m.notes.empty()) s.input = m.notes.front().substr(0, m.notes.front().find(';'));
+    } catch (const InputError& e) {
+      s.error = e.what();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
 }
 
 }  // namespace npusim::workloads

@@ -15,6 +15,7 @@ struct LoadedModel {
   Graph graph;
   std::string source;              // file it was built from
   std::vector<std::string> notes;  // workload assumptions for reports (batch, resolution, tokens)
+  bool llm = false;                // a decoder-only LLM: built per phase (prefill, decode)
 };
 
 // How to build a model. Every loader rejects a `dims` entry it does not use, naming it.
@@ -33,5 +34,16 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
 
 // Built-in model names and YAML graphs found in model_dirs, sorted.
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs);
+
+// One listed model built at its default dims and precision (w8a8).
+struct ModelSummary {
+  std::string name;
+  uint64_t params = 0;  // weight elements
+  uint64_t macs = 0;    // multiply-accumulates of one run at the default dims
+  std::string input;    // the default workload, the first clause of the model's first note
+  std::string error;    // set when the model cannot be built (then params and macs are 0)
+};
+// Every model of list_models, in its order. A model whose build fails carries the message.
+std::vector<ModelSummary> summarize_models(const std::vector<std::string>& model_dirs);
 
 }  // namespace npusim::workloads

@@ -23,9 +23,17 @@ enum class OpKind : uint8_t {
   kSilu,
   kGelu,
   kQuickGelu,  // x * sigmoid(1.702 x), CLIP's activation
-  kGeglu,      // [..., 2F] -> gelu(a) * b -> [..., F]
+  kRelu,
+  kRelu6,        // min(max(x, 0), 6), MobileNet-v2's activation
+  kSigmoid,      // squeeze-excite gates (EfficientNet)
+  kHardSigmoid,  // relu6(x + 3) / 6 (MobileNet-v3)
+  kHardSwish,    // x * relu6(x + 3) / 6 (MobileNet-v3)
+  kGeglu,        // [..., 2F] -> gelu(a) * b -> [..., F]
   kAdd,
   kMul,
+  kMaxPool2d,      // NCHW window max: one vector element per window element read
+  kAvgPool2d,      // NCHW window mean, padding counted as zeros (PyTorch's count_include_pad)
+  kGlobalAvgPool,  // NCHW -> [N, C, 1, 1] mean over H, W: one vector element per input element
   kUpsampleNearest,
   kConcat,
   kReshape,    // a view: no data moves
@@ -71,7 +79,7 @@ struct Op {
   OpKind kind = OpKind::kAdd;
   std::vector<TensorId> inputs;  // activations / KV cache first, then weights (as built)
   std::vector<TensorId> outputs;
-  ConvBounds conv;            // valid for kConv2d
+  ConvBounds conv;            // valid for kConv2d and the window pools (k = c, r x s window, groups = c)
   MatmulBounds mm;            // valid for kLinear, kMatmul, kAttention*
   uint64_t groups = 1;        // kGroupNorm
   int64_t axis = 0;           // kConcat, kSlice

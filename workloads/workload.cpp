@@ -53,12 +53,6 @@ std::optional<std::pair<std::string, std::string>> pipeline_file(const std::stri
   return std::nullopt;
 }
 
-bool has_kv_cache(const Graph& g) {
-  for (const Tensor& t : g.tensors())
-    if (t.kind == TensorKind::kKvCache) return true;
-  return false;
-}
-
 // Options for one network: only the dims in `keep`.
 ModelOptions only_dims(const ModelOptions& opts, const std::vector<std::string>& keep) {
   ModelOptions o = opts;
@@ -135,7 +129,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
     ModelOptions pre = opts;
     pre.dims.erase("context");
     LoadedModel first = load_model(name_or_path, pre);
-    if (has_kv_cache(first.graph)) {
+    if (first.llm) {  // not every graph with a KV cache is phased (Whisper's halves are not)
       Workload w;
       w.kind = WorkloadKind::kLlm;
       w.name = first.graph.name();

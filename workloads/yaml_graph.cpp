@@ -178,7 +178,13 @@ const std::vector<OpSpec>& op_specs() {
                                                      {"silu", &GraphBuilder::silu},
                                                      {"gelu", &GraphBuilder::gelu},
                                                      {"quick_gelu", &GraphBuilder::quick_gelu},
-                                                     {"geglu", &GraphBuilder::geglu}};
+                                                     {"geglu", &GraphBuilder::geglu},
+                                                     {"relu", &GraphBuilder::relu},
+                                                     {"relu6", &GraphBuilder::relu6},
+                                                     {"sigmoid", &GraphBuilder::sigmoid},
+                                                     {"hard_sigmoid", &GraphBuilder::hard_sigmoid},
+                                                     {"hard_swish", &GraphBuilder::hard_swish},
+                                                     {"global_avg_pool", &GraphBuilder::global_avg_pool}};
     // fn is copied out of the binding: clang 14 cannot capture structured bindings.
     for (const auto& [name, f] : unaries)
       s.push_back({name,
@@ -194,6 +200,16 @@ const std::vector<OpSpec>& op_specs() {
                    [two, fn = f](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
                      auto [x, y] = two(r, t);
                      return (b.*fn)(n, x, y);
+                   }});
+    using Pool = TensorId (GraphBuilder::*)(const std::string&, TensorId, uint64_t, uint64_t, uint64_t);
+    const std::pair<const char*, Pool> pools[] = {{"max_pool2d", &GraphBuilder::max_pool2d},
+                                                  {"avg_pool2d", &GraphBuilder::avg_pool2d}};
+    for (const auto& [name, f] : pools)
+      s.push_back({name,
+                   {"input", "kernel", "stride", "padding"},
+                   [one, fn = f](GraphBuilder& b, const LayerReader& r, const std::string& n, const Lookup& t) {
+                     uint64_t k = r.uint("kernel", std::nullopt);
+                     return (b.*fn)(n, one(r, t), k, r.uint("stride", k), r.uint("padding", 0, 0));
                    }});
     s.push_back({"upsample_nearest",
                  {"input", "factor"},

@@ -312,11 +312,27 @@ TEST_CASE("graph") {
   check_usage_error(cli({"graph", "--model", "tiny-block", "--precision", "w9a9"}), "--precision w9a9");
 }
 
-TEST_CASE("models lists tiny-block") {
+TEST_CASE("models lists every model with its parameters and MACs") {
   Result r = cli({"models"});
+  INFO("stderr: ", r.err);
   CHECK(r.code == 0);
-  std::vector<std::string> names = lines_of(r.out);
-  CHECK(std::find(names.begin(), names.end(), "tiny-block") != names.end());
+  std::vector<std::string> lines = lines_of(r.out);
+  auto line_of = [&](const std::string& name) -> std::string {
+    for (const auto& l : lines)
+      if (l.starts_with(name + " ")) return l;
+    return "";
+  };
+  // tiny-block: 90,880 parameters; ResNet-50 at 224x224 (BN folded): 25,530,472 params, 4.089 GMACs.
+  CHECK(contains(line_of("tiny-block"), "      0.09 M params"));
+  CHECK(contains(line_of("resnet50"),
+                 " 25.53 M params      4.089 GMACs  one inference: batch 1, 224x224 RGB image "
+                 "(torchvision resnet50)"));
+  // Names are padded to the longest, so the columns line up.
+  CHECK(line_of("resnet50").find(" M params") == line_of("clip-vit-b-16-image-encoder").find(" M params"));
+  // LLMs at their default dims: a 128-token prefill.
+  CHECK(contains(line_of("qwen2-7b"), "7615.62 M params"));
+  CHECK(contains(line_of("qwen2-7b"), "prefill: batch 1, 128 prompt tokens"));
+  CHECK_FALSE(contains(r.out, "cannot build"));
   check_usage_error(cli({"models", "--all"}), "npusim models: unknown option '--all'");
 }
 

@@ -79,6 +79,82 @@ TEST_CASE("Llama: exact parameter counts of the published configs") {
   CHECK(build("llama3-8b.json", decode(1024)).param_count() == 8'030'261'248);
 }
 
+TEST_CASE("Mistral, Qwen2, Phi-3 and Llama 3.2 3B: exact parameter counts of the published configs") {
+  // Sources: the safetensors totals of the Hugging Face checkpoints (meta-llama/Llama-3.2-3B-Instruct,
+  // mistralai/Mistral-7B-Instruct-v0.3, Qwen/Qwen2-7B-Instruct, microsoft/Phi-3.5-mini-instruct).
+  // Llama-3.2-3B, tied: 128256*3072 once + 28 * (2*3072^2 + 2*3072*1024 + 3*3072*8192 + 2*3072) + 3072
+  CHECK(build("llama3.2-3b.json", {}).param_count() == 3'212'749'824);
+  // Mistral-7B-v0.3: 2 * 32768*4096 + 32 * (2*4096^2 + 2*4096*1024 + 3*4096*14336 + 2*4096) + 4096
+  CHECK(build("mistral-7b-v0.3.json", {}).param_count() == 7'248'023'552);
+  // Qwen2-7B: 2 * 152064*3584 + 28 * (2*3584^2 + 2*3584*512 + 3*3584*18944 + 2*3584
+  //   + the q/k/v biases 3584 + 2*512) + 3584. AI Hub's "7.07B" leaves out the 545M embedding.
+  CHECK(build("qwen2-7b.json", {}).param_count() == 7'615'616'512);
+  // Phi-3.5-mini: 2 * 32064*3072 + 32 * (3072*9216 (qkv) + 3072^2 + 3072*16384 (gate_up) + 8192*3072 + 2*3072) + 3072
+  CHECK(build("phi3.5-mini.json", {}).param_count() == 3'821'079'552);
+}
+
+TEST_CASE("Qwen2 has q/k/v biases and no o_proj bias; Phi-3 fuses qkv and gate/up") {
+  Graph q = build("qwen2-7b.json", {});
+  const std::string a = "model.layers.0.self_attn.";
+  CHECK(q.find_tensor(a + "q_proj.bias").has_value());
+  CHECK(tensor_named(q, a + "k_proj.bias").shape == Shape{512});
+  CHECK_FALSE(q.find_tensor(a + "o_proj.bias").has_value());
+  CHECK_FALSE(q.find_tensor("model.layers.0.mlp.up_proj.bias").has_value());
+  CHECK(q.name() == "qwen2");
+
+  LlamaInputs in;
+  in.prompt_tokens = 128;
+  Graph p = build("phi3.5-mini.json", in);
+  CHECK(tensor_named(p, a + "qkv_proj.weight").shape == Shape{3 * 3072, 3072});
+  // qkv_proj: P * (H + 2*kv_heads)*D * C = 128 * 9216 * 3072
+  CHECK(op_named(p, a + "qkv_proj").macs == 3'623'878'656);
+  CHECK_FALSE(p.find_tensor(a + "q_proj.weight").has_value());
+  CHECK(op_named(p, a + "k_split").kind == OpKind::kSlice);
+  CHECK(tensor_named(p, a + "v_split").shape == Shape{1, 128, 3072});
+  CHECK(tensor_named(p, "model.layers.0.mlp.gate_up_proj.weight").shape == Shape{2 * 8192, 3072});
+  CHECK(tensor_named(p, "model.layers.0.mlp.up_split").shape == Shape{1, 128, 8192});
+  // MACs do not change with the fusion: the same as three (two) separate projections.
+  Graph pd = build("phi3.5-mini.json", decode(4096));
+  CHECK(op_named(pd, a + "score").macs == 32 * 4096 * 96);
+}
+
+TEST_CASE("Decoder-only families: config checks") {
+  LlamaConfig m = load_llama_config(kLlama + "mistral-7b-v0.3.json");
+  CHECK(m.model_type == "mistral");
+  CHECK(m.sliding_window == 0);  // null in v0.3
+  LlamaConfig p = load_llama_config(kLlama + "phi3.5-mini.json");
+  CHECK(p.rope_type == "longrope");
+  CHECK(p.sliding_window == 262'144);
+  CHECK(p.head_dim == 96);
+  npusim::testing::TempDir dir;
+  // A window shorter than the context is not modelled: refused, not silently ignored.
+  std::string windowed = dir.write("config.json", R"({"model_type": "mistral", "sliding_window": 4096,
+    "max_position_embeddings": 32768, "num_hidden_layers": 1})");
+  CHECK(error_of([&] { build_llama(load_llama_config(windowed), decode(8192), Precision::kW8A8); }) ==
+        "mistral config " + windowed +
+            ": context = 8192 exceeds sliding_window = 4096 (sliding-window attention "
+            "is not modelled)");
+  std::string qwen_window = dir.write("qwen.json", "{\"model_type\": \"qwen2\",\n\"use_sliding_window\": true}");
+  CHECK(error_of([&] { load_llama_config(qwen_window); }) ==
+        qwen_window + ":2: use_sliding_window = true: sliding-window attention is not modelled");
+  std::string other = dir.write("other.json", "{\"model_type\": \"gemma2\"}");
+  CHECK(error_of([&] { load_llama_config(other); }) ==
+        other + ":1: model_type = \"gemma2\": expected one of llama, mistral, qwen2, phi3");
+  std::string partial = dir.write("partial.json", "{\"model_type\": \"phi3\",\n\"partial_rotary_factor\": 0.75}");
+  CHECK(error_of([&] { load_llama_config(partial); }).find(partial + ":2: partial_rotary_factor = 0.75") == 0);
+  // The built-in names and dims work as for the Llama models.
+  LoadedModel q = load_model("qwen2-7b", options("decode", {{"context", 4096}}));
+  CHECK(q.graph.param_count() == 7'615'616'512);
+  CHECK(load_model("phi3.5-mini", options("", {{"prompt_tokens", 128}})).graph.param_count() == 3'821'079'552);
+  // Their default decode context is AI Hub's measured context length (info.yaml: 4096); the
+  // older built-ins keep the builder's 1024.
+  LoadedModel dm = load_model("mistral-7b-v0.3", options("decode"));
+  CHECK(tensor_named(dm.graph, "model.layers.0.self_attn.k_cache").shape == Shape{1, 8, 4096, 128});
+  CHECK(contains(dm.notes.at(0), "KV cache of 4096 positions"));
+  dm = load_model("llama3.2-1b", options("decode"));
+  CHECK(tensor_named(dm.graph, "model.layers.0.self_attn.k_cache").shape == Shape{1, 8, 1024, 64});
+}
+
 TEST_CASE("Llama config: values read from config.json") {
   LlamaConfig c = load_llama_config(kLlama + "llama3.2-1b.json");
   CHECK(c.head_dim == 64);

@@ -208,8 +208,57 @@ TEST_CASE("load_yaml_graph: file errors") {
 
 TEST_CASE("explain_yaml_ops lists every op") {
   std::string e = explain_yaml_ops();
-  for (const char* op : {"conv2d:", "linear:", "matmul:", "attention_score:", "attention_context:", "group_norm:",
-                         "layer_norm:", "rms_norm:", "softmax:", "silu:", "gelu:", "add:", "mul:", "reshape:",
-                         "transpose:", "concat:", "upsample_nearest:", "gather:"})
-    CHECK(e.find(op) != std::string::npos);
+  for (const char* op : {"conv2d:",
+                         "linear:",
+                         "matmul:",
+                         "attention_score:",
+                         "attention_context:",
+                         "group_norm:",
+                         "layer_norm:",
+                         "rms_norm:",
+                         "softmax:",
+                         "silu:",
+                         "gelu:",
+                         "add:",
+                         "mul:",
+                         "reshape:",
+                         "transpose:",
+                         "concat:",
+                         "upsample_nearest:",
+                         "gather:",
+                         "relu:",
+                         "relu6:",
+                         "sigmoid:",
+                         "hard_sigmoid:",
+                         "hard_swish:",
+                         "global_avg_pool:",
+                         "max_pool2d: input kernel stride padding",
+                         "avg_pool2d: input kernel stride padding"})
+    CHECK_MESSAGE(e.find(op) != std::string::npos, op);
+}
+
+TEST_CASE("pooling and the mobile activations in a YAML graph") {
+  Graph g = load_yaml_graph_text(kHead +
+                                     "  - {name: pool, op: max_pool2d, input: x, kernel: 3, stride: 2, padding: 1}\n"
+                                     "  - {name: avg, op: avg_pool2d, input: x, kernel: 2}\n"
+                                     "  - {name: hs, op: hard_swish, input: avg}\n"
+                                     "  - {name: gap, op: global_avg_pool, input: hs}\n"
+                                     "  - {name: gate, op: hard_sigmoid, input: gap}\n"
+                                     "  - {name: scaled, op: mul, inputs: [hs, gate]}\n",
+                                 "pool.yaml", std::nullopt);
+  // 4x4, 3x3 window, stride 2, pad 1 -> 2x2; each output reads 9 window elements (padding included).
+  const Op& pool = g.op(op_named(g, "pool"));
+  CHECK(g.tensor(pool.outputs[0]).shape == Shape{1, 8, 2, 2});
+  CHECK(pool.vector_elems == 8 * 2 * 2 * 9);
+  CHECK(vector_class(pool.kind) == VectorClass::kEltwise);
+  // avg_pool2d's stride defaults to the kernel: 4x4 -> 2x2.
+  CHECK(g.tensor(g.op(op_named(g, "avg")).outputs[0]).shape == Shape{1, 8, 2, 2});
+  CHECK(vector_class(g.op(op_named(g, "hs")).kind) == VectorClass::kActivation);
+  CHECK(g.tensor(g.op(op_named(g, "gap")).outputs[0]).shape == Shape{1, 8, 1, 1});
+  CHECK(g.op(op_named(g, "gap")).vector_elems == 8 * 2 * 2);
+  CHECK(g.op(op_named(g, "scaled")).vector_elems == 8 * 2 * 2);
+  CHECK(error_of(kHead + "  - {name: p, op: max_pool2d, input: x, kernel: 2, padding: 2}\n") ==
+        "bad.yaml:5: layers[0]: graph 'g': op 'p': padding = 2 must be at most half the kernel 2");
+  CHECK(error_of(kHead + "  - {name: p, op: max_pool2d, input: x, kernel: 9}\n") ==
+        "bad.yaml:5: layers[0]: graph 'g': op 'p': kernel 9 is larger than the padded input [1, 8, 4, 4]");
 }
