@@ -18,6 +18,7 @@ Sequencer::Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph
       vector_socket("vector_socket"),
       sram_socket("sram_socket"),
       op_done_ps(schedule.ops.size(), 0),
+      op_start_ps(schedule.ops.size(), UINT64_MAX),
       prefetched_bytes(schedule.ops.size(), 0),
       schedule_(schedule),
       hw_(hw),
@@ -101,15 +102,18 @@ void Sequencer::loader() {
           if (weight > 0) {
             tl->weight.emplace(false, next_addr(false, int(Traffic::kWeight), weight), weight, i);
             dma_.submit(&*tl->weight, kLoadStream);
+            mark_started(i);
           }
           while (ops_done_ < need_done_[i]) wait_for(op_done_ev_);
           tl->rest.emplace(false, next_addr(false, other_kind, other), other, i);
           dma_.submit(&*tl->rest, kLoadStream);
+          mark_started(i);
         } else if (weight + other > 0) {
           tl->rest.emplace(false,
                            next_addr(false, weight >= other ? int(Traffic::kWeight) : other_kind, weight + other),
                            weight + other, i);
           dma_.submit(&*tl->rest, kLoadStream);
+          mark_started(i);
         }
         inflight_.push_back(std::move(tl));
         inflight_ev_.notify(sc_core::SC_ZERO_TIME);
@@ -137,6 +141,7 @@ void Sequencer::compute() {
       for (uint64_t rep = 0; rep < t.repeat; ++rep) {
         take(in_full_);
         take(out_free_);
+        mark_started(i);
         ++tiles;
         sc_core::sc_time mac = sc_core::SC_ZERO_TIME, vec = sc_core::SC_ZERO_TIME, sram = sc_core::SC_ZERO_TIME;
         Work w;
