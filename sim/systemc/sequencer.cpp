@@ -102,18 +102,15 @@ void Sequencer::loader() {
           if (weight > 0) {
             tl->weight.emplace(false, next_addr(false, int(Traffic::kWeight), weight), weight, i);
             dma_.submit(&*tl->weight, kLoadStream);
-            mark_started(i);
           }
           while (ops_done_ < need_done_[i]) wait_for(op_done_ev_);
           tl->rest.emplace(false, next_addr(false, other_kind, other), other, i);
           dma_.submit(&*tl->rest, kLoadStream);
-          mark_started(i);
         } else if (weight + other > 0) {
           tl->rest.emplace(false,
                            next_addr(false, weight >= other ? int(Traffic::kWeight) : other_kind, weight + other),
                            weight + other, i);
           dma_.submit(&*tl->rest, kLoadStream);
-          mark_started(i);
         }
         inflight_.push_back(std::move(tl));
         inflight_ev_.notify(sc_core::SC_ZERO_TIME);

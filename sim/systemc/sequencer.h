@@ -24,7 +24,7 @@ class Sequencer : public sc_core::sc_module {
             const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops);
 
   std::vector<uint64_t> op_done_ps;        // when each op's last store completed
-  std::vector<uint64_t> op_start_ps;       // first load submitted or first tile computed (UINT64_MAX: none)
+  std::vector<uint64_t> op_start_ps;       // when each op's first tile began computing (UINT64_MAX: none)
   std::vector<uint64_t> prefetched_bytes;  // weights of each op loaded during the previous op
   uint64_t tiles = 0;
 

@@ -77,13 +77,14 @@ KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, 
   sc_core::sc_start();
   k.info.end_ps = sc::now_ps();
   k.done_ps = seq->op_done_ps;
-  k.start_ps = seq->op_start_ps;
+  k.start_ps = seq->op_start_ps;  // first tile computed, then the first DRAM transfer if earlier
   k.prefetched = seq->prefetched_bytes;
   for (size_t i = 0; i < n_ops; ++i) {
     k.mac_ps[i] = mac->busy.at(i);
     k.vec_ps[i] = vec->busy.at(i);
     k.dram_ps[i] = dram->busy.at(i) + dram->prefetch_busy.at(i);
     k.pf_ps[i] = dram->prefetch_busy.at(i);
+    k.start_ps[i] = std::min(k.start_ps[i], dram->first.at(i));
   }
   k.info.tiles = seq->tiles;
   k.info.dram_row_misses = dram->channel.row_misses();

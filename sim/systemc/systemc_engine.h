@@ -45,9 +45,10 @@ struct SystemcOptions {
 
 // Runs `schedule` on `hw`. An op's latency (exposed time) is the time from the previous op's
 // completion to its own (its last store done), so ops sum to the network latency. Its busy
-// time runs from its first load submitted or first tile computed (or the previous op's
-// completion, if earlier: then only its work is left) to its completion; the part before the
-// previous op's completion is its overlapped time.
+// time runs from its first DRAM transfer (not counting weights prefetched during the op
+// before) or first tile computed, or from the previous op's completion if that is earlier
+// (then only its work is left), to its completion; the part before the previous op's
+// completion is its overlapped time. A load waiting in a DMA queue is not yet busy.
 RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
                      const SystemcOptions& options = {}, SystemcRunInfo* info = nullptr);
 
