@@ -17,7 +17,7 @@ struct TextOptions {
 std::string text_report(const sim::RunResult& r, const TextOptions& opts);
 std::string layers_csv(const sim::RunResult& r);
 
-inline constexpr int kWorkloadSchemaVersion = 2;
+inline constexpr int kWorkloadSchemaVersion = 3;  // 3: per-op overlapped and busy time, bound "overlapped"
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to

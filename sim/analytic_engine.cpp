@@ -149,6 +149,9 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     prefetch_s[i] = saved;
     prefetched_bytes += pf;
   }
+  // An op's own busy span is its pipelined time after prefetch; what the boundary overlap
+  // below takes off it is hidden under the previous op (overlapped, not exposed).
+  for (OpStats& s : r.ops) s.c.busy_s = s.c.latency_s;
   // Op boundaries: where an op does not wait for the previous op's stored output, the
   // pipeline runs on across the boundary (its first load overlaps the previous op's last
   // compute, the previous op's last store overlaps its first compute).
@@ -164,7 +167,11 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     prev = i;
   }
   std::vector<double> own_dram_s(r.ops.size());
-  for (size_t i = 0; i < r.ops.size(); ++i) own_dram_s[i] = r.ops[i].c.dram_s - prefetch_s[i];
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    own_dram_s[i] = r.ops[i].c.dram_s - prefetch_s[i];
+    r.ops[i].c.overlapped_s = r.ops[i].c.busy_s - r.ops[i].c.latency_s;
+  }
+  round_times_to_ps(r);
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = uint64_t(prefetched_bytes);
   return r;

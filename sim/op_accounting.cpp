@@ -1,6 +1,9 @@
 #include "op_accounting.h"
 
 #include <algorithm>
+#include <cmath>
+
+#include "npusim/error.h"
 
 namespace npusim::sim {
 
@@ -68,9 +71,14 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     OpStats& s = r.ops[i];
     Counters& c = s.c;
     const double own = own_dram_s[i];
-    // The unit whose busy time is largest bounds the op (after prefetch).
-    if (c.latency_s == 0)
+    NPUSIM_ASSERT(c.latency_s >= 0 && c.overlapped_s >= 0 && c.busy_s >= c.latency_s,
+                  "op " + s.name + ": exposed time outside its busy time");
+    // The unit whose busy time is largest bounds the op (after prefetch); an op whose whole
+    // busy time hides under its neighbours' work is bounded by them.
+    if (c.busy_s == 0)
       s.bound = Bound::kNone;
+    else if (c.latency_s == 0)
+      s.bound = Bound::kOverlapped;
     else if (own >= c.mac_s && own >= c.vector_s)
       s.bound = Bound::kDram;
     else if (c.mac_s >= c.vector_s)
@@ -83,11 +91,24 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
                        double(c.sram_write_bytes) * hw.sram.write_energy_pj_per_byte;
     c.energy_dram_pj = double(c.dram_bytes()) * 8 * hw.dram.energy_pj_per_bit;
     c.energy_static_pj = hw.static_power_mw * 1e-3 * c.latency_s * 1e12;
-    s.utilization = c.latency_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.latency_s) : 0;
+    s.utilization = c.busy_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.busy_s) : 0;
     r.time_by_bound_s[static_cast<int>(s.bound)] += c.latency_s;
     r.sram_peak_bytes = std::max(r.sram_peak_bytes, s.sram_peak_bytes);
     r.total.merge(c);
   }
+}
+
+void round_times_to_ps(RunStats& r) {
+  double end_s = 0;
+  uint64_t end_ps = 0;
+  for (OpStats& s : r.ops) {
+    end_s += s.c.latency_s;
+    const auto ps = uint64_t(std::llround(end_s * 1e12));
+    s.exposed_ps = ps - end_ps;
+    s.overlapped_ps = uint64_t(std::llround(s.c.overlapped_s * 1e12));
+    end_ps = ps;
+  }
+  r.latency_ps = end_ps;
 }
 
 }  // namespace npusim::sim

@@ -23,10 +23,19 @@ std::vector<size_t> inputs_ready_after(const workloads::Graph& graph, const mapp
 // Cycles of one step's SRAM traffic at the full port width (reads and writes share ports).
 uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& sram);
 
-// Fills bound (by the largest of own DRAM time, MAC time, vector time), energy and
-// utilisation of every op and the totals. own_dram_s[i]: op i's DRAM time not hidden in the
-// previous op (cross-op prefetch), used for the bound.
+// Fills bound, energy and utilisation of every op and the totals. The engine has filled each
+// op's time: latency_s (exposed: what the op adds to the network), busy_s (its own busy
+// span), overlapped_s = busy_s - latency_s, the same split in integer ps (exposed_ps,
+// overlapped_ps) and r.latency_ps. The bound is the largest of own DRAM time, MAC time and
+// vector time, or kOverlapped for an op with work that adds no latency; utilisation is MACs
+// over peak x busy time. own_dram_s[i]: op i's DRAM time not hidden in the previous op
+// (cross-op prefetch).
 void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode precision,
                 const std::vector<double>& own_dram_s);
+
+// Integer ps of a run whose op times are doubles: each op's exposed_ps is the difference of
+// the rounded cumulative end times, so the ops sum to r.latency_ps (the rounded network
+// latency) exactly; overlapped_ps is each op's overlapped_s rounded.
+void round_times_to_ps(RunStats& r);
 
 }  // namespace npusim::sim

@@ -14,6 +14,8 @@ std::string_view bound_name(Bound b) {
       return "dram";
     case Bound::kNone:
       return "none";
+    case Bound::kOverlapped:
+      return "overlapped";
   }
   return "none";
 }
@@ -22,7 +24,8 @@ void RunStats::merge(const RunStats& o) {
   ops.insert(ops.end(), o.ops.begin(), o.ops.end());
   total.merge(o.total);
   if (peak_macs_per_s == 0) peak_macs_per_s = o.peak_macs_per_s;
-  for (int i = 0; i < 4; ++i) time_by_bound_s[i] += o.time_by_bound_s[i];
+  latency_ps += o.latency_ps;
+  for (int i = 0; i < kNumBounds; ++i) time_by_bound_s[i] += o.time_by_bound_s[i];
   sram_peak_bytes = std::max(sram_peak_bytes, o.sram_peak_bytes);
   prefetched_weight_bytes += o.prefetched_weight_bytes;
 }

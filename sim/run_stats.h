@@ -9,8 +9,11 @@
 
 namespace npusim::sim {
 
-// What limits an op's latency.
-enum class Bound : uint8_t { kCompute, kVector, kDram, kNone };
+// What limits an op's latency: the unit with the most busy time in the op's own busy span;
+// kOverlapped: the op has work but adds no latency (all of it hidden under its neighbours');
+// kNone: the op has no work (a view, or fused into another op).
+enum class Bound : uint8_t { kCompute, kVector, kDram, kNone, kOverlapped };
+inline constexpr int kNumBounds = 5;
 std::string_view bound_name(Bound b);
 
 struct Counters {
@@ -18,7 +21,9 @@ struct Counters {
   uint64_t vector_elems = 0;
   uint64_t mac_cycles = 0;     // MAC-array busy cycles
   uint64_t vector_cycles = 0;  // vector-unit busy cycles
-  double latency_s = 0;
+  double latency_s = 0;        // exposed: what the op adds to the network's latency
+  double overlapped_s = 0;     // own busy time hidden under a neighbour's work
+  double busy_s = 0;           // own busy span = latency + overlapped
   double mac_s = 0;
   double vector_s = 0;
   double dram_s = 0;
@@ -70,7 +75,9 @@ struct Counters {
     f(&Counters::vector_elems, "vector_elems", "elem", "elements through the vector unit");
     f(&Counters::mac_cycles, "mac_cycles", "cycle", "MAC-array busy cycles");
     f(&Counters::vector_cycles, "vector_cycles", "cycle", "vector-unit busy cycles");
-    f(&Counters::latency_s, "latency", "s", "wall time");
+    f(&Counters::latency_s, "latency", "s", "time added to the network (exposed); ops sum to the network's");
+    f(&Counters::overlapped_s, "overlapped", "s", "own busy time hidden under a neighbour's work");
+    f(&Counters::busy_s, "busy", "s", "own busy span: latency + overlapped");
     f(&Counters::mac_s, "mac_time", "s", "MAC-array busy time");
     f(&Counters::vector_s, "vector_time", "s", "vector-unit busy time");
     f(&Counters::dram_s, "dram_time", "s", "DRAM busy time incl. access latency");
@@ -96,7 +103,10 @@ struct OpStats {
   std::string kind;     // op kind ("conv2d", ...)
   std::string mapping;  // the mapping the mapper chose
   Bound bound = Bound::kNone;
-  double utilization = 0;        // MACs / (peak MACs/s x latency)
+  double utilization = 0;      // MACs / (peak MACs/s x busy time): at most 1
+  uint64_t exposed_ps = 0;     // latency in integer ps: the ops' exposed_ps sum to RunStats::latency_ps
+  uint64_t overlapped_ps = 0;  // overlapped time in integer ps
+  uint64_t busy_ps() const { return exposed_ps + overlapped_ps; }
   uint64_t sram_peak_bytes = 0;  // resident activations + tile buffers while the op runs
   Counters c;
 };
@@ -104,10 +114,11 @@ struct OpStats {
 struct RunStats {
   std::vector<OpStats> ops;  // in execution order
   Counters total;
-  double peak_macs_per_s = 0;                // of the hardware at the run's precision
-  double time_by_bound_s[4] = {0, 0, 0, 0};  // latency summed per Bound
-  uint64_t sram_peak_bytes = 0;              // max over ops
-  uint64_t prefetched_weight_bytes = 0;      // weights loaded during the previous op (cross-op prefetch)
+  double peak_macs_per_s = 0;               // of the hardware at the run's precision
+  uint64_t latency_ps = 0;                  // network latency in integer ps (the SystemC engine's clock)
+  double time_by_bound_s[kNumBounds] = {};  // latency summed per Bound (kOverlapped ops add none)
+  uint64_t sram_peak_bytes = 0;             // max over ops
+  uint64_t prefetched_weight_bytes = 0;     // weights loaded during the previous op (cross-op prefetch)
   double utilization() const {
     return total.latency_s > 0 ? double(total.macs) / (peak_macs_per_s * total.latency_s) : 0;
   }

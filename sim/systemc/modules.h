@@ -74,6 +74,16 @@ struct BusyByOp {
   uint64_t at(size_t op) const { return op < ps.size() ? ps[op] : 0; }
 };
 
+// Per-op earliest start of a unit's work, in ps (UINT64_MAX: none).
+struct FirstByOp {
+  std::vector<uint64_t> ps;
+  void note(size_t op, uint64_t t) {
+    if (op >= ps.size()) ps.resize(op + 1, UINT64_MAX);
+    ps[op] = std::min(ps[op], t);
+  }
+  uint64_t at(size_t op) const { return op < ps.size() ? ps[op] : UINT64_MAX; }
+};
+
 // The DRAM channel: any number of DMA channels bind to its socket.
 class DramTarget : public sc_core::sc_module {
  public:
@@ -84,6 +94,7 @@ class DramTarget : public sc_core::sc_module {
   }
   timing::DramChannel channel;
   BusyByOp busy, prefetch_busy;
+  FirstByOp first;  // each op's first demand transfer on the bus (prefetches not counted)
 
  private:
   void b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -92,6 +103,7 @@ class DramTarget : public sc_core::sc_module {
     const uint64_t now = now_ps() + delay.value();
     const timing::DramAccess a = channel.access(now, gp.get_address(), w->amount, gp.is_write());
     (w->prefetch ? prefetch_busy : busy).add(w->op, a.bus_end_ps - a.start_ps);
+    if (!w->prefetch) first.note(w->op, a.start_ps);
     if (ctx_.trace && a.bytes > 0)
       ctx_.trace->span(track_,
                        (gp.is_write() ? "write "

@@ -18,6 +18,7 @@ Sequencer::Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph
       vector_socket("vector_socket"),
       sram_socket("sram_socket"),
       op_done_ps(schedule.ops.size(), 0),
+      op_start_ps(schedule.ops.size(), UINT64_MAX),
       prefetched_bytes(schedule.ops.size(), 0),
       schedule_(schedule),
       hw_(hw),
@@ -137,6 +138,7 @@ void Sequencer::compute() {
       for (uint64_t rep = 0; rep < t.repeat; ++rep) {
         take(in_full_);
         take(out_free_);
+        mark_started(i);
         ++tiles;
         sc_core::sc_time mac = sc_core::SC_ZERO_TIME, vec = sc_core::SC_ZERO_TIME, sram = sc_core::SC_ZERO_TIME;
         Work w;

@@ -2,6 +2,8 @@
 // The sequencer: issues every op's tile steps in order over three processes (loader,
 // compute, storer) joined by double buffers, and prefetches the next op's weights into free
 // SRAM while the DMA idles. See systemc_engine.h for the rules it follows.
+#include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -22,6 +24,7 @@ class Sequencer : public sc_core::sc_module {
             const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops);
 
   std::vector<uint64_t> op_done_ps;        // when each op's last store completed
+  std::vector<uint64_t> op_start_ps;       // when each op's first tile began computing (UINT64_MAX: none)
   std::vector<uint64_t> prefetched_bytes;  // weights of each op loaded during the previous op
   uint64_t tiles = 0;
 
@@ -39,6 +42,7 @@ class Sequencer : public sc_core::sc_module {
   void storer();
   void prefetcher();
   void mark_done(size_t op);
+  void mark_started(size_t op) { op_start_ps[op] = std::min(op_start_ps[op], now_ps()); }
   void wait_for(sc_core::sc_event& e) {
     sc_core::wait(e);
     ++ctx_.events;

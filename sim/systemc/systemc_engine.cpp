@@ -1,11 +1,13 @@
 #include "systemc_engine.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <thread>
 
 #include "modules.h"
+#include "npusim/error.h"
 #include "sequencer.h"
 #include "sim/op_accounting.h"
 
@@ -48,7 +50,7 @@ struct Tracks {
 
 // What a run leaves behind, per op (ps) and overall.
 struct KernelResult {
-  std::vector<uint64_t> done_ps, prefetched, mac_ps, vec_ps, dram_ps, pf_ps;
+  std::vector<uint64_t> done_ps, start_ps, prefetched, mac_ps, vec_ps, dram_ps, pf_ps;
   SystemcRunInfo info;
 };
 
@@ -73,13 +75,16 @@ KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, 
   seq->vector_socket.bind(vec->socket);
   seq->sram_socket.bind(sram->socket);
   sc_core::sc_start();
+  k.info.end_ps = sc::now_ps();
   k.done_ps = seq->op_done_ps;
+  k.start_ps = seq->op_start_ps;  // first tile computed, then the first DRAM transfer if earlier
   k.prefetched = seq->prefetched_bytes;
   for (size_t i = 0; i < n_ops; ++i) {
     k.mac_ps[i] = mac->busy.at(i);
     k.vec_ps[i] = vec->busy.at(i);
     k.dram_ps[i] = dram->busy.at(i) + dram->prefetch_busy.at(i);
     k.pf_ps[i] = dram->prefetch_busy.at(i);
+    k.start_ps[i] = std::min(k.start_ps[i], dram->first.at(i));
   }
   k.info.tiles = seq->tiles;
   k.info.dram_row_misses = dram->channel.row_misses();
@@ -143,8 +148,15 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   const double latency_s = hw.dram.latency_ps * 1e-12;
   uint64_t prev = 0;
   for (size_t i = 0; i < r.ops.size(); ++i) {
-    Counters& c = r.ops[i].c;
-    c.latency_s = double(done_ps[i] - prev) * 1e-12;
+    OpStats& s = r.ops[i];
+    Counters& c = s.c;
+    NPUSIM_ASSERT(done_ps[i] >= prev, "op " + s.name + " completed before the op ahead of it");
+    const uint64_t begin = std::min(k.start_ps[i], prev);
+    s.exposed_ps = done_ps[i] - prev;
+    s.overlapped_ps = prev - begin;
+    c.latency_s = double(s.exposed_ps) * 1e-12;
+    c.overlapped_s = double(s.overlapped_ps) * 1e-12;
+    c.busy_s = double(done_ps[i] - begin) * 1e-12;
     prev = done_ps[i];
     c.mac_s = double(k.mac_ps[i]) * 1e-12;
     c.vector_s = double(k.vec_ps[i]) * 1e-12;
@@ -159,6 +171,7 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
     if (trace && done_ps[i] > (i ? done_ps[i - 1] : 0))
       trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
   }
+  r.latency_ps = prev;
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = run_info.prefetched_weight_bytes;
   run_info.events = rc.events;

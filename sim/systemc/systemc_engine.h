@@ -31,6 +31,7 @@ struct SystemcRunInfo {
   uint64_t tiles = 0;         // tile steps executed (repeats expanded)
   uint64_t dram_row_misses = 0, dram_refreshes = 0, dram_turnarounds = 0;
   uint64_t prefetched_weight_bytes = 0;
+  uint64_t end_ps = 0;  // simulated time when the kernel ran out of events
 };
 
 struct SystemcOptions {
@@ -42,8 +43,12 @@ struct SystemcOptions {
   bool isolate_ops = false;
 };
 
-// Runs `schedule` on `hw`. An op's latency is the time from the previous op's completion to
-// its own (its last store done), so ops sum to the network latency.
+// Runs `schedule` on `hw`. An op's latency (exposed time) is the time from the previous op's
+// completion to its own (its last store done), so ops sum to the network latency. Its busy
+// time runs from its first DRAM transfer (not counting weights prefetched during the op
+// before) or first tile computed, or from the previous op's completion if that is earlier
+// (then only its work is left), to its completion; the part before the previous op's
+// completion is its overlapped time. A load waiting in a DMA queue is not yet busy.
 RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
                      const SystemcOptions& options = {}, SystemcRunInfo* info = nullptr);
 
