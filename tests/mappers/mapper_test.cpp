@@ -165,7 +165,7 @@ TEST_CASE("strategies: offchip > onchip > fused DRAM traffic on a conv-norm-act-
   CHECK(off.total.dram_bytes() > on.total.dram_bytes());
 }
 
-TEST_CASE("fused attention never stores the score matrix; onchip spills it when SRAM is small") {
+TEST_CASE("fused attention never stores the score matrix, and onchip spills it when SRAM is small") {
   GraphBuilder b("t", Precision::kW8A8);
   // 2 heads x 256 queries x 256 keys: scores 2 x 256 x 256 = 128 KiB > 64 KiB SRAM.
   auto q = b.input("q", {1, 2, 256, 16});
@@ -190,7 +190,7 @@ TEST_CASE("fused attention never stores the score matrix; onchip spills it when 
   CHECK(fu.ops[1].mapping == "fused into context");
 }
 
-TEST_CASE("a tensor larger than SRAM makes onchip spill; a larger SRAM stops it") {
+TEST_CASE("a tensor larger than SRAM makes onchip spill, and a larger SRAM stops it") {
   GraphBuilder b("t", Precision::kW8A8);
   auto x = b.input("x", {1, 64, 32, 32});  // 64 KiB activations
   auto a = b.silu("a", x);

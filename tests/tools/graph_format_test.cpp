@@ -275,7 +275,7 @@ TEST_CASE("graph --format dot: one node per op, deterministic") {
   CHECK(cli({"graph", "--model", "tiny-block", "--format", "dot"}).out == r.out);
 }
 
-TEST_CASE("graph --format: summary is the default; a bad format is a usage error") {
+TEST_CASE("graph --format: summary is the default, and a bad format is a usage error") {
   Result def = cli({"graph", "--model", "tiny-block"});
   Result sum = cli({"graph", "--model", "tiny-block", "--format=summary"});
   CHECK(def.code == 0);

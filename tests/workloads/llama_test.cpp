@@ -93,7 +93,7 @@ TEST_CASE("Mistral, Qwen2, Phi-3 and Llama 3.2 3B: exact parameter counts of the
   CHECK(build("phi3.5-mini.json", {}).param_count() == 3'821'079'552);
 }
 
-TEST_CASE("Qwen2 has q/k/v biases and no o_proj bias; Phi-3 fuses qkv and gate/up") {
+TEST_CASE("Qwen2 has q/k/v biases and no o_proj bias, and Phi-3 fuses qkv and gate/up") {
   Graph q = build("qwen2-7b.json", {});
   const std::string a = "model.layers.0.self_attn.";
   CHECK(q.find_tensor(a + "q_proj.bias").has_value());
