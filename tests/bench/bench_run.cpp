@@ -62,6 +62,19 @@ void BM_EvalSd15Cold(benchmark::State& state, const std::string& strategy) {
     benchmark::DoNotOptimize(sim.run(w, strategy));
   }
 }
+// Mapping alone (strategy -> memory plan -> tiling -> schedule) of the pipeline's three
+// graphs from a cold mapper, no engine.
+void BM_MapSd15Cold(benchmark::State& state, const std::string& strategy) {
+  auto hw = expedera();
+  auto w = npusim::workloads::load_workload("sd15", model_opts());
+  for (auto _ : state) {
+    npusim::mappers::Mapper mapper(hw);
+    for (const auto& st : w.stages) benchmark::DoNotOptimize(mapper.map(st.model.graph, strategy));
+  }
+}
+BENCHMARK_CAPTURE(BM_MapSd15Cold, offchip, std::string("offchip"))->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_MapSd15Cold, fused, std::string("fused"))->Unit(benchmark::kMillisecond);
+
 void BM_EvalSd15Memoised(benchmark::State& state, const std::string& strategy) {
   auto hw = expedera();
   auto w = npusim::workloads::load_workload("sd15", model_opts());
