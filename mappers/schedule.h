@@ -59,6 +59,8 @@ struct MacTiling {
   bool transposed = false;
   arch::Dataflow dataflow = arch::Dataflow::kWeightStationary;
   bool gemv_stream = false;  // the streaming gemv path (mappers/dataflow.h): weight-stationary folds, one fill
+  // Grouped convs: groups packed block-diagonally onto the array, run side by side (tiling.h).
+  uint64_t group_pack = 1;
 };
 
 struct OpSchedule {

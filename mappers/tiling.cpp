@@ -32,7 +32,7 @@ GemmView gemm_view(const Graph& g, const Op& op) {
   return v;
 }
 
-void for_each_tile_shape(const GemmView& v, uint64_t mu, uint64_t nt, uint64_t ku,
+void for_each_tile_shape(const GemmView& v, uint64_t mu, uint64_t nt, uint64_t ku, uint64_t pack,
                          const std::function<void(const TileShape&)>& fn) {
   const uint64_t tp = ceil_div(v.m_units(), mu), tn = ceil_div(v.n, nt), tk = ceil_div(v.k_units(), ku);
   const uint64_t m_full = tp - 1;
@@ -42,19 +42,38 @@ void for_each_tile_shape(const GemmView& v, uint64_t mu, uint64_t nt, uint64_t k
   const uint64_t kt = v.conv ? ku * v.taps : ku;
   const uint64_t k_edge = v.conv ? (v.k_units() - (tk - 1) * ku) * v.taps : v.k_units() - (tk - 1) * ku;
   const uint64_t m_mult = v.conv ? v.images : 1;
-  for (int mi = 0; mi < 2; ++mi) {
-    const uint64_t mc = (mi == 0 ? m_full : 1) * m_mult, ms = mi == 0 ? mt : m_edge;
-    if (mc == 0) continue;
-    for (int ni = 0; ni < 2; ++ni) {
-      const uint64_t nc = ni == 0 ? tn - 1 : 1, ns = ni == 0 ? nt : n_edge;
-      if (nc == 0) continue;
-      for (int kk = 0; kk < 2; ++kk) {
-        const uint64_t kc = kk == 0 ? tk - 1 : 1, ks = kk == 0 ? kt : k_edge;
-        if (kc == 0) continue;
-        fn(TileShape{v.batch * mc * nc * kc, ms, ns, ks});
+  pack = std::clamp<uint64_t>(pack, 1, v.batch);
+  const uint64_t packs[2][2] = {{v.batch / pack, pack}, {1, v.batch % pack}};  // {steps, groups side by side}
+  for (const auto& [steps, groups] : packs) {
+    if (steps == 0 || groups == 0) continue;
+    for (int mi = 0; mi < 2; ++mi) {
+      const uint64_t mc = (mi == 0 ? m_full : 1) * m_mult, ms = mi == 0 ? mt : m_edge;
+      if (mc == 0) continue;
+      for (int ni = 0; ni < 2; ++ni) {
+        const uint64_t nc = ni == 0 ? tn - 1 : 1, ns = ni == 0 ? nt : n_edge;
+        if (nc == 0) continue;
+        for (int kk = 0; kk < 2; ++kk) {
+          const uint64_t kc = kk == 0 ? tk - 1 : 1, ks = kk == 0 ? kt : k_edge;
+          if (kc == 0) continue;
+          fn(TileShape{steps * mc * nc * kc, ms, ns, ks, groups});
+        }
       }
     }
   }
+}
+
+uint64_t group_pack(const GemmView& v, const MacTiling& tiling, const arch::MacArrayConfig& array, uint64_t k_gemm,
+                    uint64_t n_gemm) {
+  if (!v.conv || v.batch <= 1 || tiling.gemv_stream) return 1;
+  const arch::DataflowSpec& spec = arch::dataflow_spec(tiling.dataflow);
+  auto extent = [&](arch::GemmDim d) -> uint64_t {
+    return spec.rows == d ? array.rows : spec.cols == d ? array.cols : 0;  // 0: in time
+  };
+  const uint64_t ek = extent(arch::GemmDim::kK), en = extent(arch::GemmDim::kN);
+  if (ek == 0 || k_gemm == 0 || k_gemm > ek) return 1;
+  uint64_t pack = ek / k_gemm;
+  if (en != 0) pack = n_gemm == 0 || n_gemm > en ? 1 : std::min(pack, en / n_gemm);
+  return std::clamp<uint64_t>(pack, 1, v.batch);
 }
 
 FoldCost tile_cost(const TileShape& t, const MacTiling& tiling, const arch::MacArrayConfig& array, double rate) {
@@ -82,6 +101,7 @@ struct Candidate {
   bool transposed = false;          // computes out^T = B^T A^T: M and N swap places on the array
   arch::Dataflow df = arch::Dataflow::kWeightStationary;
   bool gemv_stream = false;
+  uint64_t pack = 1;  // groups side by side (group_pack)
   uint64_t cycles = 0, folds = 0;
   uint64_t a_read = 0, b_read = 0, o_write = 0, working = 0;
   uint64_t a_tile = 0, b_tile = 0, o_tile = 0;
@@ -122,10 +142,10 @@ Candidate search(const GemmView& v, const OpMemory& mem, const arch::NpuConfig& 
   for (arch::Dataflow df : hw.allowed_dataflows())
     for (bool tr : {false, true}) {
       if (tr && (v.conv || hw.mapping.transpose == "never")) continue;  // convs keep output channels on N
-      placements.push_back(MacTiling{true, 0, 0, 0, true, tr, df, false});
+      placements.push_back(MacTiling{true, 0, 0, 0, true, tr, df, false, 1});
     }
   if (hw.mac_array.gemv == "streaming" && !v.conv && v.m <= hw.mac_array.gemv_max_m)
-    placements.push_back(MacTiling{true, 0, 0, 0, true, false, arch::Dataflow::kWeightStationary, true});
+    placements.push_back(MacTiling{true, 0, 0, 0, true, false, arch::Dataflow::kWeightStationary, true, 1});
 
   Candidate best;
   bool have = false;
@@ -176,15 +196,17 @@ Candidate search(const GemmView& v, const OpMemory& mem, const arch::NpuConfig& 
           if (have && !c.fits && best.fits) continue;
           for (const MacTiling& pl : placements) {
             uint64_t cyc = 0, folds = 0;
-            for_each_tile_shape(v, mu, nt, ku, [&](const TileShape& t) {
+            const uint64_t pack = group_pack(v, pl, hw.mac_array, kt, nt);
+            for_each_tile_shape(v, mu, nt, ku, pack, [&](const TileShape& t) {
               const FoldCost fc = tile_cost(t, pl, hw.mac_array, rate);
               cyc += t.count * fc.cycles;
-              folds += t.count * fc.folds;
+              folds += t.count * t.groups * fc.folds;
             });
             Candidate d = c;
             d.df = pl.dataflow;
             d.transposed = pl.transposed;
             d.gemv_stream = pl.gemv_stream;
+            d.pack = pack;
             d.cycles = cyc;
             d.folds = folds;
             const double compute_s = double(cyc) / f;
@@ -214,11 +236,11 @@ OpPlan plan_mac(const Graph& g, const Op& op, const OpMemory& mem, const arch::N
 
   // Steps: one group per distinct tile shape, DMA spread evenly over the unit steps.
   OpPlan plan;
-  plan.tiling = MacTiling{true, c.mt, c.nt, c.kt, c.weights_outer, c.transposed, c.df, c.gemv_stream};
-  for_each_tile_shape(v, c.mt, c.nt, c.kt, [&](const TileShape& t) {
+  plan.tiling = MacTiling{true, c.mt, c.nt, c.kt, c.weights_outer, c.transposed, c.df, c.gemv_stream, c.pack};
+  for_each_tile_shape(v, c.mt, c.nt, c.kt, c.pack, [&](const TileShape& t) {
     TileStep s;
     s.repeat = t.count;
-    s.macs = t.m * t.n * t.k;
+    s.macs = t.groups * t.m * t.n * t.k;
     s.mac_cycles = tile_cost(t, plan.tiling, hw.mac_array, rate).cycles;
     plan.steps.push_back(s);
   });
@@ -264,11 +286,12 @@ OpPlan plan_mac(const Graph& g, const Op& op, const OpMemory& mem, const arch::N
   char buf[200];
   const char* order = tn == 1 && tk == 1 ? "" : c.weights_outer ? " N-outer" : " M-outer";
   const char* df = c.gemv_stream ? "GEMV-stream" : spec.short_name.data();
+  const std::string packed = c.pack > 1 ? " (" + std::to_string(c.pack) + " groups side by side)" : "";
   if (v.conv)
-    std::snprintf(buf, sizeof buf, "%s rows%llu/%llu n%llu/%llu c%llu/%llu%s, %llu folds%s", df,
+    std::snprintf(buf, sizeof buf, "%s rows%llu/%llu n%llu/%llu c%llu/%llu%s, %llu folds%s%s", df,
                   (unsigned long long)c.mt, (unsigned long long)v.p, (unsigned long long)c.nt, (unsigned long long)v.n,
                   (unsigned long long)c.kt, (unsigned long long)v.chans, order, (unsigned long long)c.folds,
-                  c.fits ? "" : " (tiles exceed SRAM)");
+                  packed.c_str(), c.fits ? "" : " (tiles exceed SRAM)");
   else
     std::snprintf(buf, sizeof buf, "%s%s m%llu/%llu n%llu/%llu k%llu/%llu%s, %llu folds%s", df,
                   c.transposed ? " transposed" : "", (unsigned long long)c.mt, (unsigned long long)v.m,

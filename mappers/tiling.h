@@ -25,15 +25,26 @@ struct GemmView : MacShape {
 };
 GemmView gemm_view(const workloads::Graph& g, const workloads::Op& op);
 
-// One distinct tile shape of a tiling, in GEMM elements, and how many tiles have it.
+// One distinct tile step of a tiling: `groups` tiles of m x n x k (GEMM elements), one per
+// group, that run side by side on the array, and how many such steps there are.
 struct TileShape {
   uint64_t count = 0, m = 0, n = 0, k = 0;
+  uint64_t groups = 1;
 };
 // Every combination of full and edge tiles along M, N and K when `v` is cut into tiles of
-// `m_units` (conv: output rows), `n` and `k_units` (conv: input channels). Calls `fn` once per
-// distinct shape with a non-zero count, in M, N, K order (full before edge).
-void for_each_tile_shape(const GemmView& v, uint64_t m_units, uint64_t n, uint64_t k_units,
+// `m_units` (conv: output rows), `n` and `k_units` (conv: input channels), with up to `pack`
+// groups of a grouped conv side by side per step. Calls `fn` once per distinct shape with a
+// non-zero count, in M, N, K order (full before edge; full group packs before the rest).
+void for_each_tile_shape(const GemmView& v, uint64_t m_units, uint64_t n, uint64_t k_units, uint64_t pack,
                          const std::function<void(const TileShape&)>& fn);
+
+// How many groups of a grouped conv fit on the array at once under `tiling`'s dataflow with
+// tiles of k_gemm x n_gemm per group: blocks placed block-diagonally along the array dimension
+// that holds K (each group's reduction on its own band of PEs, fed its own input stream) and,
+// where N is spatial too, along the one that holds N. 1 when a group's tile fills the array,
+// for ops that are not grouped convs, and for dataflows that keep K in time (OS).
+uint64_t group_pack(const GemmView& v, const MacTiling& tiling, const arch::MacArrayConfig& array, uint64_t k_gemm,
+                    uint64_t n_gemm);
 
 // Folds and array cycles of one tile of `tiling`'s placement (its dataflow, transposition and
 // gemv path; the tile sizes are not read).

@@ -91,3 +91,22 @@ TEST_CASE("analytic vs SystemC: every op of the SD 1.5 UNet and VAE decoder, eac
       CHECK(g.network_err <= 0.03);
     }
 }
+
+TEST_CASE("analytic vs SystemC: the phone networks (issue 13), each strategy, Expedera preset") {
+  // Vision, speech and the other LLMs (prefill at their default 128-token prompt): per network
+  // within 3 % (worst measured: resnet50 fused 2.7 %). Per op run alone is reported, not checked:
+  // three offchip ops differ by 6.8-9.6 % (resnet50 layer2.0.downsample.0, swin-t
+  // features.5.0.attn.proj, whisper encoder.conv2: short DRAM-bound ops whose tile pipelines
+  // the engines overlap differently), every other op within 5 %.
+  for (const char* model :
+       {"resnet18", "resnet50", "mobilenet-v2", "mobilenet-v3-large", "efficientnet-b0", "convnext-tiny", "vit-b-16",
+        "swin-t", "clip-vit-b-16-text-encoder", "clip-vit-b-16-image-encoder", "whisper-tiny.en-encoder",
+        "whisper-tiny.en-decoder", "whisper-base.en-decoder", "llama3.2-3b"})
+    for (const auto& st : mappers::strategies()) {
+      const std::string_view s = st->name();
+      CAPTURE(model);
+      CAPTURE(s);
+      const Agreement g = compare(model, s);
+      CHECK(g.network_err <= 0.03);
+    }
+}
