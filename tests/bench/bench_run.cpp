@@ -94,6 +94,22 @@ BENCHMARK_CAPTURE(BM_BuildModel, sd15_unet, std::string("sd15-unet"))->Unit(benc
 BENCHMARK_CAPTURE(BM_RunModel, sd15_unet, std::string("sd15-unet"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_BuildModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_RunModel, sd15_vae_decoder, std::string("sd15-vae-decoder"))->Unit(benchmark::kMillisecond);
+// The phone networks (issue 13): building the graph, then mapping and evaluating it (best strategy).
+#define NPUSIM_BENCH_MODEL(id, name)                                                      \
+  BENCHMARK_CAPTURE(BM_BuildModel, id, std::string(name))->Unit(benchmark::kMillisecond); \
+  BENCHMARK_CAPTURE(BM_RunModel, id, std::string(name))->Unit(benchmark::kMillisecond)
+NPUSIM_BENCH_MODEL(resnet50, "resnet50");
+NPUSIM_BENCH_MODEL(mobilenet_v2, "mobilenet-v2");
+NPUSIM_BENCH_MODEL(efficientnet_b0, "efficientnet-b0");
+NPUSIM_BENCH_MODEL(convnext_tiny, "convnext-tiny");
+NPUSIM_BENCH_MODEL(vit_b_16, "vit-b-16");
+NPUSIM_BENCH_MODEL(swin_t, "swin-t");
+NPUSIM_BENCH_MODEL(whisper_base_encoder, "whisper-base.en-encoder");
+NPUSIM_BENCH_MODEL(whisper_base_decoder, "whisper-base.en-decoder");
+NPUSIM_BENCH_MODEL(clip_text, "clip-vit-b-16-text-encoder");
+NPUSIM_BENCH_MODEL(llama3_2_3b, "llama3.2-3b");
+NPUSIM_BENCH_MODEL(qwen2_7b, "qwen2-7b");
+#undef NPUSIM_BENCH_MODEL
 
 // One SD 1.5 UNet evaluation through the SystemC engine (schedule mapped once): seconds per
 // evaluation and simulation events per second. Runs through the kernel are one at a time, on
