@@ -72,8 +72,11 @@ std::vector<ParamSpec> build_table() {
   t.push_back(field<kNumber>(
       "mac_array.frequency", Unit::kFrequency, std::nullopt, {1e6, 100e9}, "MAC array clock",
       [](auto& c) -> auto& { return c.mac_array.frequency_hz; }));
+  std::string all_dataflows = dataflow_names();  // built in steps: GCC 12 -Wrestrict misfires on "[" + s + "]"
+  all_dataflows.insert(0, 1, '[');
+  all_dataflows.push_back(']');
   t.push_back(dataflow_list(
-      "mac_array.dataflows", "[" + dataflow_names() + "]", "dataflows the array supports: " + dataflow_names(),
+      "mac_array.dataflows", all_dataflows, "dataflows the array supports: " + dataflow_names(),
       [](auto& c) -> auto& { return c.mac_array.dataflows; }));
   t.push_back(field<kText>(
       "mac_array.gemv", Unit::kText, "systolic", {},

@@ -11,6 +11,7 @@
 #include "arch/config_schema.h"
 #include "arch/units.h"
 #include "json_writer.h"
+#include "npusim/file_io.h"
 #include "sim/version.h"
 #include "text_util.h"
 
@@ -404,11 +405,7 @@ void write_workload_dir(const sim::WorkloadResult& wr, const std::string& dir) {
   if (ec || !fs::is_directory(dir))
     throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
   auto write = [&](const std::string& name, const std::string& text) {
-    fs::path p = fs::path(dir) / name;
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.close();
-    if (!f) throw UserError(p.string() + ": cannot write the file");
+    replace_file_safely(fs::path(dir) / name, text);
   };
   std::string csv;
   for (size_t i = 0; i < wr.stages.size(); ++i) {

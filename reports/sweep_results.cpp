@@ -227,17 +227,6 @@ std::string canonical_sweep_text(const SweepFile& f) {
   return out;
 }
 
-void replace_file(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o << text;
-    o.close();
-    if (!o) throw UserError(tmp + ": cannot write the file");
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw UserError(path + ": cannot replace the file: " + ec.message());
-}
+void replace_file(const std::string& path, const std::string& text) { replace_file_safely(path, text); }
 
 }  // namespace npusim::reports

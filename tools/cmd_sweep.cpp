@@ -1,9 +1,12 @@
 // npusim sweep and npusim merge: run a sweep file's points on all cores, appending each result
 // as a JSON line as soon as it is done (so a killed sweep resumes), and join shard files.
 #include <fcntl.h>
+
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -93,8 +96,14 @@ class Appender {
  public:
   explicit Appender(const std::string& path) : path_(path) {
     for (;;) {
-      fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-      if (fd_ < 0) throw UserError(path + ": cannot open for appending");
+      // Only a regular file (or none) is appended to: not a device, FIFO or link (O_NOFOLLOW).
+      struct stat st {};
+      if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw UserError(path + (S_ISLNK(st.st_mode) ? ": is a symbolic link; name the file it points to"
+                                                    : ": is not a regular file (a device, FIFO, socket or directory); "
+                                                      "choose a file path for the results"));
+      fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+      if (fd_ < 0) throw UserError(path + ": cannot open for appending: " + std::strerror(errno));
       if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) throw UserError(path + ": another npusim sweep is writing this file");
       // The lock counts only if `path` still names the file locked (a finishing sweep renames
       // its canonical copy over it).
@@ -114,7 +123,10 @@ class Appender {
   void append(const std::string& line) {
     for (size_t done = 0; done < line.size();) {
       const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
-      if (n < 0) throw UserError(path_ + ": cannot write");
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0)
+        throw UserError(path_ +
+                        ": cannot write (the results so far stay, --resume continues): " + std::strerror(errno));
       done += size_t(n);
     }
     const auto now = std::chrono::steady_clock::now();

@@ -1,7 +1,13 @@
 #pragma once
 // Reading user files: bounded in size, with one message per way a path can be wrong.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -26,6 +32,10 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view e
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(p + ": no such file");
   if (fs::is_directory(path, ec)) throw Error(p + ": is a directory, expected " + std::string(expected));
+  // A FIFO would block the open forever and a device never ends: only regular files (links
+  // to them included) are read.
+  if (!fs::is_regular_file(path, ec))
+    throw Error(p + ": is not a regular file (a device, FIFO or socket), expected " + std::string(expected));
   auto too_big = [&](const std::string& size) {
     return Error(p + ": " + size + " bytes is larger than the " + std::to_string(max_bytes) + "-byte limit for " +
                  std::string(limit_for));
@@ -41,6 +51,49 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view e
     if (text.size() > max_bytes) throw too_big("more than " + std::to_string(max_bytes));
   }
   return text;
+}
+
+// Replaces the file at `path` with `text`: written to a new temporary file beside it (created
+// with O_EXCL, so it never opens an existing file or link) and renamed over `path`, so a reader
+// sees the old file or the new one, never half of one. Only a regular file is replaced: a
+// device, FIFO, socket, directory or symbolic link at `path` is refused, so `--out /dev/null`
+// or a planted link cannot make npusim destroy or follow it. A failed write (disk full, file
+// size limit) removes the temporary file and leaves `path` as it was. Throws UserError.
+inline void replace_file_safely(const std::filesystem::path& path, std::string_view text) {
+  const std::string p = path.string();
+  struct stat st {};
+  if (::lstat(p.c_str(), &st) == 0) {
+    if (S_ISLNK(st.st_mode))
+      throw UserError(p + ": is a symbolic link; npusim does not write through links, name the file it points to");
+    if (!S_ISREG(st.st_mode))
+      throw UserError(p + ": is not a regular file (a device, FIFO, socket or directory); choose a file path");
+  }
+  std::string tmp = p + ".tmp-XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw UserError(p + ": cannot create a temporary file beside it: " + std::strerror(errno));
+  auto fail = [&](const std::string& what) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw UserError(p + ": " + what + ": " + std::strerror(err));
+  };
+  ::fchmod(fd, 0644);
+  for (size_t done = 0; done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot write the file");
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw UserError(p + ": cannot write the file: " + std::strerror(err));
+  }
+  if (::rename(tmp.c_str(), p.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw UserError(p + ": cannot replace the file: " + std::strerror(err));
+  }
 }
 
 // The first `max_bytes` bytes of `path` (fewer if it is shorter; "" if it cannot be read):

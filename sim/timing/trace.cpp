@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "npusim/error.h"
+#include "npusim/file_io.h"
 
 namespace npusim::sim::timing {
 
@@ -71,10 +72,11 @@ std::string Trace::json(const std::string& process) const {
 }
 
 void Trace::write(const std::string& path, const std::string& process) const {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw UserError("--trace " + path + ": cannot open for writing");
-  f << json(process);
-  if (!f) throw UserError("--trace " + path + ": write failed");
+  try {
+    replace_file_safely(path, json(process));
+  } catch (const UserError& e) {
+    throw UserError(std::string("--trace ") + e.what());
+  }
 }
 
 }  // namespace npusim::sim::timing
