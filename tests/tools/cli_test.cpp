@@ -104,6 +104,25 @@ TEST_CASE("run: --json") {
   CHECK(contains(r.out, "\"layers\""));
 }
 
+TEST_CASE("run: the fixed costs are reported") {
+  const std::vector<std::string> costs = {"--set", "overhead.per_mac_op=1us", "--set", "overhead.per_vector_op=500ns",
+                                          "--set", "overhead.per_run=10us"};
+  std::vector<std::string> text = {"run", "--hw", "tiny-test", "--model", "tiny-block"};
+  text.insert(text.end(), costs.begin(), costs.end());
+  Result r = cli(text);
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "  fixed costs  "));
+  CHECK(contains(r.out, " MAC ops x 1.000 us + "));
+  CHECK(contains(r.out, " vector ops x 0.500 us + per run 10.000 us; "));
+  text.push_back("--json");
+  r = cli(text);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"per_run_overhead_ms\": 0.01"));
+  CHECK(contains(r.out, "\"op_overhead_ms\""));
+  CHECK(contains(r.out, "\"overhead_us\""));
+}
+
 TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across runs") {
   TempDir dir;
   std::string a = dir.path("a"), b = dir.path("b");
