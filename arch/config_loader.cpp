@@ -272,6 +272,16 @@ class Loader {
       errors_.push_back(top +
                         ": mac_array.precision: no precision is supported; set macs_per_pe_per_cycle > 0 for at least "
                         "one of w8a8, w8a16, w4a16, fp16");
+    for (PrecisionMode m : kPrecisionModes) {
+      const PrecisionSpec& p = c.mac_array.mode(m);
+      const std::string key =
+          "mac_array.precision." + std::string(precision_mode_name(m)) + ".act_act_macs_per_pe_per_cycle";
+      if (p.act_act_macs_per_pe_per_cycle > p.macs_per_pe_per_cycle)
+        errors_.push_back(
+            where(key) + key + " = " + quote(format_quantity(p.act_act_macs_per_pe_per_cycle, Unit::kRatio)) +
+            ": must not exceed macs_per_pe_per_cycle (" + format_quantity(p.macs_per_pe_per_cycle, Unit::kRatio) +
+            "): activation x activation MACs are at least as wide as weight x activation ones");
+    }
     constexpr uint64_t kMaxPes = 1ull << 24;
     if (c.mac_array.pes() > kMaxPes)
       errors_.push_back(where("mac_array.cols") +

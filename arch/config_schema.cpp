@@ -94,6 +94,13 @@ std::vector<ParamSpec> build_table() {
         "MACs each PE completes per cycle in " + std::string(precision_mode_name(m)) + " (0 = unsupported)",
         [i](auto& c) -> auto& { return c.mac_array.precision[i].macs_per_pe_per_cycle; }));
     t.push_back(field<kNumber>(
+        base + ".act_act_macs_per_pe_per_cycle", Unit::kRatio, "0", {0, 64},
+        "MACs each PE completes per cycle in " + std::string(precision_mode_name(m)) +
+            " when no operand is a weight (attention QK^T and A.V, batched activation matmuls): both operands are "
+            "activations at the activation width (e.g. 16 x 16 bit under w8a16), so the array may run them slower than "
+            "weight x activation MACs; at most macs_per_pe_per_cycle (0 = macs_per_pe_per_cycle)",
+        [i](auto& c) -> auto& { return c.mac_array.precision[i].act_act_macs_per_pe_per_cycle; }));
+    t.push_back(field<kNumber>(
         base + ".energy_per_mac", Unit::kEnergy, "0pJ", {0, 1000},
         "energy of one " + std::string(precision_mode_name(m)) + " MAC incl. PE-local registers",
         [i](auto& c) -> auto& { return c.mac_array.precision[i].energy_per_mac_pj; }));
@@ -205,6 +212,27 @@ std::vector<ParamSpec> build_table() {
       "search: tile sizes chosen for the SRAM left; whole: one tile per op, whole operands folded onto the array "
       "with no SRAM-driven splitting (as SCALE-Sim assumes)",
       [](auto& c) -> auto& { return c.mapping.tiling; }));
+  // Fixed costs: time of the NPU's control path (firmware/driver dispatch of a layer, the
+  // barrier that synchronises its units between layers, descriptor set-up), independent of
+  // the op's size. Exposed time: both engines add it to the op's latency after the op's own
+  // pipeline and its overlap with neighbouring ops (cross-op prefetch, boundary overlap) have
+  // been timed, as a stall of the whole NPU at the op's dispatch; it never hides.
+  t.push_back(field<kNumber>(
+      "overhead.per_mac_op", Unit::kTime, "0ns", {0, 1e9},
+      "fixed cost of each op with MAC work (conv, matmul, attention; with any ops fused into it) that runs as its "
+      "own layer: dispatch and synchronisation of the layer, exposed in full (never hidden under a neighbour's "
+      "work); views and fused ops pay nothing",
+      [](auto& c) -> auto& { return c.overhead.per_mac_op_ps; }));
+  t.push_back(field<kNumber>(
+      "overhead.per_vector_op", Unit::kTime, "0ns", {0, 1e9},
+      "fixed cost of each vector or data-movement op (norm, softmax, eltwise, concat, copy, ...) that runs as its "
+      "own layer: dispatch and synchronisation, exposed in full; views and fused ops pay nothing",
+      [](auto& c) -> auto& { return c.overhead.per_vector_op_ps; }));
+  t.push_back(field<kNumber>(
+      "overhead.per_run", Unit::kTime, "0ns", {0, 1e9},
+      "fixed cost of each network evaluation (graph launch and completion on the NPU), reported as its own "
+      "line: the ops' latencies plus this are the network latency",
+      [](auto& c) -> auto& { return c.overhead.per_run_ps; }));
   t.push_back(field<kNumber>(
       "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
       [](auto& c) -> auto& { return c.static_power_mw; }));

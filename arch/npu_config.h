@@ -30,8 +30,14 @@ std::optional<PrecisionMode> precision_mode_from_name(std::string_view name);
 
 struct PrecisionSpec {
   double macs_per_pe_per_cycle = 0;  // 0: the array does not support this precision
+  // Rate of MAC ops with no weight operand (activation x activation: attention scores and
+  // context, batched matmuls); 0 = macs_per_pe_per_cycle.
+  double act_act_macs_per_pe_per_cycle = 0;
   double energy_per_mac_pj = 0;
   bool supported() const { return macs_per_pe_per_cycle > 0; }
+  double act_act_rate() const {
+    return act_act_macs_per_pe_per_cycle > 0 ? act_act_macs_per_pe_per_cycle : macs_per_pe_per_cycle;
+  }
 };
 
 struct MacArrayConfig {
@@ -97,6 +103,13 @@ struct MappingConfig {
   std::string tiling = "search";    // search | whole: whole-operand tiles, no SRAM-driven splitting
 };
 
+// Fixed costs of the NPU's control path, in ps: exposed time no data movement or compute hides.
+struct OverheadConfig {
+  double per_mac_op_ps = 0;     // each op with MAC work that runs as its own layer
+  double per_vector_op_ps = 0;  // each vector or data-movement op that runs as its own layer
+  double per_run_ps = 0;        // each evaluation of a network (graph launch)
+};
+
 struct NpuConfig {
   std::string name;
   std::string description;
@@ -107,6 +120,7 @@ struct NpuConfig {
   DramConfig dram;
   DmaConfig dma;
   MappingConfig mapping;
+  OverheadConfig overhead;
   double static_power_mw = 0;
   // Provenance for reports: the file chain (base first) and the --set overrides applied.
   std::vector<std::string> sources;

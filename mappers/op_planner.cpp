@@ -117,7 +117,12 @@ OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch
 }
 
 OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::PrecisionMode mode) {
-  const double rate = hw_.mac_array.mode(mode).macs_per_pe_per_cycle;
+  // MAC ops with no weight operand (attention scores and context, batched matmuls) run at the
+  // activation x activation rate; the rate actually used is in the memo key below.
+  const bool weight_operand = std::any_of(op.inputs.begin(), op.inputs.end(),
+                                          [&](TensorId t) { return g.tensor(t).kind == TensorKind::kWeight; });
+  const arch::PrecisionSpec& spec = hw_.mac_array.mode(mode);
+  const double rate = weight_operand ? spec.macs_per_pe_per_cycle : spec.act_act_rate();
   std::string key;
   key.reserve(256);
   auto put = [&](uint64_t x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };

@@ -38,6 +38,18 @@ double inferences_per_s(const sim::RunStats& s) { return s.total.latency_s > 0 ?
 
 }  // namespace
 
+std::string fixed_costs_line(const sim::RunResult& r) {
+  const sim::RunStats& s = r.stats;
+  const arch::OverheadConfig& oh = r.hw.overhead;
+  const double total_s = double(s.op_overhead_ps + s.per_run_ps) * 1e-12;
+  return fmt(
+      "fixed costs          %12.3f ms  (%llu MAC ops x %.3f us + %llu vector ops x %.3f us + per run %.3f us; "
+      "%.1f %% of latency)",
+      total_s * 1e3, static_cast<unsigned long long>(s.overhead_mac_ops), oh.per_mac_op_ps * 1e-6,
+      static_cast<unsigned long long>(s.overhead_vector_ops), oh.per_vector_op_ps * 1e-6, double(s.per_run_ps) * 1e-6,
+      s.total.latency_s > 0 ? 100 * total_s / s.total.latency_s : 0.0);
+}
+
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
   w.begin_object();
   arch::walk_param_tree({
@@ -155,6 +167,7 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
            t.latency_s > 0 ? t.macs / t.latency_s / 1e12 : 0.0, s.utilization() * 100);
   o << fmt("  overlapped           %12.3f ms  (layers' busy time hidden under a neighbour's, not in latency)\n",
            t.overlapped_s * 1e3);
+  o << "  " << fixed_costs_line(r) << "\n";
   for (int b = 0; b < 3; ++b)
     o << fmt("  time %-8s bound   %12.3f ms  (%.1f %%)\n", std::string(sim::bound_name(sim::Bound(b))).c_str(),
              s.time_by_bound_s[b] * 1e3, t.latency_s > 0 ? 100 * s.time_by_bound_s[b] / t.latency_s : 0.0);
@@ -299,6 +312,8 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("spilled_bytes", r.schedule.spilled_bytes);
   w.field("no_spill_sram_bytes", r.schedule.no_spill_sram_bytes);
   w.field("prefetched_weight_bytes", s.prefetched_weight_bytes);
+  w.field("op_overhead_ms", double(s.op_overhead_ps) * 1e-9);
+  w.field("per_run_overhead_ms", double(s.per_run_ps) * 1e-9);
   w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
   for (int b = 0; b < 4; ++b)
     w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);

@@ -16,8 +16,12 @@ struct TextOptions {
 
 std::string text_report(const sim::RunResult& r, const TextOptions& opts);
 std::string layers_csv(const sim::RunResult& r);
+// One line of the run's fixed costs: "fixed costs  X ms  (N MAC ops x a us + M vector ops x b us
+// + per run c us; P % of latency)", so users see what overhead.* adds.
+std::string fixed_costs_line(const sim::RunResult& r);
 
-inline constexpr int kWorkloadSchemaVersion = 3;  // 3: per-op overlapped and busy time, bound "overlapped"
+// 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run).
+inline constexpr int kWorkloadSchemaVersion = 4;
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to

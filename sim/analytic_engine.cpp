@@ -171,6 +171,8 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     own_dram_s[i] = r.ops[i].c.dram_s - prefetch_s[i];
     r.ops[i].c.overlapped_s = r.ops[i].c.busy_s - r.ops[i].c.latency_s;
   }
+  // Fixed costs after the overlap between neighbours is settled: they never hide.
+  add_op_overheads(r, schedule, hw);
   round_times_to_ps(r);
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = uint64_t(prefetched_bytes);

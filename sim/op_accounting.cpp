@@ -62,6 +62,31 @@ uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& 
   return (t.sram_read_bytes + t.sram_write_bytes + peak - 1) / peak;
 }
 
+uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw) {
+  bool tiles = false, macs = false;
+  for (const TileStep& t : os.steps)
+    if (t.repeat > 0) tiles = true, macs = macs || t.macs > 0;
+  if (!tiles) return 0;
+  return uint64_t(std::llround(macs ? hw.overhead.per_mac_op_ps : hw.overhead.per_vector_op_ps));
+}
+
+void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw) {
+  NPUSIM_ASSERT(r.ops.size() == schedule.ops.size(), "run and schedule differ in ops");
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    const uint64_t ps = op_overhead_ps(schedule.ops[i], hw);
+    if (ps == 0) continue;
+    OpStats& s = r.ops[i];
+    const double sec = double(ps) * 1e-12;
+    s.exposed_ps += ps;
+    s.c.latency_s += sec;
+    s.c.busy_s += sec;
+    s.c.overhead_s = sec;
+    r.op_overhead_ps += ps;
+    r.latency_ps += ps;
+    ++(s.c.macs > 0 ? r.overhead_mac_ops : r.overhead_vector_ops);
+  }
+}
+
 void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode precision,
                 const std::vector<double>& own_dram_s) {
   const arch::PrecisionSpec& mode = hw.mac_array.mode(precision);
@@ -73,11 +98,15 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     const double own = own_dram_s[i];
     NPUSIM_ASSERT(c.latency_s >= 0 && c.overlapped_s >= 0 && c.busy_s >= c.latency_s,
                   "op " + s.name + ": exposed time outside its busy time");
+    NPUSIM_ASSERT(c.overhead_s >= 0 && c.latency_s >= c.overhead_s,
+                  "op " + s.name + ": fixed cost outside its latency");
     // The unit whose busy time is largest bounds the op (after prefetch); an op whose whole
-    // busy time hides under its neighbours' work is bounded by them.
-    if (c.busy_s == 0)
+    // busy time hides under its neighbours' work is bounded by them. The fixed cost is no
+    // unit's: it is reported on its own.
+    const double work_latency_s = c.latency_s - c.overhead_s;
+    if (c.busy_s - c.overhead_s == 0)
       s.bound = Bound::kNone;
-    else if (c.latency_s == 0)
+    else if (work_latency_s == 0)
       s.bound = Bound::kOverlapped;
     else if (own >= c.mac_s && own >= c.vector_s)
       s.bound = Bound::kDram;
@@ -92,10 +121,16 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     c.energy_dram_pj = double(c.dram_bytes()) * 8 * hw.dram.energy_pj_per_bit;
     c.energy_static_pj = hw.static_power_mw * 1e-3 * c.latency_s * 1e12;
     s.utilization = c.busy_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.busy_s) : 0;
-    r.time_by_bound_s[static_cast<int>(s.bound)] += c.latency_s;
+    r.time_by_bound_s[static_cast<int>(s.bound)] += work_latency_s;
     r.sram_peak_bytes = std::max(r.sram_peak_bytes, s.sram_peak_bytes);
     r.total.merge(c);
   }
+  // The run's launch: in the network's latency, in no op.
+  r.per_run_ps = uint64_t(std::llround(hw.overhead.per_run_ps));
+  const double run_s = double(r.per_run_ps) * 1e-12;
+  r.latency_ps += r.per_run_ps;
+  r.total.latency_s += run_s;
+  r.total.energy_static_pj += hw.static_power_mw * 1e-3 * run_s * 1e12;
 }
 
 void round_times_to_ps(RunStats& r) {

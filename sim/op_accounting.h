@@ -23,13 +23,26 @@ std::vector<size_t> inputs_ready_after(const workloads::Graph& graph, const mapp
 // Cycles of one step's SRAM traffic at the full port width (reads and writes share ports).
 uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& sram);
 
+// Fixed per-op cost in integer ps (hw.overhead, rounded to the ps): per_mac_op for an op whose
+// tiles do MACs (with whatever was fused into it), per_vector_op for any other op with tiles,
+// 0 for an op without tiles (a view, or an op fused into its host).
+uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw);
+
+// Charges every op its fixed cost after the engine has timed it, as a stall of the whole NPU at
+// the op's dispatch: exposed time added to latency and busy time (overlapped unchanged, so the
+// overlap and prefetch the engine found between neighbours stand), in seconds and in ps, and
+// to r.latency_ps. Both engines call it with the ops' times filled in.
+void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw);
+
 // Fills bound, energy and utilisation of every op and the totals. The engine has filled each
 // op's time: latency_s (exposed: what the op adds to the network), busy_s (its own busy
 // span), overlapped_s = busy_s - latency_s, the same split in integer ps (exposed_ps,
 // overlapped_ps) and r.latency_ps. The bound is the largest of own DRAM time, MAC time and
 // vector time, or kOverlapped for an op with work that adds no latency; utilisation is MACs
 // over peak x busy time. own_dram_s[i]: op i's DRAM time not hidden in the previous op
-// (cross-op prefetch).
+// (cross-op prefetch). Bounds and time_by_bound_s are of each op's time without its fixed cost
+// ("overlapped": the op's own work adds no latency). Last, the run's fixed cost
+// (overhead.per_run, with static power over it) is added to r.latency_ps and r.total, in no op.
 void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode precision,
                 const std::vector<double>& own_dram_s);
 

@@ -25,6 +25,10 @@ void RunStats::merge(const RunStats& o) {
   total.merge(o.total);
   if (peak_macs_per_s == 0) peak_macs_per_s = o.peak_macs_per_s;
   latency_ps += o.latency_ps;
+  op_overhead_ps += o.op_overhead_ps;
+  per_run_ps += o.per_run_ps;
+  overhead_mac_ops += o.overhead_mac_ops;
+  overhead_vector_ops += o.overhead_vector_ops;
   for (int i = 0; i < kNumBounds; ++i) time_by_bound_s[i] += o.time_by_bound_s[i];
   sram_peak_bytes = std::max(sram_peak_bytes, o.sram_peak_bytes);
   prefetched_weight_bytes += o.prefetched_weight_bytes;

@@ -24,6 +24,7 @@ struct Counters {
   double latency_s = 0;        // exposed: what the op adds to the network's latency
   double overlapped_s = 0;     // own busy time hidden under a neighbour's work
   double busy_s = 0;           // own busy span = latency + overlapped
+  double overhead_s = 0;       // fixed per-op cost (hw overhead.per_*_op), part of latency_s and busy_s
   double mac_s = 0;
   double vector_s = 0;
   double dram_s = 0;
@@ -78,6 +79,8 @@ struct Counters {
     f(&Counters::latency_s, "latency", "s", "time added to the network (exposed); ops sum to the network's");
     f(&Counters::overlapped_s, "overlapped", "s", "own busy time hidden under a neighbour's work");
     f(&Counters::busy_s, "busy", "s", "own busy span: latency + overlapped");
+    f(&Counters::overhead_s, "overhead", "s",
+      "fixed per-op cost (dispatch, synchronisation): in latency, never hidden");
     f(&Counters::mac_s, "mac_time", "s", "MAC-array busy time");
     f(&Counters::vector_s, "vector_time", "s", "vector-unit busy time");
     f(&Counters::dram_s, "dram_time", "s", "DRAM busy time incl. access latency");
@@ -114,11 +117,18 @@ struct OpStats {
 struct RunStats {
   std::vector<OpStats> ops;  // in execution order
   Counters total;
-  double peak_macs_per_s = 0;               // of the hardware at the run's precision
-  uint64_t latency_ps = 0;                  // network latency in integer ps (the SystemC engine's clock)
-  double time_by_bound_s[kNumBounds] = {};  // latency summed per Bound (kOverlapped ops add none)
-  uint64_t sram_peak_bytes = 0;             // max over ops
-  uint64_t prefetched_weight_bytes = 0;     // weights loaded during the previous op (cross-op prefetch)
+  double peak_macs_per_s = 0;  // of the hardware at the run's precision
+  // Network latency in integer ps: the ops' exposed_ps plus per_run_ps. total.latency_s is the
+  // same in seconds (the ops' latency_s plus the per-run cost).
+  uint64_t latency_ps = 0;
+  uint64_t op_overhead_ps = 0;                             // fixed per-op costs summed (in the ops' latencies)
+  uint64_t per_run_ps = 0;                                 // fixed cost of the run (hw overhead.per_run), in no op
+  uint64_t overhead_mac_ops = 0, overhead_vector_ops = 0;  // ops charged overhead.per_mac_op / per_vector_op
+  // Latency minus fixed costs, summed per Bound (kOverlapped ops add none): with
+  // op_overhead_ps and per_run_ps it sums to the network latency.
+  double time_by_bound_s[kNumBounds] = {};
+  uint64_t sram_peak_bytes = 0;          // max over ops
+  uint64_t prefetched_weight_bytes = 0;  // weights loaded during the previous op (cross-op prefetch)
   double utilization() const {
     return total.latency_s > 0 ? double(total.macs) / (peak_macs_per_s * total.latency_s) : 0;
   }

@@ -172,6 +172,9 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
       trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
   }
   r.latency_ps = prev;
+  // Fixed costs as the analytic engine adds them: a stall of the whole NPU at each op's
+  // dispatch, outside the kernel's clock (the trace shows the kernel's time without them).
+  add_op_overheads(r, schedule, hw);
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = run_info.prefetched_weight_bytes;
   run_info.events = rc.events;

@@ -325,6 +325,18 @@ TEST_CASE("config errors name file, line, key, value and rule") {
     CHECK(only_error("base: tiny-test\nmac_array:\n  rows: 65536\n  cols: 65536\n") ==
           "bad.yaml:4: mac_array.rows x mac_array.cols = 4294967296 PEs: more than the 16777216-PE limit");
   }
+  SUBCASE("fixed costs out of range") {
+    CHECK(only_error("base: tiny-test\noverhead:\n  per_mac_op: 2ms\n") ==
+          "bad.yaml:3: overhead.per_mac_op = \"2ms\": must be in 0ps .. 1ms");
+    CHECK(only_error("base: tiny-test\noverhead:\n  per_run: -1us\n") ==
+          "bad.yaml:3: overhead.per_run = \"-1us\": must be in 0ps .. 1ms");
+  }
+  SUBCASE("activation x activation rate above the weight x activation rate") {
+    // tiny-test: w8a16 at 0.5 MACs/PE/cycle; 16 x 16-bit MACs cannot be faster than 8 x 16-bit.
+    CHECK(only_error("base: tiny-test\nmac_array:\n  precision:\n    w8a16: {act_act_macs_per_pe_per_cycle: 1}\n") ==
+          "bad.yaml:4: mac_array.precision.w8a16.act_act_macs_per_pe_per_cycle = \"1\": must not exceed "
+          "macs_per_pe_per_cycle (0.5): activation x activation MACs are at least as wide as weight x activation ones");
+  }
   SUBCASE("burst not a power of two") {
     CHECK(only_error("base: tiny-test\ndram:\n  burst: 48B\n") ==
           "bad.yaml:3: dram.burst = \"48B\": must be a power of two");

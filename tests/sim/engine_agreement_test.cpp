@@ -7,6 +7,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "arch/config_loader.h"
 #include "hw_presets.h"
@@ -29,8 +31,8 @@ struct Agreement {
 
 constexpr double kMinOpS = 1e-6;
 
-Agreement compare(const std::string& model, std::string_view s) {
-  const arch::NpuConfig hw = testing::load_preset("expedera-8k");
+Agreement compare(const std::string& model, std::string_view s, const std::vector<std::string>& overrides = {}) {
+  const arch::NpuConfig hw = testing::load_preset("expedera-8k", overrides);
   workloads::ModelOptions m;
   m.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
   const workloads::LoadedModel lm = workloads::load_model(model, m);
@@ -109,4 +111,21 @@ TEST_CASE("analytic vs SystemC: the phone networks (issue 13), each strategy, Ex
       const Agreement g = compare(model, s);
       CHECK(g.network_err <= 0.03);
     }
+}
+
+TEST_CASE("analytic vs SystemC with fixed costs and a slower attention rate: SD 1.5 text encoder, each strategy") {
+  // Fixed costs are added identically by both engines, so the agreement holds; the text
+  // encoder (hundreds of short ops) is where they matter most.
+  const std::vector<std::string> costs = {"overhead.per_mac_op=8us", "overhead.per_vector_op=4us",
+                                          "overhead.per_run=200us",
+                                          "mac_array.precision.w8a8.act_act_macs_per_pe_per_cycle=0.5",
+                                          "mac_array.precision.w8a16.act_act_macs_per_pe_per_cycle=0.25"};
+  for (const auto& st : mappers::strategies()) {
+    const std::string_view s = st->name();
+    CAPTURE(s);
+    const Agreement g = compare("sd15-text-encoder", s, costs);
+    CHECK(g.max_op_err <= 0.05);
+    CHECK(g.max_small_abs_s <= 50e-9);
+    CHECK(g.network_err <= 0.03);
+  }
 }

@@ -6,8 +6,11 @@
 //   - utilisation (MACs over peak x busy time) never exceeds 100 %;
 //   - an op with work has a bound other than "none", and "overlapped" exactly when it adds
 //     no latency;
-//   - the ops' latencies sum to the network latency exactly in integer ps, which for the
-//     SystemC engine is the kernel's own clock when it ran out of events.
+//   - the ops' latencies plus the run's fixed cost (overhead.per_run) sum to the network
+//     latency exactly in integer ps, which for the SystemC engine is the kernel's own clock
+//     when it ran out of events plus the fixed costs (a stall added outside the kernel);
+//   - an op's fixed cost (overhead.per_*_op) is inside its latency, and the ops' sum to the
+//     run's. The presets have no fixed costs; cases below set them.
 // The SystemC engine on tiny-test (4x4 PEs, 64 KiB SRAM) takes most of the time (SDXL and
 // Llama-3-8B about a minute per strategy), so those runs are split into test cases that
 // ctest can run side by side.
@@ -49,6 +52,7 @@ void check_run(const sim::RunStats& r, uint64_t end_ps) {
   uint64_t sum_ps = 0;
   double sum_s = 0;
   size_t over_100 = 0, unbalanced = 0, units_outside = 0, ps_mismatch = 0, bad_bound = 0;
+  uint64_t overhead_ps = 0;
   std::string first_bad;  // the first offending op, named in the failure message
   for (const sim::OpStats& op : r.ops) {
     const sim::Counters& c = op.c;
@@ -66,12 +70,15 @@ void check_run(const sim::RunStats& r, uint64_t end_ps) {
         std::abs(double(op.overlapped_ps) * 1e-12 - c.overlapped_s) > 1.001e-12 ||
         std::abs(double(op.busy_ps()) * 1e-12 - c.busy_s) > 2.001e-12)
       ++ps_mismatch;
-    // Work takes time; "none" means no busy time, "overlapped" busy time but no latency.
+    // Work takes time; "none" means no busy time, "overlapped" busy time but no latency
+    // (both without the op's fixed cost, which is no unit's work).
     const bool has_work =
         c.macs > 0 || c.vector_cycles > 0 || c.dram_bytes() > 0 || c.sram_read_bytes + c.sram_write_bytes > 0;
-    if ((has_work && c.busy_s <= 0) || (op.bound == sim::Bound::kNone) != (c.busy_s == 0) ||
-        (op.bound == sim::Bound::kOverlapped) != (c.busy_s > 0 && c.latency_s == 0))
+    const double work_busy_s = c.busy_s - c.overhead_s, work_latency_s = c.latency_s - c.overhead_s;
+    if ((has_work && work_busy_s <= 0) || (op.bound == sim::Bound::kNone) != (work_busy_s == 0) ||
+        (op.bound == sim::Bound::kOverlapped) != (work_busy_s > 0 && work_latency_s == 0) || work_latency_s < 0)
       ++bad_bound;
+    overhead_ps += uint64_t(std::llround(c.overhead_s * 1e12));
     if (first_bad.empty() && over_100 + unbalanced + units_outside + ps_mismatch + bad_bound > before)
       first_bad = op.name + ": utilisation " + std::to_string(op.utilization * 100) + " %, latency " +
                   std::to_string(c.latency_s * 1e6) + " us, overlapped " + std::to_string(c.overlapped_s * 1e6) +
@@ -86,12 +93,14 @@ void check_run(const sim::RunStats& r, uint64_t end_ps) {
   CHECK(units_outside == 0);
   CHECK(ps_mismatch == 0);
   CHECK(bad_bound == 0);
-  CHECK(sum_ps == r.latency_ps);
-  CHECK(sum_s == doctest::Approx(r.total.latency_s).epsilon(1e-12));
+  CHECK(overhead_ps == r.op_overhead_ps);
+  CHECK(sum_ps + r.per_run_ps == r.latency_ps);
+  CHECK(sum_s + double(r.per_run_ps) * 1e-12 == doctest::Approx(r.total.latency_s).epsilon(1e-12));
   if (end_ps > 0) {
-    CHECK(r.latency_ps == end_ps);
+    CHECK(r.latency_ps == end_ps + r.op_overhead_ps + r.per_run_ps);
   } else {
-    CHECK(r.latency_ps == uint64_t(std::llround(r.total.latency_s * 1e12)));
+    // Rounded once for the ops (cumulative) and exactly for the per-run cost: within 1 ps.
+    CHECK(std::llabs(int64_t(r.latency_ps) - std::llround(r.total.latency_s * 1e12)) <= 1);
   }
   CHECK(r.total.latency_s > 0);
 }
@@ -105,10 +114,10 @@ std::vector<std::string> all_strategies() {
 
 void check_model(const std::string& preset, const std::string& model, Engine engine,
                  const std::vector<std::string>& strategies = all_strategies(),
-                 const std::map<std::string, uint64_t>& dims = {}) {
+                 const std::map<std::string, uint64_t>& dims = {}, const std::vector<std::string>& overrides = {}) {
   CAPTURE(preset);
   CAPTURE(model);
-  const arch::NpuConfig hw = testing::load_preset(preset);
+  const arch::NpuConfig hw = testing::load_preset(preset, overrides);
   workloads::ModelOptions m;
   m.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
   m.dims = dims;
@@ -164,6 +173,19 @@ TEST_CASE("time conserves per op: SystemC engine on tiny-test, SDXL UNet at 256x
 
 TEST_CASE("time conserves per op: SystemC engine on tiny-test, Llama-3-8B prefill and decode, short context") {
   check_model(kSlowPreset, "llama3-8b", Engine::kSystemc, all_strategies(), {{"prompt_tokens", 32}, {"context", 256}});
+}
+
+// Fixed costs on every op that runs and on the run.
+const std::vector<std::string> kFixedCosts = {"overhead.per_mac_op=3us", "overhead.per_vector_op=1500ns",
+                                              "overhead.per_run=250us"};
+
+TEST_CASE("time conserves per op with fixed costs: analytic engine, every model, preset and strategy") {
+  for (const std::string& p : presets())
+    for (const char* model : kModels) check_model(p, model, Engine::kAnalytic, all_strategies(), {}, kFixedCosts);
+}
+
+TEST_CASE("time conserves per op with fixed costs: SystemC engine, SD 1.5 on the Snapdragon preset") {
+  check_model("snapdragon-8gen2", "sd15", Engine::kSystemc, all_strategies(), {}, kFixedCosts);
 }
 
 TEST_CASE("time conserves per op: a fully hidden op is reported as overlapped, not as none") {

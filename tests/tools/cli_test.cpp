@@ -100,8 +100,27 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(contains(r.out, "\"schema_version\": 3"));
+  CHECK(contains(r.out, "\"schema_version\": 4"));
   CHECK(contains(r.out, "\"layers\""));
+}
+
+TEST_CASE("run: the fixed costs are reported") {
+  const std::vector<std::string> costs = {"--set", "overhead.per_mac_op=1us", "--set", "overhead.per_vector_op=500ns",
+                                          "--set", "overhead.per_run=10us"};
+  std::vector<std::string> text = {"run", "--hw", "tiny-test", "--model", "tiny-block"};
+  text.insert(text.end(), costs.begin(), costs.end());
+  Result r = cli(text);
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "  fixed costs  "));
+  CHECK(contains(r.out, " MAC ops x 1.000 us + "));
+  CHECK(contains(r.out, " vector ops x 0.500 us + per run 10.000 us; "));
+  text.push_back("--json");
+  r = cli(text);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"per_run_overhead_ms\": 0.01"));
+  CHECK(contains(r.out, "\"op_overhead_ms\""));
+  CHECK(contains(r.out, "\"overhead_us\""));
 }
 
 TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across runs") {
@@ -118,7 +137,7 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   CHECK(contains(rows[0], "latency_us"));
   CHECK(contains(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(contains(json, "\"schema_version\": 3"));
+  CHECK(contains(json, "\"schema_version\": 4"));
   CHECK(csv == read_file(b + "/layers.csv"));
   CHECK(json == read_file(b + "/summary.json"));
   CHECK(ra.out == rb.out);
