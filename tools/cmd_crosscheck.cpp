@@ -23,6 +23,7 @@ namespace {
 
 constexpr const char* kCrosscheckUsage =
     R"(usage: npusim crosscheck --hw HW --measured FILE [--device NAME] [--precision P] [options]
+       npusim crosscheck --corpus FILE [--hw CHIP=PRESET[,...]] [--fit KEYS] [--json] [--out DIR]
 
 Sets npusim's predicted latencies against measured ones and prints predicted, measured and
 relative error per component (or layer), and for a diffusion pipeline the seconds per image
@@ -44,6 +45,11 @@ both ways. FILE is either
                      the preset's calibrated_on network (or --fit-on ROLE) matches its
                      measurement; prints the fitted value, then the table with it applied
   --fit-on ROLE      the network to fit on: text_encoder, denoiser or decoder
+  --corpus FILE      a measured corpus (configs/measured/corpus.yaml): every entry predicted with
+                     its chip's preset (the corpus's presets:, or --hw CHIP=PRESET), with the
+                     median and worst |error| per split; with --fit KEYS the fit split is
+                     predicted leave-one-out (see npusim calibrate); --out DIR writes
+                     crosscheck_corpus.{txt,csv,json}
   --json             print JSON ({components: [{component, predicted_ms, measured_ms, error}]})
   --out DIR          also write DIR/crosscheck.txt, crosscheck.csv and crosscheck.json
 )";
@@ -119,6 +125,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
                         with_model_flags({{"--hw", true, false},
                                           {"--set", true, true},
                                           {"--measured", true, false},
+                                          {"--corpus", true, false},
                                           {"--device", true, false},
                                           {"--runtime", true, false},
                                           {"--fit", true, false},
@@ -131,6 +138,13 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
   if (f.has("--help")) {
     out << kCrosscheckUsage;
     return kExitOk;
+  }
+  if (f.has("--corpus")) {
+    for (const char* flag : {"--measured", "--device", "--runtime", "--fit-on", "--model", "--precision", "--dim"})
+      if (f.has(flag))
+        throw UserError(std::string("npusim crosscheck: ") + flag +
+                        " does not apply with --corpus (the corpus names each measurement)");
+    return crosscheck_corpus_command(f, out);
   }
   if (!f.has("--measured"))
     throw UserError("npusim crosscheck: --measured FILE is required (an AI Hub perf.yaml or a layer,time_us CSV)");
