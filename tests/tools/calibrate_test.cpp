@@ -235,3 +235,14 @@ TEST_CASE("crosscheck --corpus: every entry, per-split summary, CSV with units i
   const auto bad = run_cli_capture({"crosscheck", "--corpus", kCorpus, "--hw", "snapdragon-9gen9=x"});
   CHECK(bad.code == 2);
 }
+
+TEST_CASE("report on crosscheck --corpus output: the predicted-vs-measured plot and the table") {
+  TempDir dir;
+  REQUIRE(run_cli_capture({"crosscheck", "--corpus", kCorpus, "--out", dir.path("cc")}).code == 0);
+  const auto r = run_cli_capture({"report", dir.path("cc"), "-o", dir.path("rep")});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(std::filesystem::file_size(dir.path("rep/corpus1_predicted_vs_measured.png")) > 1000);
+  const std::string md = read_file(dir.path("rep/report.md"));
+  CHECK(md.find("Cross-check on a measured corpus") != std::string::npos);
+  CHECK(md.find("| snapdragon-8elite | Snapdragon 8 Elite QRD | llama3-8b w4a16 tokens_per_s |") != std::string::npos);
+}
