@@ -62,9 +62,13 @@ class Search {
          const CorpusEvaluator& eval, const std::vector<size_t>& all)
       : params_(params), start_(start), base_(base), eval_(eval), all_(all) {}
 
+  // Count keys (lanes, rows, ...) take whole values: the grid point's value rounded.
   std::vector<double> values(const Point& p) const {
     std::vector<double> v(p.size());
-    for (size_t i = 0; i < p.size(); ++i) v[i] = start_[i] * std::exp(kGridStep * p[i]);
+    for (size_t i = 0; i < p.size(); ++i) {
+      v[i] = start_[i] * std::exp(kGridStep * p[i]);
+      if (params_[i].specs[0]->unit == arch::Unit::kCount) v[i] = std::round(v[i]);
+    }
     return v;
   }
   bool valid(const Point& p) const {
@@ -253,6 +257,8 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
   const Point origin(params.size(), 0);
   const Point best = search.minimise(origin, kFirstStep, training, -1);
   for (double v : search.values(best)) c.after.push_back(round4(v));
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].specs[0]->unit == arch::Unit::kCount) c.after[i] = std::round(c.after[i]);
   // The written (rounded) values are the ones reported.
   const std::vector<Prediction> before = search.at(origin);
   const std::vector<Prediction> after = eval.predict(with_params(base, params, c.after), all);
