@@ -196,6 +196,12 @@ CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, const 
   }
 }
 
+CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::vector<workloads::LoadedModel> models,
+                                 std::string strategy)
+    : entries_(entries), models_(std::move(models)), strategy_(std::move(strategy)) {
+  NPUSIM_ASSERT(models_.size() == entries_.size(), "one model per corpus entry");
+}
+
 std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const {
   sim::Simulator sim(hw);
   std::vector<Prediction> out;
@@ -251,7 +257,9 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
   for (const auto* e : training) copies.push_back(*e);
   std::vector<size_t> all(copies.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-  CorpusEvaluator eval(copies, model_dirs, opts.strategy);
+  if (opts.models) NPUSIM_ASSERT(opts.models->size() == copies.size(), "one model per training entry");
+  const CorpusEvaluator eval = opts.models ? CorpusEvaluator(copies, *opts.models, opts.strategy)
+                                           : CorpusEvaluator(copies, model_dirs, opts.strategy);
   Search search(params, c.before, base, eval, all);
 
   const Point origin(params.size(), 0);

@@ -39,6 +39,9 @@ class CorpusEvaluator {
  public:
   CorpusEvaluator(const std::vector<CorpusEntry>& entries, const std::vector<std::string>& model_dirs,
                   std::string strategy);
+  // With the models already built, one per entry (crosscheck --fit: the workload's network).
+  CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::vector<workloads::LoadedModel> models,
+                  std::string strategy);
   // Predictions of entries[i] for each i in `which`, on `hw` (analytic engine, one Simulator).
   std::vector<Prediction> predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const;
   size_t size() const { return models_.size(); }
@@ -71,6 +74,8 @@ struct Calibration {
 struct CalibrateOptions {
   std::string strategy = "best";
   bool leave_one_out = true;
+  // One model per training entry, built by the caller; null: built from each entry's model name.
+  const std::vector<workloads::LoadedModel>* models = nullptr;
 };
 
 // Fits `params` on `training` (all one chip: a UserError otherwise, naming the entries), from

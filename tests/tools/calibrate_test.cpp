@@ -246,3 +246,18 @@ TEST_CASE("report on crosscheck --corpus output: the predicted-vs-measured plot 
   CHECK(md.find("Cross-check on a measured corpus") != std::string::npos);
   CHECK(md.find("| snapdragon-8elite | Snapdragon 8 Elite QRD | llama3-8b w4a16 tokens_per_s |") != std::string::npos);
 }
+
+TEST_CASE("crosscheck --fit is the one-network case of calibrate") {
+  const auto r =
+      run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--device", "Samsung Galaxy S23", "--measured",
+                       NPUSIM_SOURCE_DIR "/configs/measured/aihub/stable_diffusion_v1_5_w8a16_quantized.perf.yaml",
+                       "--fit", "mac_array.frequency,vector_unit.frequency"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  // The preset's 750 MHz came from a whole-MHz bisection on the same network; the search's
+  // answer must stay within one MHz of it and match the UNet to 0.1 %.
+  const size_t at = r.out.find("mac_array.frequency,vector_unit.frequency = ");
+  REQUIRE(at != std::string::npos);
+  const double mhz = std::stod(r.out.substr(at + 44));
+  CHECK(std::abs(mhz - 750) <= 1);
+  CHECK(r.out.find("(-0.0") != std::string::npos);
+}
