@@ -152,6 +152,13 @@ int crosscheck_corpus_command(const Flags& f, std::ostream& out) {
     o.overrides = f.all("--set");
     hw.emplace(chip, arch::load_npu_config(preset, o));
   }
+  // The corpus checked precisions against its own presets; an override must support them too.
+  for (const auto& e : corpus.entries)
+    if (const auto mode = arch::precision_mode_from_name(e.npusim_precision);
+        mode && !hw.at(e.chip).mac_array.mode(*mode).supported())
+      throw UserError(corpus.path + ":" + std::to_string(e.line) + ": precision: " + e.precision + " runs as " +
+                      e.npusim_precision + ", which preset " + presets.at(e.chip) + " (" + e.chip +
+                      ") does not support (macs_per_pe_per_cycle = 0)");
   const std::string strategy = f.has("--strategy") ? f.get("--strategy") : sim::kDefaultStrategy;
   sim::check_strategy(strategy, "--strategy " + strategy);
   std::optional<reports::Calibration> loo;
