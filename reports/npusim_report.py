@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""npusim report: turn runs (`npusim run --out DIR`) and sweeps (`npusim sweep --out X.jsonl`)
-into report.md, a self-contained report.html, CSVs and PNG/SVG plots.
+"""npusim report: turn runs (`npusim run --out DIR`), sweeps (`npusim sweep --out X.jsonl`) and
+corpus cross-checks (`npusim crosscheck --corpus C --out DIR`) into report.md, a self-contained report.html, CSVs and PNG/SVG plots.
 
 Run by `npusim report` (which passes --npusim-version/--npusim-commit); runnable by hand:
     /usr/bin/python3 reports/npusim_report.py RESULTS... --out DIR
@@ -511,6 +511,85 @@ def report_sweep(rep, path, tag):
               r["metrics"]["energy_per_image_mj"]] for r in front])
 
 
+CHIP_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]
+FAMILY_MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h"]
+
+
+def corpus_json_path(path):
+    """The crosscheck --corpus JSON of an input (its --out directory or the file), else None."""
+    if os.path.isdir(path):
+        p = os.path.join(path, "crosscheck_corpus.json")
+        return p if os.path.exists(p) else None
+    if path.endswith(".json"):
+        try:
+            with open(path, encoding="utf-8") as f:
+                return path if json.load(f).get("schema", "").startswith("npusim.crosscheck_corpus/") else None
+        except (OSError, ValueError, AttributeError):
+            return None
+    return None
+
+
+def report_corpus(rep, path, tag):
+    """crosscheck --corpus: predicted against measured, log-log, y = x and a +-25 % band, one
+    marker per network family and one colour per chip; decode rates as ms per token."""
+    d = rep.doc
+    with open(path, encoding="utf-8") as f:
+        c = json.load(f)
+    rows = c["rows"]
+    d.h(2, f"Cross-check on a measured corpus ({c['corpus']})")
+    d.p(f"Predicted by npusim {c['version']} (commit {c['commit']}) with the presets " +
+        ", ".join(f"{chip} -> `{p}`" for chip, p in c["presets"].items()) +
+        ". Basis: fitted = the preset was calibrated on that network; leave-one-out = refitted without it; "
+        "prediction = same chip, not fitted on; transfer = another chip from public memory figures plus one "
+        "fitted clock. Error = predicted / measured - 1 in the metric's unit.")
+    chips = sorted({r["chip"] for r in rows})
+    families = sorted({r["family"] for r in rows})
+
+    def ms(r, key):  # every figure as a time: decode tokens/s -> ms per token
+        return 1e3 / r[key] if r["unit"] == "tokens/s" else r[key]
+
+    fig, ax = plt.subplots(figsize=(6.4, 5.6))
+    xs = [ms(r, "measured") for r in rows] + [ms(r, "predicted") for r in rows]
+    lo, hi = min(xs) / 1.5, max(xs) * 1.5
+    line = [lo, hi]
+    ax.fill_between(line, [v * 0.75 for v in line], [v * 1.25 for v in line], color="#999999", alpha=0.25,
+                    label="within 25 %")
+    ax.plot(line, line, color="#333333", lw=0.8, label="predicted = measured")
+    for ci, chip in enumerate(chips):
+        for fi, fam in enumerate(families):
+            pts = [r for r in rows if r["chip"] == chip and r["family"] == fam]
+            if not pts:
+                continue
+            ax.scatter([ms(r, "measured") for r in pts], [ms(r, "predicted") for r in pts],
+                       color=CHIP_COLORS[ci % len(CHIP_COLORS)], marker=FAMILY_MARKERS[fi % len(FAMILY_MARKERS)],
+                       s=28, edgecolors="black", linewidths=0.4)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    ax.set_xlabel("measured latency (ms; LLM decode: ms per token)")
+    ax.set_ylabel("predicted latency (ms; LLM decode: ms per token)")
+    handles = [plt.Line2D([], [], color=CHIP_COLORS[i % len(CHIP_COLORS)], marker="o", ls="", label=chip)
+               for i, chip in enumerate(chips)]
+    handles += [plt.Line2D([], [], color="#777777", marker=FAMILY_MARKERS[i % len(FAMILY_MARKERS)], ls="",
+                           label=fam) for i, fam in enumerate(families)]
+    ax.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=7, loc="upper left", ncol=2)
+    ax.set_title("npusim vs measured (AI Hub)")
+    rep.save(fig, f"{tag}_predicted_vs_measured",
+             "Predicted against measured latency, log-log: the line is predicted = measured, the band +-25 %; "
+             "colour = chip, marker = network family.")
+    header = ["chip", "device", "network", "split", "basis", "unit", "predicted", "measured", "error_%", "bound"]
+    table = [[r["chip"], r["device"], r["network"], r["split"], r["basis"], r["unit"], r["predicted"],
+              r["measured"], r["error_pct"], r["predicted_bound"]] for r in rows]
+    d.table(header, [[fmt(v) if isinstance(v, float) else str(v) for v in t] for t in table])
+    d.table(["split", "entries", "median |error| %", "worst |error| %"],
+            [[s["split"], str(s["entries"]), fmt(s["median_abs_error_pct"]), fmt(s["worst_abs_error_pct"])]
+             for s in c["splits"]])
+    rep.write_csv(f"{tag}_crosscheck_corpus.csv",
+                  ["chip", "device", "network", "split", "basis", "unit", "predicted", "measured", "error_pct",
+                   "predicted_bound"], table)
+
+
 def leaf_values(hw, suffix):
     """Values of every hardware key whose last segment is `suffix`."""
     out = []
@@ -539,7 +618,9 @@ def main():
         ". Units: GB = 1e9 bytes, MiB = 2^20 bytes; images/s of a pipeline = 1 / seconds per image.")
     for i, path in enumerate(args.inputs):
         tag = f"{i + 1}"
-        if os.path.isdir(path) or path.endswith(".json"):
+        if corpus_json_path(path):
+            report_corpus(rep, corpus_json_path(path), "corpus" + tag)
+        elif os.path.isdir(path) or path.endswith(".json"):
             report_run(rep, path, "run" + tag)
         else:
             report_sweep(rep, path, "sweep" + tag)

@@ -38,6 +38,7 @@ commands:
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
   verify    prove every MAC op's tile program covers its work once (small ops: also run on int8 data)
   crosscheck  set predictions against measured latencies (AI Hub perf.yaml or a layer CSV)
+  calibrate   fit hardware keys jointly on a measured corpus, with leave-one-out errors
   sweep     run a sweep file's hardware x model x strategy points on all cores (JSON Lines)
   merge     join the result files of a sweep's shards
   report    turn runs and sweeps into report.md, report.html, CSVs and plots
@@ -361,6 +362,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         {"graph", cmd_graph},
         {"verify", cmd_verify},
         {"crosscheck", cmd_crosscheck},
+        {"calibrate", cmd_calibrate},
         {"sweep", cmd_sweep},
         {"merge", cmd_merge},
         {"report", cmd_report},

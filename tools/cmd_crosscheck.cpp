@@ -11,6 +11,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "npusim/error.h"
+#include "reports/calibrate.h"
 #include "reports/crosscheck.h"
 #include "reports/measured.h"
 #include "sim/simulator.h"
@@ -23,6 +24,7 @@ namespace {
 
 constexpr const char* kCrosscheckUsage =
     R"(usage: npusim crosscheck --hw HW --measured FILE [--device NAME] [--precision P] [options]
+       npusim crosscheck --corpus FILE [--hw CHIP=PRESET[,...]] [--fit KEYS] [--json] [--out DIR]
 
 Sets npusim's predicted latencies against measured ones and prints predicted, measured and
 relative error per component (or layer), and for a diffusion pipeline the seconds per image
@@ -40,28 +42,31 @@ both ways. FILE is either
                      the file's only precision. A CSV: npusim's precision (default w8a8)
   --device NAME      a perf.yaml: which device (default: the file's only device)
   --runtime R        a perf.yaml: which runtime (default: qnn, else the only one)
-  --fit KEY[,KEY]    calibrate: fit these frequency keys (one common value, whole MHz) so that
-                     the preset's calibrated_on network (or --fit-on ROLE) matches its
-                     measurement; prints the fitted value, then the table with it applied
+  --fit KEY[,KEY]    calibrate: fit these numeric keys (one common value, 4 significant digits)
+                     so that the preset's calibrated_on network (or --fit-on ROLE) matches its
+                     measurement (npusim calibrate on one network); prints the fitted value,
+                     then the table with it applied
   --fit-on ROLE      the network to fit on: text_encoder, denoiser or decoder
+  --corpus FILE      a measured corpus (configs/measured/corpus.yaml): every entry predicted with
+                     its chip's preset (the corpus's presets:, or --hw CHIP=PRESET), with the
+                     median and worst |error| per split; with --fit KEYS the fit split is
+                     predicted leave-one-out (see npusim calibrate); --out DIR writes
+                     crosscheck_corpus.{txt,csv,json}
   --json             print JSON ({components: [{component, predicted_ms, measured_ms, error}]})
   --out DIR          also write DIR/crosscheck.txt, crosscheck.csv and crosscheck.json
 )";
 
-// Fits the --fit frequency keys (one common value in whole MHz) so that the chosen network's
-// predicted latency meets its measurement: bisection for the lowest clock that is no slower
-// than measured, then whichever of it and the next lower clock is closer. Returns the
-// overrides to apply and writes what was fitted to `log`.
+// Fits the --fit keys (one common value) so that the chosen network's predicted latency meets
+// its measurement: the one-entry case of npusim calibrate (reports/calibrate.h), so the search,
+// the ranges and the rounding (4 significant digits) are the same. Returns the overrides to
+// apply and writes what was fitted to `log`.
 std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w, const reports::AihubPerf& measured,
                                    const arch::NpuConfig& hw, const std::string& strategy, std::string& log) {
   const std::string list = f.get("--fit");
   const std::vector<std::string> keys = comma_list(list);
-  for (const std::string& key : keys) {
-    const arch::ParamSpec* spec = arch::find_param(key);
-    if (!spec) throw UserError("--fit " + list + ": unknown hardware key '" + key + "' (see npusim config --explain)");
-    if (spec->unit != arch::Unit::kFrequency)
-      throw UserError("--fit " + list + ": " + key + " is not a frequency; only clocks can be fitted");
-  }
+  std::string joined;
+  for (const std::string& key : keys) joined += (joined.empty() ? "" : "+") + key;
+  const std::vector<reports::FitParam> params = reports::parse_fit_params(joined, "--fit " + list);
   const std::string role = f.has("--fit-on") ? f.get("--fit-on") : hw.calibrated_on;
   if (role.empty())
     throw UserError("--fit: say which network to fit on with --fit-on ROLE (the preset has no calibrated_on)");
@@ -73,37 +78,28 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
   for (const auto& m : measured.components)
     if (reports::component_role(m.name) == stage->role) target = m.ms;
   if (target <= 0) throw UserError("--fit-on " + role + ": the measurement file has no component for it");
-  auto with = [&](uint64_t mhz) {
-    std::vector<std::string> o;
-    for (const auto& k : keys) o.push_back(k + "=" + std::to_string(mhz) + "MHz");
-    return o;
-  };
-  std::map<uint64_t, double> latency_ms;  // by clock in MHz: each clock is evaluated once
-  auto latency = [&](uint64_t mhz) {
-    auto [it, fresh] = latency_ms.try_emplace(mhz);
-    if (fresh)
-      it->second =
-          sim::Simulator::run(load_hw(f, "crosscheck", with(mhz)), stage->model, strategy).stats.total.latency_s * 1e3;
-    return it->second;
-  };
-  uint64_t lo = 1, hi = 100000;  // 1 MHz .. 100 GHz, the keys' valid range
-  if (latency(hi) > target)
-    throw UserError("--fit: even at 100 GHz the " + role + " is slower than measured; the bound is not the clock");
-  while (lo < hi) {
-    const uint64_t mid = lo + (hi - lo) / 2;
-    if (latency(mid) <= target)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  uint64_t best = lo;
-  if (lo > 1 && std::abs(latency(lo - 1) - target) < std::abs(latency(lo) - target)) best = lo - 1;
-  const double got = latency(best);
+  reports::CorpusEntry e;
+  e.model = role;
+  e.precision = measured.precision;
+  e.device = measured.device;
+  e.measured = target;
+  const std::vector<workloads::LoadedModel> models = {stage->model};
+  reports::CalibrateOptions opts;
+  opts.strategy = strategy;
+  opts.leave_one_out = false;
+  opts.models = &models;
+  const reports::Calibration c = reports::calibrate({&e}, hw, hw.name, params, model_dirs(), measured.path, opts);
+  arch::ParamValue v;
+  v.number = c.after[0];
+  const std::string value = arch::format_param(*params[0].specs[0], v);
+  const double got = c.rows[0].after.value;
   char line[256];
-  std::snprintf(line, sizeof line, "%s = %lluMHz: %s %.3f ms vs measured %.3f ms (%+.2f %%)", list.c_str(),
-                (unsigned long long)best, role.c_str(), got, target, (got - target) / target * 100);
+  std::snprintf(line, sizeof line, "%s = %s: %s %.3f ms vs measured %.3f ms (%+.2f %%)", list.c_str(), value.c_str(),
+                role.c_str(), got, target, (got - target) / target * 100);
   log = line;
-  return with(best);
+  std::vector<std::string> o;
+  for (const auto& k : keys) o.push_back(k + "=" + value);
+  return o;
 }
 
 void write_file(const std::filesystem::path& p, const std::string& text) {
@@ -119,6 +115,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
                         with_model_flags({{"--hw", true, false},
                                           {"--set", true, true},
                                           {"--measured", true, false},
+                                          {"--corpus", true, false},
                                           {"--device", true, false},
                                           {"--runtime", true, false},
                                           {"--fit", true, false},
@@ -131,6 +128,13 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
   if (f.has("--help")) {
     out << kCrosscheckUsage;
     return kExitOk;
+  }
+  if (f.has("--corpus")) {
+    for (const char* flag : {"--measured", "--device", "--runtime", "--fit-on", "--model", "--precision", "--dim"})
+      if (f.has(flag))
+        throw UserError(std::string("npusim crosscheck: ") + flag +
+                        " does not apply with --corpus (the corpus names each measurement)");
+    return crosscheck_corpus_command(f, out);
   }
   if (!f.has("--measured"))
     throw UserError("npusim crosscheck: --measured FILE is required (an AI Hub perf.yaml or a layer,time_us CSV)");

@@ -27,7 +27,9 @@ Writes DIR/report.md, a self-contained DIR/report.html, CSVs and PNG/SVG plots f
     every op, DRAM traffic by tensor kind, the resolved hardware config;
   a sweep's results (npusim sweep --out X.jsonl): a CSV of every point, DRAM traffic by tensor
     kind per strategy, throughput and traffic versus each axis (one line per strategy), and
-    the Pareto front of images/s against energy per image.
+    the Pareto front of images/s against energy per image;
+  a corpus cross-check (npusim crosscheck --corpus C --out DIR): predicted against measured,
+    log-log, with y = x, a +-25 % band, one marker per network family and one colour per chip.
 The same inputs give the same files. Plots need python3 with matplotlib (Debian package
 python3-matplotlib): $NPUSIM_PYTHON, else /usr/bin/python3, else python3 on the PATH.
 
@@ -94,8 +96,10 @@ int cmd_report(const CommandArgs& args, std::ostream& out) {
   for (const auto& in : inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
-      if (!fs::exists(fs::path(in) / "summary.json", ec))
-        throw UserError(in + ": no summary.json; expected a directory written by npusim run --out");
+      if (!fs::exists(fs::path(in) / "summary.json", ec) && !fs::exists(fs::path(in) / "crosscheck_corpus.json", ec))
+        throw UserError(in +
+                        ": no summary.json or crosscheck_corpus.json; expected a directory written by npusim run "
+                        "--out or npusim crosscheck --corpus --out");
     } else if (!fs::is_regular_file(in, ec)) {
       throw UserError(in + ": no such file or directory");
     }

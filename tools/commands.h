@@ -18,6 +18,10 @@ int cmd_graph(const CommandArgs& args, std::ostream& out);
 int cmd_verify(const CommandArgs& args, std::ostream& out);
 // cmd_crosscheck.cpp
 int cmd_crosscheck(const CommandArgs& args, std::ostream& out);
+// cmd_calibrate.cpp
+int cmd_calibrate(const CommandArgs& args, std::ostream& out);
+class Flags;
+int crosscheck_corpus_command(const Flags& f, std::ostream& out);  // crosscheck --corpus
 
 // cmd_sweep.cpp
 int cmd_sweep(const CommandArgs& args, std::ostream& out);

@@ -1,0 +1,263 @@
+// The measured corpus (reader and validation), joint calibration with leave-one-out, and
+// crosscheck --corpus.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+
+#include "arch/config_loader.h"
+#include "cli_runner.h"
+#include "npusim/error.h"
+#include "reports/calibrate.h"
+#include "reports/corpus.h"
+#include "test_util.h"
+#include "workloads/model_registry.h"
+
+using namespace npusim;
+using npusim::testing::read_file;
+using npusim::testing::run_cli_capture;
+using npusim::testing::TempDir;
+
+namespace {
+
+const std::string kCorpus = NPUSIM_SOURCE_DIR "/configs/measured/corpus.yaml";
+const std::vector<std::string> kModelDirs = {NPUSIM_SOURCE_DIR "/configs/models"};
+
+arch::NpuConfig preset(const std::string& name) {
+  arch::LoadOptions o;
+  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
+  return arch::load_npu_config(name, o);
+}
+
+// A context whose source files come from `files`; the preset "no-fp16" is the 8 Gen 2 without fp16.
+reports::CorpusContext context(const std::map<std::string, std::string>& files) {
+  reports::CorpusContext ctx;
+  ctx.models = workloads::list_models(kModelDirs);
+  ctx.load_preset = [](const std::string& name) {
+    if (name != "no-fp16") return preset(name);
+    arch::NpuConfig hw = preset("snapdragon-8gen2");
+    arch::ParamValue zero;
+    arch::find_param("mac_array.precision.fp16.macs_per_pe_per_cycle")->set(hw, zero);
+    return hw;
+  };
+  ctx.read_file = [files](const std::string& p) {
+    auto it = files.find(p);
+    if (it == files.end()) throw UserError(p + ": no such file");
+    return it->second;
+  };
+  return ctx;
+}
+
+// One source file: resnet18 and resnet50 on the S23 at w8a8 and float.
+const std::string kSource = R"(precisions:
+  w8a8:
+    components:
+      ResNet18:
+        performance_metrics:
+          Samsung Galaxy S23:
+            qnn:
+              inference_time_milliseconds: 0.5
+      ResNet50:
+        performance_metrics:
+          Samsung Galaxy S23:
+            qnn:
+              inference_time_milliseconds: 0.9
+  float:
+    components:
+      ResNet18:
+        performance_metrics:
+          Samsung Galaxy S23:
+            qnn:
+              inference_time_milliseconds: 1.2
+)";
+
+std::string corpus_text(const std::string& entries, const std::string& presets = "snapdragon-8gen2") {
+  return "schema: 1\npresets:\n  snapdragon-8gen2: " + presets + "\nentries:\n" + entries;
+}
+const std::string kR18 =
+    "  - {source: s.yaml, component: ResNet18, precision: w8a8, device: Samsung Galaxy S23, runtime: qnn, model: "
+    "resnet18, metric: inference_ms, split: fit}\n";
+const std::string kR50 =
+    "  - {source: s.yaml, component: ResNet50, precision: w8a8, device: Samsung Galaxy S23, runtime: qnn, model: "
+    "resnet50, metric: inference_ms, split: fit}\n";
+
+std::string corpus_error(const std::string& text, const std::string& presets = "snapdragon-8gen2") {
+  try {
+    reports::read_corpus("dir/c.yaml", corpus_text(text, presets), context({{"dir/s.yaml", kSource}}));
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("corpus: entries read with their measured values and lines") {
+  const reports::Corpus c =
+      reports::read_corpus("dir/c.yaml", corpus_text(kR18 + kR50), context({{"dir/s.yaml", kSource}}));
+  REQUIRE(c.entries.size() == 2);
+  CHECK(c.entries[0].measured == 0.5);
+  CHECK(c.entries[0].line == 5);
+  CHECK(c.entries[0].source_line == 8);
+  CHECK(c.entries[1].measured == 0.9);
+  CHECK(c.entries[1].chip == "snapdragon-8gen2");
+  CHECK(c.entries[1].label() == "resnet50 w8a8");
+}
+
+TEST_CASE("corpus: each mistake is one error naming file:line and key, all reported at once") {
+  auto with = [](const std::string& from, const std::string& to) {
+    std::string s = kR18;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  CHECK(corpus_error(with("Samsung Galaxy S23", "Galaxy S99")) ==
+        "dir/c.yaml:5: entries[0].device: unknown device 'Galaxy S99' (known: Samsung Galaxy S23, Samsung Galaxy S23+, "
+        "Samsung Galaxy S23 Ultra, Samsung Galaxy S24, Samsung Galaxy S24+, Samsung Galaxy S24 Ultra, Snapdragon 8 "
+        "Elite QRD)");
+  CHECK(corpus_error(with("runtime: qnn, ", "")) == "dir/c.yaml:5: entries[0].runtime: missing (required)");
+  CHECK(corpus_error(kR18 + kR18) ==
+        "dir/c.yaml:6: entries[1].component: ResNet18 on Samsung Galaxy S23 (resnet18 w8a8) is listed twice (first on "
+        "line 5)");
+  CHECK(corpus_error(with("model: resnet18", "model: resnet19")) ==
+        "dir/c.yaml:5: entries[0].model: unknown model 'resnet19' (see npusim models)");
+  CHECK(corpus_error(with("precision: w8a8", "precision: float"), "no-fp16") ==
+        "dir/c.yaml:5: entries[0].precision: float runs as fp16, which preset no-fp16 (snapdragon-8gen2) does not "
+        "support (macs_per_pe_per_cycle = 0)");
+  CHECK(corpus_error(with("split: fit", "split: train")) ==
+        "dir/c.yaml:5: entries[0].split: 'train': expected fit or transfer");
+  CHECK(corpus_error(with("component: ResNet18", "component: ResNet34")) ==
+        "dir/c.yaml:5: entries[0].component: dir/s.yaml has no 'ResNet34' under precisions.w8a8.components");
+  CHECK(corpus_error(with("split: fit", "split: fit, colour: red")) ==
+        "dir/c.yaml:5: entries[0].colour: unknown key (expected source, component, precision, device, runtime, "
+        "model, dims, metric, split)");
+  // Two mistakes, two lines.
+  const std::string two = corpus_error(with("model: resnet18", "model: x") + with("split: fit", "split: y"));
+  CHECK(two.find("dir/c.yaml:5: entries[0].model") != std::string::npos);
+  CHECK(two.find("dir/c.yaml:6: entries[1].split") != std::string::npos);
+}
+
+TEST_CASE("corpus: the checked-in corpus reads; fit = 8 Gen 2 only, transfer = the other chips") {
+  const reports::Corpus c = reports::read_corpus(kCorpus, read_file(kCorpus), [] {
+    reports::CorpusContext ctx = context({});
+    ctx.read_file = [](const std::string& p) { return read_file(p); };
+    return ctx;
+  }());
+  std::map<std::string, int> count;
+  for (const auto& e : c.entries) {
+    count[e.chip + " " + std::string(reports::corpus_split_name(e.split))]++;
+    CHECK(e.measured > 0);
+    if (e.split == reports::CorpusSplit::kFit) CHECK(e.chip == "snapdragon-8gen2");
+    if (e.model == "resnet50" && e.device == "Samsung Galaxy S23") CHECK(e.measured == 0.899);
+  }
+  CHECK(count["snapdragon-8gen2 fit"] == 16);
+  CHECK(count["snapdragon-8gen3 transfer"] == 15);
+  CHECK(count["snapdragon-8elite transfer"] == 19);
+}
+
+TEST_CASE("calibrate: recovers a clock from measurements made at that clock, leave-one-out included") {
+  // "Measurements" = npusim's own predictions at 900 MHz; the fit starts from 750 MHz.
+  reports::Corpus c = reports::read_corpus("dir/c.yaml", corpus_text(kR18 + kR50), context({{"dir/s.yaml", kSource}}));
+  const auto params = reports::parse_fit_params("mac_array.frequency+vector_unit.frequency", "--fit");
+  const arch::NpuConfig base = preset("snapdragon-8gen2");
+  const reports::CorpusEvaluator eval(c.entries, kModelDirs, "best");
+  const auto truth = eval.predict(reports::with_params(base, params, {900e6}), {0, 1});
+  c.entries[0].measured = truth[0].value;
+  c.entries[1].measured = truth[1].value;
+  const std::vector<const reports::CorpusEntry*> training = {&c.entries[0], &c.entries[1]};
+  const reports::Calibration cal = reports::calibrate(training, base, "snapdragon-8gen2", params, kModelDirs, "c.yaml");
+  REQUIRE(cal.after.size() == 1);
+  CHECK(cal.before[0] == 750e6);
+  CHECK(std::abs(cal.after[0] / 900e6 - 1) < 0.002);
+  for (const auto& r : cal.rows) {
+    CHECK(std::abs(r.after.value / r.entry->measured - 1) < 0.005);
+    CHECK(std::abs(r.loo.value / r.entry->measured - 1) < 0.005);  // the other network alone gives the clock
+  }
+  CHECK(cal.objective_after < cal.objective_before);
+  // Deterministic: a second run writes the same JSON and preset.
+  const reports::Calibration again =
+      reports::calibrate(training, base, "snapdragon-8gen2", params, kModelDirs, "c.yaml");
+  CHECK(reports::calibration_json(again) == reports::calibration_json(cal));
+  CHECK(reports::calibration_preset_yaml(again, "x") == reports::calibration_preset_yaml(cal, "x"));
+}
+
+TEST_CASE("calibrate: the training set is one chip; --fit keys are numeric table keys") {
+  reports::Corpus c = reports::read_corpus("dir/c.yaml", corpus_text(kR18), context({{"dir/s.yaml", kSource}}));
+  reports::CorpusEntry other = c.entries[0];
+  other.chip = "snapdragon-8elite";
+  other.device = "Snapdragon 8 Elite QRD";
+  const auto params = reports::parse_fit_params("dram.bandwidth", "--fit");
+  CHECK_THROWS_WITH(reports::calibrate({&c.entries[0], &other}, preset("snapdragon-8gen2"), "snapdragon-8gen2", params,
+                                       kModelDirs, "c.yaml"),
+                    "c.yaml: the training set must be one chip (protocol: fit on one chip, predict the others); the "
+                    "first entry is snapdragon-8gen2, these are not:\n  c.yaml:5: resnet18 w8a8 on Snapdragon 8 Elite "
+                    "QRD (snapdragon-8elite)");
+  CHECK_THROWS_WITH(reports::parse_fit_params("mac_array.gemv", "--fit mac_array.gemv"),
+                    "--fit mac_array.gemv: mac_array.gemv is not a numeric key; only numbers can be fitted");
+  CHECK_THROWS_WITH(reports::parse_fit_params("dram.bandwith", "--fit dram.bandwith"),
+                    "--fit dram.bandwith: unknown hardware key 'dram.bandwith' (see npusim config --explain)");
+  CHECK_THROWS_WITH(reports::parse_fit_params("dram.bandwidth+mac_array.frequency", "--fit x"),
+                    "--fit x: dram.bandwidth+mac_array.frequency: keys that share one value must have one unit");
+}
+
+TEST_CASE("calibrate CLI: writes a preset that loads back with base: and the fitted value") {
+  TempDir dir;
+  const std::string out = dir.path("p.yaml");
+  const auto r =
+      run_cli_capture({"calibrate", "--corpus", kCorpus, "--hw", "snapdragon-8gen2", "--only", "resnet18,resnet50",
+                       "--fit", "mac_array.frequency+vector_unit.frequency", "--out", out});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("leave-1-out") != std::string::npos);
+  const std::string text = read_file(out);
+  CHECK(text.find("base: snapdragon-8gen2\n") != std::string::npos);
+  CHECK(text.find("calibrated_on: \"resnet18 w8a8, resnet50 w8a8\"") != std::string::npos);
+  arch::LoadOptions o;
+  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
+  const arch::NpuConfig hw = arch::load_npu_config(out, o);
+  CHECK(hw.mac_array.frequency_hz == hw.vector_unit.frequency_hz);
+  CHECK(hw.mac_array.frequency_hz != 750e6);
+}
+
+TEST_CASE("crosscheck --corpus: every entry, per-split summary, CSV with units in the header") {
+  TempDir dir;
+  const auto r = run_cli_capture({"crosscheck", "--corpus", kCorpus, "--out", dir.path()});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(r.out.find("fit      split: 16 entries") != std::string::npos);
+  CHECK(r.out.find("transfer split: 34 entries") != std::string::npos);
+  const std::string csv = read_file(dir.path("crosscheck_corpus.csv"));
+  CHECK(
+      csv.starts_with("chip,device,network,model,family,precision,metric,split,basis,preset,predicted_ms,measured_ms,"
+                      "predicted_tokens_per_s,measured_tokens_per_s,error_pct,predicted_bound\n"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 51);
+  // The transfer presets were fitted on ResNet-50 only: that row is `fitted`, the rest `transfer`.
+  CHECK(csv.find(
+            "snapdragon-8gen3,Samsung Galaxy S24,resnet50 w8a8,resnet50,resnet,w8a8,inference_ms,transfer,fitted,") !=
+        std::string::npos);
+  const auto bad = run_cli_capture({"crosscheck", "--corpus", kCorpus, "--hw", "snapdragon-9gen9=x"});
+  CHECK(bad.code == 2);
+}
+
+TEST_CASE("report on crosscheck --corpus output: the predicted-vs-measured plot and the table") {
+  TempDir dir;
+  REQUIRE(run_cli_capture({"crosscheck", "--corpus", kCorpus, "--out", dir.path("cc")}).code == 0);
+  const auto r = run_cli_capture({"report", dir.path("cc"), "-o", dir.path("rep")});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  CHECK(std::filesystem::file_size(dir.path("rep/corpus1_predicted_vs_measured.png")) > 1000);
+  const std::string md = read_file(dir.path("rep/report.md"));
+  CHECK(md.find("Cross-check on a measured corpus") != std::string::npos);
+  CHECK(md.find("| snapdragon-8elite | Snapdragon 8 Elite QRD | llama3-8b w4a16 tokens_per_s |") != std::string::npos);
+}
+
+TEST_CASE("crosscheck --fit is the one-network case of calibrate") {
+  const auto r =
+      run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--device", "Samsung Galaxy S23", "--measured",
+                       NPUSIM_SOURCE_DIR "/configs/measured/aihub/stable_diffusion_v1_5_w8a16_quantized.perf.yaml",
+                       "--fit", "mac_array.frequency,vector_unit.frequency"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  // The preset's 750 MHz came from a whole-MHz bisection on the same network; the search's
+  // answer must stay within one MHz of it and match the UNet to 0.1 %.
+  const size_t at = r.out.find("mac_array.frequency,vector_unit.frequency = ");
+  REQUIRE(at != std::string::npos);
+  const double mhz = std::stod(r.out.substr(at + 44));
+  CHECK(std::abs(mhz - 750) <= 1);
+  CHECK(r.out.find("(-0.0") != std::string::npos);
+}
