@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 
 #include "json_writer.h"
@@ -34,8 +36,11 @@ bool in_range(const arch::ParamSpec& s, double v) {
 // 4 significant digits: the value written to the preset (the grid resolves 0.1 %).
 double round4(double v) {
   if (v <= 0) return v;
-  const double p = std::pow(10.0, std::floor(std::log10(v)) - 3);
-  return std::round(v / p) * p;
+  // Through its decimal text, so the double is the one nearest to the 4-digit decimal and
+  // prints as such (0.01035, not 0.010350000000000002).
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return std::strtod(buf, nullptr);
 }
 
 double log_error(const Prediction& p, const CorpusEntry& e) { return std::log(p.value / e.measured); }
