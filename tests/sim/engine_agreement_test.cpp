@@ -103,7 +103,8 @@ TEST_CASE("analytic vs SystemC: the phone networks (issue 13), each strategy, Ex
   for (const char* model :
        {"resnet18", "resnet50", "mobilenet-v2", "mobilenet-v3-large", "efficientnet-b0", "convnext-tiny", "vit-b-16",
         "swin-t", "clip-vit-b-16-text-encoder", "clip-vit-b-16-image-encoder", "whisper-tiny.en-encoder",
-        "whisper-tiny.en-decoder", "whisper-base.en-decoder", "llama3.2-3b"})
+        "whisper-tiny.en-decoder", "whisper-base.en-encoder", "whisper-base.en-decoder", "resnet101", "llama3.2-3b",
+        "mistral-7b-v0.3", "qwen2-7b", "phi3.5-mini"})
     for (const auto& st : mappers::strategies()) {
       const std::string_view s = st->name();
       CAPTURE(model);
