@@ -134,7 +134,7 @@ class Loader {
   void load_text(const std::string& text, const std::string& display, const fs::path& dir) {
     YAML::Node root;
     try {
-      root = YAML::Load(text);
+      root = load_one_document(text);
     } catch (const YAML::Exception& e) {
       errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
       return;
@@ -276,6 +276,14 @@ class Loader {
       const PrecisionSpec& p = c.mac_array.mode(m);
       const std::string key =
           "mac_array.precision." + std::string(precision_mode_name(m)) + ".act_act_macs_per_pe_per_cycle";
+      // Below 1e-6 MACs per PE per cycle the cycle counts of real networks pass 2^64 (a rate
+      // of 1e-20 once reported a faster run than 1.0); 0 means unsupported.
+      const std::string base = "mac_array.precision." + std::string(precision_mode_name(m)) + ".";
+      for (const auto& [name, v] : {std::pair{"macs_per_pe_per_cycle", p.macs_per_pe_per_cycle},
+                                    std::pair{"act_act_macs_per_pe_per_cycle", p.act_act_macs_per_pe_per_cycle}})
+        if (v > 0 && v < 1e-6)
+          errors_.push_back(where(base + name) + base + name + " = " + quote(format_quantity(v, Unit::kRatio)) +
+                            ": must be 0 (unsupported) or at least 1e-6 MACs per PE per cycle");
       if (p.act_act_macs_per_pe_per_cycle > p.macs_per_pe_per_cycle)
         errors_.push_back(
             where(key) + key + " = " + quote(format_quantity(p.act_act_macs_per_pe_per_cycle, Unit::kRatio)) +

@@ -8,6 +8,7 @@
 #include "arch/config_schema.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "npusim/yaml_text.h"
 #include "sweep.h"
 
 namespace npusim::sim {
@@ -25,7 +26,7 @@ class SpecParser {
   SweepSpec parse(const std::string& yaml) {
     YAML::Node root;
     try {
-      root = YAML::Load(yaml);
+      root = load_one_document(yaml);
     } catch (const YAML::Exception& e) {
       throw UserError(file_ + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
     }

@@ -113,6 +113,13 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::v
   if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
   arch::LoadOptions opts;
   opts.overrides = f.all("--set");
+  // One value per key, as for --dim: a repeated key used to take the last value silently.
+  for (size_t i = 0; i < opts.overrides.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      const std::string ki = opts.overrides[i].substr(0, opts.overrides[i].find('='));
+      if (ki == opts.overrides[j].substr(0, opts.overrides[j].find('=')))
+        throw UserError("--set " + ki + " is given twice; give each key once");
+    }
   opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
   opts.preset_dirs = hw_dirs();
   return arch::load_npu_config(f.get("--hw"), opts);

@@ -136,6 +136,9 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
                         " does not apply with --corpus (the corpus names each measurement)");
     return crosscheck_corpus_command(f, out);
   }
+  if (f.has("--fit-on") && !f.has("--fit"))
+    throw UserError("npusim crosscheck: --fit-on " + f.get("--fit-on") +
+                    " needs --fit KEYS (it names the network the keys are fitted on)");
   if (!f.has("--measured"))
     throw UserError("npusim crosscheck: --measured FILE is required (an AI Hub perf.yaml or a layer,time_us CSV)");
   const std::string path = f.get("--measured");

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace npusim {
 
@@ -42,6 +43,16 @@ inline std::string yaml_error_text(const YAML::Exception& e) {
     return "nested too deep: yaml-cpp stops at " + std::to_string(static_cast<const YAML::DeepRecursion&>(e).depth()) +
            " levels";
   return e.msg;
+}
+
+// The one YAML document of `text` (a null node for an empty text). A second document after a
+// `---` used to be ignored without a word; it is a parse error at the line where it starts.
+inline YAML::Node load_one_document(const std::string& text) {
+  std::vector<YAML::Node> docs = YAML::LoadAll(text);
+  if (docs.size() > 1)
+    throw YAML::ParserException(docs[1].Mark(),
+                                "a second YAML document starts here (after ---); npusim reads one document per file");
+  return docs.empty() ? YAML::Node() : docs[0];
 }
 
 }  // namespace npusim
