@@ -138,7 +138,7 @@ Crosscheck crosscheck_layers(const sim::RunResult& r, const std::vector<Measured
     exact.emplace(r.stats.ops[i].name, i);
     normalized.emplace(normalize_layer_name(r.stats.ops[i].name), i);
   }
-  std::vector<bool> measured_op(r.stats.ops.size(), false);
+  std::vector<std::string> measured_by(r.stats.ops.size());  // the measured row that matched each op
   for (const MeasuredTime& m : layers) {
     std::optional<size_t> index;
     if (auto it = exact.find(m.name); it != exact.end())
@@ -150,10 +150,19 @@ Crosscheck crosscheck_layers(const sim::RunResult& r, const std::vector<Measured
       continue;
     }
     const sim::OpStats& op = r.stats.ops[*index];
-    measured_op[*index] = true;
+    // One measurement per op: "/conv_in/Conv" and "conv_in" used to be counted twice.
+    if (!measured_by[*index].empty())
+      throw UserError(measured_path + ": layers '" + measured_by[*index] + "' and '" + m.name +
+                      "' both match npusim op '" + op.name + "'; measure each op once");
+    measured_by[*index] = m.name;
     c.rows.push_back(make_row(m.name, op.name, op.c.latency_s * 1e3, m.ms, 1, std::string(sim::bound_name(op.bound))));
   }
-  for (bool m : measured_op) c.unmeasured_ops += m ? 0 : 1;
+  for (const std::string& m : measured_by) c.unmeasured_ops += m.empty() ? 1 : 0;
+  if (c.rows.empty())
+    throw UserError(measured_path + ": none of its " + std::to_string(layers.size()) + " layers matches an op of " +
+                    r.model +
+                    " (names are matched exactly or ONNX-style, "
+                    "/a/b/Conv -> a.b); nothing to compare");
   return c;
 }
 

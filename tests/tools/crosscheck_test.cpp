@@ -187,6 +187,18 @@ TEST_CASE("layer CSV matcher: exact and ONNX-style names, unmatched layers liste
       run_cli_capture({"crosscheck", "--hw", "tiny-test", "--model", "tiny-block", "--measured", csv, "--device", "x"});
   CHECK(device.code == 2);
   CHECK(device.err.find("--device applies to a perf.yaml") != std::string::npos);
+
+  // Two rows for one op (exact and ONNX-style name) used to count it twice; none matching
+  // used to print an empty table with exit 0.
+  const std::string twice = dir.write("twice.csv", "layer,time_us\nconv1,20\n/conv1/Conv,20\n");
+  auto dup = run_cli_capture({"crosscheck", "--hw", "tiny-test", "--model", "tiny-block", "--measured", twice});
+  CHECK(dup.code == 2);
+  CHECK(dup.err.find("layers 'conv1' and '/conv1/Conv' both match npusim op 'conv1'; measure each op once") !=
+        std::string::npos);
+  const std::string none = dir.write("none.csv", "layer,time_us\nnot_an_op,5\n");
+  auto empty = run_cli_capture({"crosscheck", "--hw", "tiny-test", "--model", "tiny-block", "--measured", none});
+  CHECK(empty.code == 2);
+  CHECK(empty.err.find("none of its 1 layers matches an op of tiny-block") != std::string::npos);
 }
 
 TEST_CASE("crosscheck --out writes the table as text, CSV and JSON") {
