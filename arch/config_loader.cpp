@@ -134,7 +134,7 @@ class Loader {
   void load_text(const std::string& text, const std::string& display, const fs::path& dir) {
     YAML::Node root;
     try {
-      root = load_one_document(text);
+      root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
       errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
       return;

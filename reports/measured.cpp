@@ -120,7 +120,7 @@ MeasuredFormat detect_measured_format(const std::string& path, const std::string
   if (t.find('\0') != std::string_view::npos) throw UserError(path + expected + " (the file is binary)");
   YAML::Node root;
   try {
-    root = load_one_document(std::string(t));
+    root = YAML::Load(std::string(t));
   } catch (const YAML::Exception& e) {
     // Broken YAML that names the perf.yaml layout goes to its reader, which reports the line.
     if (t.find("precisions:") != std::string_view::npos) return MeasuredFormat::kAihubPerf;
@@ -133,7 +133,7 @@ MeasuredFormat detect_measured_format(const std::string& path, const std::string
 AihubPerf read_aihub_perf(const std::string& path, const std::string& text, const AihubSelection& want) {
   YAML::Node root;
   try {
-    root = load_one_document(std::string(strip_bom(text)));
+    root = YAML::Load(std::string(strip_bom(text)));
   } catch (const YAML::Exception& e) {
     throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
   }

@@ -26,7 +26,7 @@ class SpecParser {
   SweepSpec parse(const std::string& yaml) {
     YAML::Node root;
     try {
-      root = load_one_document(yaml);
+      root = YAML::Load(yaml);
     } catch (const YAML::Exception& e) {
       throw UserError(file_ + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
     }

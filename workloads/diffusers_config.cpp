@@ -236,7 +236,7 @@ ConfigMap load_config_file(const std::string& path) {
                                                       "a model config (config.json or YAML)");
   YAML::Node root;
   try {
-    root = load_one_document(text);
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     std::string loc = e.mark.is_null() ? path : path + ":" + std::to_string(e.mark.line + 1);
     throw InputError(loc + ": malformed config: " + yaml_error_text(e));

@@ -70,8 +70,8 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
                        "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
                        "Strides,' or 'Layer, M, N, K,'");
     }
-    root = load_one_document(read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
-                                                        "a model config or YAML graph (ONNX files may be larger)"));
+    root = YAML::Load(read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
+                                                 "a model config or YAML graph (ONNX files may be larger)"));
   } catch (const YAML::Exception&) {
     return ModelFormat::kYamlGraph;
   }

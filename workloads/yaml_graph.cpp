@@ -282,7 +282,7 @@ Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
                            const std::optional<PrecisionSpec>& precision, const GraphLimits& limits) {
   YAML::Node root;
   try {
-    root = load_one_document(yaml);
+    root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + yaml_error_text(e));
   }

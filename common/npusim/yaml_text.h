@@ -45,14 +45,4 @@ inline std::string yaml_error_text(const YAML::Exception& e) {
   return e.msg;
 }
 
-// The one YAML document of `text` (a null node for an empty text). A second document after a
-// `---` used to be ignored without a word; it is a parse error at the line where it starts.
-inline YAML::Node load_one_document(const std::string& text) {
-  std::vector<YAML::Node> docs = YAML::LoadAll(text);
-  if (docs.size() > 1)
-    throw YAML::ParserException(docs[1].Mark(),
-                                "a second YAML document starts here (after ---); npusim reads one document per file");
-  return docs.empty() ? YAML::Node() : docs[0];
-}
-
 }  // namespace npusim
