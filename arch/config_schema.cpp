@@ -128,6 +128,12 @@ std::vector<ParamSpec> build_table() {
       "vector_unit.cost.eltwise", Unit::kRatio, "1", {0, 1000, true}, "lane-cycles per element of eltwise add / mul",
       [](auto& c) -> auto& { return c.vector_unit.cost_eltwise; }));
   t.push_back(field<kNumber>(
+      "vector_unit.cost.depthwise", Unit::kRatio, "0", {0, 1000},
+      "lane-cycles per MAC of a depthwise conv (one input channel per group) run on the vector unit, which takes it "
+      "whenever that is faster than the MAC array (a depthwise conv's reduction is only its kernel taps, so it fills "
+      "a sliver of a systolic array; NPUs with wide SIMD units run it there). 0: depthwise convs stay on the array",
+      [](auto& c) -> auto& { return c.vector_unit.cost_depthwise; }));
+  t.push_back(field<kNumber>(
       "vector_unit.energy_per_elem_op", Unit::kEnergy, "0pJ", {0, 10000},
       "energy per element per lane-cycle of vector work",
       [](auto& c) -> auto& { return c.vector_unit.energy_per_elem_op_pj; }));
@@ -225,14 +231,25 @@ std::vector<ParamSpec> build_table() {
       [](auto& c) -> auto& { return c.overhead.per_mac_op_ps; }));
   t.push_back(field<kNumber>(
       "overhead.per_vector_op", Unit::kTime, "0ns", {0, 1e9},
-      "fixed cost of each vector or data-movement op (norm, softmax, eltwise, concat, copy, ...) that runs as its "
-      "own layer: dispatch and synchronisation, exposed in full; views and fused ops pay nothing",
+      "fixed cost of each vector op (norm, softmax, activation, eltwise, pooling: work on the vector unit) that runs "
+      "as its own layer: dispatch and synchronisation, exposed in full; views and fused ops pay nothing",
       [](auto& c) -> auto& { return c.overhead.per_vector_op_ps; }));
+  t.push_back(field<kNumber>(
+      "overhead.per_copy_op", Unit::kTime, "0ns", {0, 1e9},
+      "fixed cost of each data-movement op with no vector work (permute/transpose, concat, slice, copy, gather) that "
+      "runs as its own layer: dispatch and synchronisation, exposed in full; views and fused ops pay nothing",
+      [](auto& c) -> auto& { return c.overhead.per_copy_op_ps; }));
   t.push_back(field<kNumber>(
       "overhead.per_run", Unit::kTime, "0ns", {0, 1e9},
       "fixed cost of each network evaluation (graph launch and completion on the NPU), reported as its own "
       "line: the ops' latencies plus this are the network latency",
       [](auto& c) -> auto& { return c.overhead.per_run_ps; }));
+  t.push_back(field<kNumber>(
+      "overhead.at_frequency", Unit::kFrequency, "0Hz", {0, 100e9},
+      "NPU clock at which the overhead.* times hold: they are control cycles (a scalar core dispatching layers and "
+      "waiting on barriers), so at another mac_array.frequency they scale with at_frequency / frequency; 0: fixed "
+      "times whatever the clock",
+      [](auto& c) -> auto& { return c.overhead.at_frequency_hz; }));
   t.push_back(field<kNumber>(
       "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
       [](auto& c) -> auto& { return c.static_power_mw; }));

@@ -62,6 +62,7 @@ struct VectorUnitConfig {
   double cost_softmax = 0;
   double cost_activation = 0;
   double cost_eltwise = 0;
+  double cost_depthwise = 0;         // lane-cycles per MAC of a depthwise conv run here; 0: on the array
   double energy_per_elem_op_pj = 0;  // per element per unit of cost
   bool overlaps_mac = false;         // vector work runs concurrently with the MAC array
 };
@@ -106,8 +107,15 @@ struct MappingConfig {
 // Fixed costs of the NPU's control path, in ps: exposed time no data movement or compute hides.
 struct OverheadConfig {
   double per_mac_op_ps = 0;     // each op with MAC work that runs as its own layer
-  double per_vector_op_ps = 0;  // each vector or data-movement op that runs as its own layer
+  double per_vector_op_ps = 0;  // each vector op (norm, softmax, eltwise, ...) that runs as its own layer
+  double per_copy_op_ps = 0;    // each data-movement op (permute, concat, slice, copy) that runs as its own layer
   double per_run_ps = 0;        // each evaluation of a network (graph launch)
+  // > 0: the times above hold at this NPU clock and scale with 1/mac_array.frequency (control
+  // cycles); 0: they are fixed times.
+  double at_frequency_hz = 0;
+  double scale(double mac_frequency_hz) const {
+    return at_frequency_hz > 0 && mac_frequency_hz > 0 ? at_frequency_hz / mac_frequency_hz : 1.0;
+  }
 };
 
 struct NpuConfig {

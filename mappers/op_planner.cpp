@@ -35,6 +35,32 @@ double vector_cost(const arch::VectorUnitConfig& v, workloads::VectorClass c) {
   return 0;
 }
 
+// A depthwise conv (one input channel per group) uses a sliver of a systolic array: its
+// reduction is only the kernel taps. NPUs with a wide vector unit (Hexagon's HVX, for one)
+// run it there instead, at vector_unit.cost.depthwise lane-cycles per MAC; the compiler picks
+// the faster unit, and so does this. 0 keeps every conv on the array.
+bool depthwise(const Op& op) { return op.kind == OpKind::kConv2d && op.conv.groups > 1 && op.conv.c == op.conv.groups; }
+
+void move_depthwise_to_vector(OpPlan& p, const arch::NpuConfig& hw) {
+  const double cost = hw.vector_unit.cost_depthwise;
+  if (cost <= 0 || hw.vector_unit.lanes == 0) return;
+  long double array_s = 0, vector_s = 0;
+  std::vector<uint64_t> cycles;
+  cycles.reserve(p.steps.size());
+  for (const TileStep& t : p.steps) {
+    const auto c = static_cast<uint64_t>(std::ceil(static_cast<long double>(t.macs) * cost / hw.vector_unit.lanes));
+    cycles.push_back(c);
+    array_s += static_cast<long double>(t.repeat) * t.mac_cycles / hw.mac_array.frequency_hz;
+    vector_s += static_cast<long double>(t.repeat) * c / hw.vector_unit.frequency_hz;
+  }
+  if (vector_s >= array_s) return;
+  for (size_t i = 0; i < p.steps.size(); ++i) {
+    p.steps[i].vector_cycles += cycles[i];
+    p.steps[i].mac_cycles = 0;
+  }
+  p.mapping = "vector unit (depthwise, faster than the array's " + p.mapping + ")";
+}
+
 }  // namespace
 
 OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch::NpuConfig& hw) {
@@ -172,6 +198,16 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
   for (TensorId t : op.outputs) put(g.tensor(t).size_bytes), put(g.tensor(t).elems);
   for (const Place& p : mem.in) put(uint64_t(p.loc) << 8 | uint64_t(p.traffic));
   for (const Place& p : mem.out) put(uint64_t(p.loc) << 8 | uint64_t(p.traffic));
+  const bool dw_vector = depthwise(op) && hw_.vector_unit.cost_depthwise > 0;
+  if (dw_vector) {
+    // The unit choice depends on the vector unit's rate relative to the array's.
+    for (double x : {hw_.vector_unit.cost_depthwise, hw_.vector_unit.frequency_hz, hw_.mac_array.frequency_hz}) {
+      uint64_t bits = 0;
+      std::memcpy(&bits, &x, sizeof x);
+      put(bits);
+    }
+    put(hw_.vector_unit.lanes);
+  }
   if (auto it = memo_.find(key); it != memo_.end()) {
     stats_.hits++;
     return it->second;
@@ -180,6 +216,7 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
   OpPlan p = op.macs > 0 && op.inputs.size() >= 2 && op_class(op.kind) == OpClass::kMac
                  ? plan_mac(g, op, mem, hw_, rate)
                  : plan_stream(g, op, mem, hw_);
+  if (dw_vector) move_depthwise_to_vector(p, hw_);
   memo_.emplace(std::move(key), p);
   return p;
 }

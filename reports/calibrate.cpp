@@ -1,10 +1,14 @@
 #include "calibrate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "json_writer.h"
 #include "npusim/error.h"
@@ -208,17 +212,44 @@ CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::v
 }
 
 std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const {
-  sim::Simulator sim(hw);
-  std::vector<Prediction> out;
-  for (size_t i : which) {
-    const sim::RunResult r = sim.run(models_[i], strategy_);
-    ++evaluations_;
-    const double s = r.stats.total.latency_s;
-    Prediction p;
-    p.value = entries_[i].metric == CorpusMetric::kTokensPerS ? 1.0 / s : s * 1e3;
-    p.bound = bound_text(r.stats);
-    out.push_back(std::move(p));
+  // Entries are independent: a few threads, one Simulator each, take the next entry in turn.
+  // Each result lands in its entry's slot, so the output does not depend on the thread count.
+  std::vector<Prediction> out(which.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    sim::Simulator sim(hw);
+    for (size_t k; (k = next.fetch_add(1)) < which.size();) {
+      const size_t i = which[k];
+      const sim::RunResult r = sim.run(models_[i], strategy_);
+      const double s = r.stats.total.latency_s;
+      out[k].value = entries_[i].metric == CorpusMetric::kTokensPerS ? 1.0 / s : s * 1e3;
+      out[k].bound = bound_text(r.stats);
+    }
+  };
+  const size_t n = std::min<size_t>({which.size(), std::max(1u, std::thread::hardware_concurrency()), 8});
+  std::vector<std::thread> threads;
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  for (size_t t = 1; t < n; ++t)
+    threads.emplace_back([&] {
+      try {
+        work();
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        next = which.size();
+      }
+    });
+  try {
+    work();
+  } catch (...) {
+    const std::lock_guard<std::mutex> lock(error_mutex);
+    if (!error) error = std::current_exception();
+    next = which.size();
   }
+  for (auto& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+  evaluations_ += which.size();
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "calibrate.h"
+#include "crosscheck.h"
 #include "json_writer.h"
 #include "npusim/error.h"
 #include "sim/version.h"
@@ -30,25 +31,11 @@ std::vector<std::pair<std::string, std::vector<double>>> errors_by_split(const C
 // Whether the preset's calibrated_on names this entry's model (a comma-separated list of
 // corpus labels or model names) or, for SD 1.5, its pipeline role.
 bool calibrated_on(const arch::NpuConfig& hw, const CorpusEntry& e) {
-  const std::string& on = hw.calibrated_on;
-  if (on.empty()) return false;
-  std::vector<std::string> items;
-  for (size_t s = 0;;) {
-    const size_t comma = on.find(',', s);
-    std::string item = on.substr(s, comma == std::string::npos ? std::string::npos : comma - s);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    items.push_back(item);
-    if (comma == std::string::npos) break;
-    s = comma + 1;
-  }
   const std::string role = e.model == "sd15-unet"           ? "denoiser"
                            : e.model == "sd15-text-encoder" ? "text_encoder"
                            : e.model == "sd15-vae-decoder"  ? "decoder"
                                                             : "";
-  for (const auto& i : items)
-    if (i == e.label() || i == e.model || (!role.empty() && i == role)) return true;
-  return false;
+  return calibrated_on_names(hw.calibrated_on, {role, e.model, e.label()});
 }
 
 }  // namespace

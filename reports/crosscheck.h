@@ -11,6 +11,10 @@
 
 namespace npusim::reports {
 
+// Whether a preset's calibrated_on (a comma-separated list of pipeline roles, built-in model
+// names or corpus labels "MODEL PRECISION") lists one of `names` (empty names never match).
+bool calibrated_on_names(const std::string& on, const std::vector<std::string>& names);
+
 struct CrosscheckRow {
   std::string component;  // the measured name (perf.yaml component or CSV layer)
   std::string network;    // npusim's network or op it was matched to

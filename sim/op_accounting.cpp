@@ -63,11 +63,27 @@ uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& 
 }
 
 uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw) {
-  bool tiles = false, macs = false;
+  const arch::OverheadConfig& oh = hw.overhead;
+  const double scale = oh.scale(hw.mac_array.frequency_hz);
+  switch (overhead_class(os)) {
+    case OverheadClass::kNone:
+      return 0;
+    case OverheadClass::kMac:
+      return uint64_t(std::llround(oh.per_mac_op_ps * scale));
+    case OverheadClass::kVector:
+      return uint64_t(std::llround(oh.per_vector_op_ps * scale));
+    case OverheadClass::kCopy:
+      return uint64_t(std::llround(oh.per_copy_op_ps * scale));
+  }
+  return 0;
+}
+
+OverheadClass overhead_class(const mappers::OpSchedule& os) {
+  bool tiles = false, macs = false, vector = false;
   for (const TileStep& t : os.steps)
-    if (t.repeat > 0) tiles = true, macs = macs || t.macs > 0;
-  if (!tiles) return 0;
-  return uint64_t(std::llround(macs ? hw.overhead.per_mac_op_ps : hw.overhead.per_vector_op_ps));
+    if (t.repeat > 0) tiles = true, macs = macs || t.macs > 0, vector = vector || t.vector_cycles > 0;
+  if (!tiles) return OverheadClass::kNone;
+  return macs ? OverheadClass::kMac : vector ? OverheadClass::kVector : OverheadClass::kCopy;
 }
 
 void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw) {
@@ -83,7 +99,10 @@ void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch
     s.c.overhead_s = sec;
     r.op_overhead_ps += ps;
     r.latency_ps += ps;
-    ++(s.c.macs > 0 ? r.overhead_mac_ops : r.overhead_vector_ops);
+    const OverheadClass k = overhead_class(schedule.ops[i]);
+    ++(k == OverheadClass::kMac      ? r.overhead_mac_ops
+       : k == OverheadClass::kVector ? r.overhead_vector_ops
+                                     : r.overhead_copy_ops);
   }
 }
 
@@ -126,7 +145,7 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     r.total.merge(c);
   }
   // The run's launch: in the network's latency, in no op.
-  r.per_run_ps = uint64_t(std::llround(hw.overhead.per_run_ps));
+  r.per_run_ps = uint64_t(std::llround(hw.overhead.per_run_ps * hw.overhead.scale(hw.mac_array.frequency_hz)));
   const double run_s = double(r.per_run_ps) * 1e-12;
   r.latency_ps += r.per_run_ps;
   r.total.latency_s += run_s;

@@ -27,6 +27,10 @@ uint64_t sram_stream_cycles(const mappers::TileStep& t, const arch::SramConfig& 
 // tiles do MACs (with whatever was fused into it), per_vector_op for any other op with tiles,
 // 0 for an op without tiles (a view, or an op fused into its host).
 uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw);
+// Which fixed cost an op pays: none (fused away or a view), MAC work, vector work, or data
+// movement alone.
+enum class OverheadClass { kNone, kMac, kVector, kCopy };
+OverheadClass overhead_class(const mappers::OpSchedule& os);
 
 // Charges every op its fixed cost after the engine has timed it, as a stall of the whole NPU at
 // the op's dispatch: exposed time added to latency and busy time (overlapped unchanged, so the

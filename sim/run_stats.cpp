@@ -29,6 +29,7 @@ void RunStats::merge(const RunStats& o) {
   per_run_ps += o.per_run_ps;
   overhead_mac_ops += o.overhead_mac_ops;
   overhead_vector_ops += o.overhead_vector_ops;
+  overhead_copy_ops += o.overhead_copy_ops;
   for (int i = 0; i < kNumBounds; ++i) time_by_bound_s[i] += o.time_by_bound_s[i];
   sram_peak_bytes = std::max(sram_peak_bytes, o.sram_peak_bytes);
   prefetched_weight_bytes += o.prefetched_weight_bytes;

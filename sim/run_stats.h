@@ -124,6 +124,7 @@ struct RunStats {
   uint64_t op_overhead_ps = 0;                             // fixed per-op costs summed (in the ops' latencies)
   uint64_t per_run_ps = 0;                                 // fixed cost of the run (hw overhead.per_run), in no op
   uint64_t overhead_mac_ops = 0, overhead_vector_ops = 0;  // ops charged overhead.per_mac_op / per_vector_op
+  uint64_t overhead_copy_ops = 0;                          // ops charged overhead.per_copy_op
   // Latency minus fixed costs, summed per Bound (kOverlapped ops add none): with
   // op_overhead_ps and per_run_ps it sums to the network latency.
   double time_by_bound_s[kNumBounds] = {};

@@ -124,7 +124,8 @@ int cmd_calibrate(const CommandArgs& args, std::ostream& out) {
   } else {
     out << "npusim " << version_string() << " (commit " << git_commit() << ")\n" << reports::calibration_text(c);
     char line[128];
-    std::snprintf(line, sizeof line, "run time: %.1f s (wall clock, one thread)\n", seconds);
+    std::snprintf(line, sizeof line,
+                  "run time: %.1f s (wall clock; networks evaluated on up to min(cores, 8) threads)\n", seconds);
     out << line;
     if (f.has("--out")) out << "wrote " << f.get("--out") << "\n";
   }

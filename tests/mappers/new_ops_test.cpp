@@ -75,6 +75,41 @@ TEST_CASE("depthwise conv: groups packed block-diagonally onto the array") {
   CHECK(op2.tiling.group_pack == 1);
 }
 
+TEST_CASE("depthwise conv: the vector unit takes it when vector_unit.cost.depthwise makes it faster") {
+  // The 64-MAC depthwise conv above (35 array cycles): at 0.5 lane-cycles per MAC on 4 lanes
+  // it is 64 x 0.5 / 4 = 8 vector cycles (two steps of 32 MACs, 4 cycles each), faster than
+  // the array, so it moves; at 5 lane-cycles per MAC (80 cycles) it stays on the array.
+  GraphBuilder b("dw", Precision::kW8A8);
+  b.conv2d("dw", b.input("x", {1, 4, 1, 9}), 4, 1, 2, 1, 0, 4, false);
+  const workloads::Graph g = b.finish();
+  auto vector_cycles = [](const mappers::OpSchedule& op) {
+    uint64_t c = 0;
+    for (const auto& st : op.steps) c += st.repeat * st.vector_cycles;
+    return c;
+  };
+  const arch::NpuConfig fast = testing::tiny({"dram.bandwidth=1TB/s", "vector_unit.cost.depthwise=0.5"});
+  mappers::Mapper m(fast);
+  const mappers::Schedule s = m.map(g, "offchip");
+  const mappers::OpSchedule& op = only_mac(s);
+  CHECK(mac_cycles(op) == 0);
+  CHECK(vector_cycles(op) == 8);
+  CHECK(op.mapping.starts_with("vector unit (depthwise"));
+  CHECK(mappers::verify_graph(g, s, 4, 4, 1).passed());  // the same MACs, whichever unit runs them
+  const arch::NpuConfig slow = testing::tiny({"dram.bandwidth=1TB/s", "vector_unit.cost.depthwise=5"});
+  mappers::Mapper m2(slow);
+  const mappers::Schedule s2 = m2.map(g, "offchip");
+  const mappers::OpSchedule& op2 = only_mac(s2);
+  CHECK(mac_cycles(op2) == 35);
+  CHECK(vector_cycles(op2) == 0);
+  // A dense conv never moves, whatever the cost.
+  GraphBuilder b3("dense", Precision::kW8A8);
+  b3.conv2d("c", b3.input("x", {1, 4, 1, 9}), 4, 1, 2, 1, 0, 1, false);
+  const workloads::Graph g3 = b3.finish();
+  mappers::Mapper m3(fast);
+  const mappers::Schedule s3 = m3.map(g3, "offchip");
+  CHECK(vector_cycles(only_mac(s3)) == 0);
+}
+
 TEST_CASE("pooling, hard-swish and conv1d: vector and array cycles by hand") {
   const arch::NpuConfig hw = testing::tiny({"dram.bandwidth=1TB/s"});
   auto vector_cycles = [&](const workloads::Graph& g) {

@@ -103,6 +103,23 @@ TEST_CASE("fixed costs: per vector op, per MAC op and per run, SystemC engine") 
   CHECK(info.end_ps == 300'000);
 }
 
+TEST_CASE("fixed costs are control cycles when overhead.at_frequency is set: they scale with the clock") {
+  // Given at 500 MHz, on tiny-test's 1 GHz they take half: 3.5 ns, 25 ns and a 500 ns launch.
+  std::vector<std::string> set = kCosts;
+  set.push_back("overhead.at_frequency=500MHz");
+  const arch::NpuConfig hw = tiny(set);
+  for (const sim::RunStats& r : {sim::run_analytic(tiny_block().graph, hw, three_ops()),
+                                 sim::run_systemc(tiny_block().graph, hw, three_ops())}) {
+    CHECK(r.ops[0].exposed_ps == 103'500);
+    CHECK(r.ops[2].exposed_ps == 225'000);
+    CHECK(r.per_run_ps == 500'000);
+    CHECK(r.latency_ps == 828'500);
+  }
+  // At the clock they were given for, they are the times as written.
+  set.back() = "overhead.at_frequency=1GHz";
+  check_fixed_costs(sim::run_analytic(tiny_block().graph, tiny(set), three_ops()));
+}
+
 TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a mapped network") {
   // tiny-block mapped by the real mapper, each strategy, both engines: with the costs set,
   // every op's latency grows by exactly its fixed cost (views and fused ops pay none, and

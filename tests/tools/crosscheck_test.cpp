@@ -234,28 +234,31 @@ TEST_CASE("crosscheck table: Snapdragon 8 Gen 2 preset vs AI Hub S23 measurement
   CHECK_MESSAGE(read_file(NPUSIM_SOURCE_DIR "/README.md").find(table) != std::string::npos,
                 "README.md's crosscheck table differs from the golden; paste the new table there");
 
-  // The calibration holds: the preset's one fitted number (the clock) puts the UNet within
-  // 0.5 % of the measured 113.346 ms. If a model change breaks this, re-fit
-  // mac_array.frequency / vector_unit.frequency in configs/hw/snapdragon-8gen2.yaml.
+  // The calibration holds: the preset's joint fit on the S23 corpus (README "Calibration")
+  // puts each SD 1.5 network within 10 % of its measurement (fitted: -1.9, +5.3, +0.8 %). If a
+  // model change breaks this, re-run the calibrate command in configs/hw/snapdragon-8gen2.yaml.
   auto json = run_cli_capture(
       {"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device", "Samsung Galaxy S23", "--json"});
   REQUIRE(json.code == 0);
-  const auto unet = json.out.find("\"component\": \"UnetQuantizable\"");
-  REQUIRE(unet != std::string::npos);
-  const auto err_at = json.out.find("\"error\": ", unet);
-  const double err = std::stod(json.out.substr(err_at + 9, 24));
-  CHECK(std::fabs(err) < 0.005);
+  for (const char* component : {"TextEncoderQuantizable", "UnetQuantizable", "VaeDecoderQuantizable"}) {
+    const auto at = json.out.find(std::string("\"component\": \"") + component + "\"");
+    REQUIRE(at != std::string::npos);
+    const auto err_at = json.out.find("\"error\": ", at);
+    const double err = std::stod(json.out.substr(err_at + 9, 24));
+    CHECK_MESSAGE(std::fabs(err) < 0.10, component);
+  }
 }
 
 TEST_CASE("crosscheck --fit finds the preset's calibrated clock from another starting clock") {
-  auto r = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
-                            "Samsung Galaxy S23", "--set", "mac_array.frequency=1GHz", "--set",
-                            "vector_unit.frequency=1GHz", "--fit", "mac_array.frequency,vector_unit.frequency"});
+  auto r =
+      run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
+                       "Samsung Galaxy S23", "--set", "mac_array.frequency=1GHz", "--set", "vector_unit.frequency=1GHz",
+                       "--fit", "mac_array.frequency,vector_unit.frequency", "--fit-on", "denoiser"});
   REQUIRE_MESSAGE(r.code == 0, r.err);
-  // calibrate's search on one network (0.1 % grid, 4 significant digits) from 1 GHz; the
-  // preset's 750 MHz came from a whole-MHz bisection and gives 113.404 ms (+0.05 %).
-  CHECK(r.out.find("fitted      mac_array.frequency,vector_unit.frequency = 750.6MHz: denoiser 113.322 ms vs measured "
-                   "113.346 ms (-0.02 %)") != std::string::npos);
+  // calibrate's search on one network (0.1 % grid, 4 significant digits) from 1 GHz: the same
+  // clock as from the preset's 753 MHz (797.1 MHz) to the grid's resolution.
+  CHECK(r.out.find("fitted      mac_array.frequency,vector_unit.frequency = 797MHz: denoiser 113.373 ms vs measured "
+                   "113.346 ms (+0.02 %)") != std::string::npos);
   auto bad = run_cli_capture({"crosscheck", "--hw", "snapdragon-8gen2", "--measured", kPerfYaml, "--device",
                               "Samsung Galaxy S23", "--fit", "mac_array.gemv"});
   CHECK(bad.code == 2);
