@@ -71,8 +71,9 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
   if (role.empty())
     throw UserError("--fit: say which network to fit on with --fit-on ROLE (the preset has no calibrated_on)");
   if (!f.has("--fit-on") && role.find(',') != std::string::npos)
-    throw UserError("--fit: say which network to fit on with --fit-on ROLE (the preset was calibrated on several "
-                    "networks; npusim calibrate refits those)");
+    throw UserError(
+        "--fit: say which network to fit on with --fit-on ROLE (the preset was calibrated on several "
+        "networks; npusim calibrate refits those)");
   const workloads::Stage* stage = nullptr;
   for (const auto& s : w.stages)
     if (workloads::stage_role_name(s.role) == role) stage = &s;
