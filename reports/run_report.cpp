@@ -8,6 +8,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "arch/area.h"
 #include "arch/config_schema.h"
 #include "arch/units.h"
 #include "json_writer.h"
@@ -50,18 +51,63 @@ std::string fixed_costs_line(const sim::RunResult& r) {
       s.total.latency_s > 0 ? 100 * total_s / s.total.latency_s : 0.0);
 }
 
+std::string static_power_basis(const arch::NpuConfig& hw) {
+  if (hw.technology.empty()) return "static_power (fixed)";
+  if (hw.static_power_mw > 0) return "static_power (fixed; overrides the " + hw.technology + " leakage model)";
+  return fmt("leakage of the %s area model at %.3f V", hw.technology.c_str(), arch::supply_voltage(hw));
+}
+
+std::string area_lines(const arch::NpuConfig& hw) {
+  const arch::AreaModel m = arch::area_model(hw);
+  if (m.blocks.empty()) return "";
+  std::ostringstream o;
+  o << fmt("area       %.3f mm2 at %s (SRAM %.3f mm2, logic %.3f mm2); static power %.1f mW (%s)\n", m.total_mm2(),
+           hw.technology.c_str(), m.sram_mm2(), m.logic_mm2(), arch::static_power_mw(hw),
+           static_power_basis(hw).c_str());
+  for (const auto& b : m.blocks) {
+    o << fmt("  %-12s %8.3f mm2  ", b.name.c_str(), b.mm2) << b.basis << "\n";
+    if (!b.source.empty()) o << "  " << std::string(12, ' ') << "              source: " << b.source << "\n";
+  }
+  return o.str();
+}
+
+void write_silicon_json(JsonWriter& w, const arch::NpuConfig& hw) {
+  const arch::AreaModel m = arch::area_model(hw);
+  w.begin_object();
+  w.field("technology", hw.technology);
+  w.field("area_mm2", m.total_mm2());
+  w.field("sram_area_mm2", m.sram_mm2());
+  w.field("logic_area_mm2", m.logic_mm2());
+  w.key("area_blocks");
+  w.begin_array();
+  for (const auto& b : m.blocks) {
+    w.begin_object();
+    w.field("name", b.name);
+    w.field("area_mm2", b.mm2);
+    w.field("basis", b.basis);
+    w.field("source", b.source);
+    w.end_object();
+  }
+  w.end_array();
+  w.field("supply_voltage_v", arch::supply_voltage(hw));
+  w.field("static_power_mw", arch::static_power_mw(hw));
+  w.field("static_power_basis", static_power_basis(hw));
+  w.end_object();
+}
+
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
   w.begin_object();
   arch::walk_param_tree({
-      .enter =
-          [&](const std::string& segment, size_t) {
-            w.key(segment);
-            w.begin_object();
-          },
-      .leave = [&] { w.end_object(); },
-      .leaf = [&](const arch::ParamSpec& spec, const std::string& segment,
-                  size_t) { w.field(segment, arch::format_param(spec, spec.get(hw))); },
-  });
+                            .enter =
+                                [&](const std::string& segment, size_t) {
+                                  w.key(segment);
+                                  w.begin_object();
+                                },
+                            .leave = [&] { w.end_object(); },
+                            .leaf = [&](const arch::ParamSpec& spec, const std::string& segment,
+                                        size_t) { w.field(segment, arch::format_param(spec, spec.get(hw))); },
+                        },
+                        [&](const arch::ParamSpec& spec) { return arch::param_shown(hw, spec); });
   w.key("sources");
   w.begin_array();
   for (const auto& s : hw.sources) w.value(s);
@@ -89,6 +135,7 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
     << arch::format_quantity(double(hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
     << arch::format_quantity(hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
   for (const auto& ov : hw.overrides) o << "           --set " << ov << "\n";
+  o << area_lines(hw);
   return o.str();
 }
 
@@ -375,6 +422,8 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   if (!wr.stages.empty()) {
     w.key("hardware");
     write_hw_json(w, wr.stages[0].run.hw);
+    w.key("silicon");
+    write_silicon_json(w, wr.stages[0].run.hw);
   }
   w.key("networks");
   w.begin_array();

@@ -1,0 +1,68 @@
+// The area model through the CLI: `run` prints area per block with units and sources and puts
+// it in the JSON; `config --explain` documents the technology keys; bad technology input
+// exits 2 naming the key.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+#include "tools/cli_runner.h"
+
+using npusim::testing::contains;
+
+namespace {
+npusim::testing::CliResult cli(const std::vector<std::string>& args) { return npusim::testing::run_cli_capture(args); }
+}  // namespace
+
+TEST_CASE("run: a technology prints area per block with units and sources, and the JSON has it") {
+  const std::vector<std::string> base = {"run",   "--hw",          "tiny-test", "--model",         "tiny-block",
+                                         "--set", "technology=n5", "--set",     "static_power=0mW"};
+  auto r = cli(base);
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "area       "));
+  CHECK(contains(r.out, " mm2 at n5 (SRAM "));
+  CHECK(contains(r.out, "leakage of the n5 area model at 0.717 V"));  // 1 GHz: 0.65 V @ 800 MHz + 0.1 V x 200/300
+  for (const char* block : {"  MAC array  ", "  vector unit  ", "  SRAM  ", "  DMA  ", "  control  "})
+    CHECK_MESSAGE(contains(r.out, block), block);
+  CHECK(contains(r.out, "source: TSMC N5 high-density 6T bit cell 0.021 um2"));
+  std::vector<std::string> json = base;
+  json.push_back("--json");
+  r = cli(json);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"silicon\": {"));
+  CHECK(contains(r.out, "\"technology\": \"n5\""));
+  CHECK(contains(r.out, "\"area_blocks\": ["));
+  CHECK(contains(r.out, "\"static_power_mw\""));
+  // Deterministic: the same run gives the same bytes.
+  CHECK(cli(json).out == r.out);
+  // Without a technology there is no area section and the JSON's silicon block is empty.
+  r = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--json"});
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"technology\": \"\""));
+  CHECK(contains(r.out, "\"area_blocks\": []"));
+}
+
+TEST_CASE("config --explain documents every technology key with its unit") {
+  auto r = cli({"config", "--explain"});
+  REQUIRE(r.code == 0);
+  for (const char* key :
+       {"technology ", "power_budget ", "dram.phy_width ", "tech.sram.bitcell ", "tech.sram.leakage ", "tech.mac.w8a8 ",
+        "tech.mac.pe_overhead ", "tech.vector.lane ", "tech.dma.channel ", "tech.dram_phy.per_16bit ",
+        "tech.logic.leakage ", "tech.voltage.nominal ", "tech.voltage.vf "})
+    CHECK_MESSAGE(contains(r.out, key), key);
+  CHECK(contains(r.out, "area (um2)"));
+  CHECK(contains(r.out, "power density (mW/mm2)"));
+  CHECK(contains(r.out, "voltage (V)"));
+}
+
+TEST_CASE("run: a bad technology exits 2 naming the key") {
+  auto r = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "technology=n6"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "technology = \"n6\": no such technology"));
+  r = cli(
+      {"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "technology=n5", "--set", "tech.voltage.vf=fast"});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "tech.voltage.vf = \"fast\": point 1 \"fast\": expected VOLTAGE@CLOCK"));
+}
