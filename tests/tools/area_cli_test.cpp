@@ -66,3 +66,34 @@ TEST_CASE("run: a bad technology exits 2 naming the key") {
   CHECK(r.code == 2);
   CHECK(contains(r.err, "tech.voltage.vf = \"fast\": point 1 \"fast\": expected VOLTAGE@CLOCK"));
 }
+
+TEST_CASE("run: a power budget on the Snapdragon 8 Elite preset picks a clock whose power fits") {
+  const std::vector<std::string> args = {"run",           "--hw",  "snapdragon-8elite", "--model", "sd15", "--set",
+                                         "technology=n4", "--set", "power_budget=3W"};
+  auto r = cli(args);
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "==== Power budget 3W ===="));
+  CHECK(contains(r.out, "  peak clock            1650.0 MHz"));
+  CHECK(contains(r.out, "  sustained clock   "));
+  CHECK(contains(r.out, " s per image"));
+  std::vector<std::string> json = args;
+  json.push_back("--json");
+  r = cli(json);
+  REQUIRE(r.code == 0);
+  auto number = [&](const std::string& key) {
+    const size_t at = r.out.find("\"" + key + "\": ");
+    REQUIRE_MESSAGE(at != std::string::npos, key);
+    return std::stod(r.out.substr(at + key.size() + 4));
+  };
+  CHECK(contains(r.out, "\"fits\": true"));
+  CHECK(number("sustained_power_mw") <= 3000);
+  // The budget binds on this preset today (3.07 W at 1.65 GHz); should a recalibration bring the
+  // peak under 3 W, the peak clock is the answer.
+  if (number("peak_power_mw") > 3000) {
+    CHECK(number("sustained_clock_hz") < number("peak_clock_hz"));
+    CHECK(number("sustained_seconds") > number("peak_seconds"));
+  } else {
+    CHECK(number("sustained_clock_hz") == number("peak_clock_hz"));
+  }
+}
