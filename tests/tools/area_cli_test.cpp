@@ -3,6 +3,7 @@
 // exits 2 naming the key.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -96,4 +97,40 @@ TEST_CASE("run: a power budget on the Snapdragon 8 Elite preset picks a clock wh
   } else {
     CHECK(number("sustained_clock_hz") == number("peak_clock_hz"));
   }
+}
+
+TEST_CASE("sweep: area, static power and sustained throughput are metrics, and the report plots their fronts") {
+  npusim::testing::TempDir dir;
+  const std::string sweep =
+      dir.write("s.yaml",
+                "hw: tiny-test\nset: {technology: n5, static_power: 0mW, power_budget: 1mW}\nmodels: [tiny-block]\n"
+                "strategies: [onchip, fused]\naxes:\n  sram.size: [64KiB, 256KiB]\n");
+  auto r = cli({"sweep", sweep, "--out", dir.path("s.jsonl"), "--quiet"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  const auto lines = npusim::testing::lines_of(npusim::testing::read_file(dir.path("s.jsonl")));
+  REQUIRE(lines.size() == 5);  // header + 4 points
+  auto number = [](const std::string& line, const std::string& key) {
+    const size_t at = line.find("\"" + key + "\":");
+    REQUIRE_MESSAGE(at != std::string::npos, key);
+    return std::stod(line.substr(at + key.size() + 3));
+  };
+  // Points 0, 1 at 64 KiB; 2, 3 at 256 KiB: the larger SRAM has more area and leaks more.
+  CHECK(number(lines[3], "area_mm2") > number(lines[1], "area_mm2"));
+  CHECK(number(lines[3], "static_power_mw") > number(lines[1], "static_power_mw"));
+  CHECK(number(lines[1], "area_mm2") == number(lines[2], "area_mm2"));  // same hardware, other strategy
+  for (size_t i = 1; i < lines.size(); ++i) {
+    CHECK(contains(lines[i], "\"area_blocks_mm2\":{\"MAC array\":"));
+    CHECK(number(lines[i], "sustained_seconds_per_image") >= number(lines[i], "seconds_per_image"));
+    CHECK(number(lines[i], "sustained_clock_hz") > 0);
+  }
+  r = cli({"report", dir.path("s.jsonl"), "-o", dir.path("rep")});
+  INFO("report stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  for (const char* f : {"sweep1_pareto_throughput_vs_area.png", "sweep1_pareto_energy_vs_area.png",
+                        "sweep1_area_by_block.png", "sweep1_pareto.png"})
+    CHECK_MESSAGE(std::filesystem::exists(dir.path("rep/") + f), f);
+  const std::string md = npusim::testing::read_file(dir.path("rep/report.md"));
+  CHECK(contains(md, "Pareto-optimal points: throughput against area"));
+  CHECK(contains(npusim::testing::read_file(dir.path("rep/sweep1_results.csv")), ",area_mm2,static_power_mW,"));
 }
