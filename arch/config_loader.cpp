@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "area.h"
 #include "config_schema.h"
 #include "npusim/file_io.h"
 #include "npusim/text.h"
@@ -171,6 +172,12 @@ class Loader {
         errors_.push_back(where + path + ": key given twice (first at line " + std::to_string(it->second) + ")");
         continue;
       }
+      if (tech_only_ && prefix.empty() && key != "tech") {
+        errors_.push_back(where + path +
+                          ": a technology file holds only tech.* keys (the rest belongs in a hardware "
+                          "config)");
+        continue;
+      }
       if (path == "base") continue;  // handled before the walk
       if (find_param(path)) {
         // An empty value ("size:") has no position of its own; yaml-cpp marks the next line.
@@ -185,6 +192,64 @@ class Loader {
         errors_.push_back(where + unknown_key_message(path));
       }
     }
+  }
+
+  // `technology: <name or path>`: its tech.* figures fill every tech.* key the configs and
+  // --set left unset (so a preset or --set can override any one figure).
+  void load_technology(const Raw& raw) {
+    const std::string ref = raw.node.Scalar();
+    const std::string where = raw.where + "technology = " + quote(ref) + ": ";
+    fs::path path;
+    std::string display;
+    if (ref.find('/') != std::string::npos || ref.ends_with(".yaml") || ref.ends_with(".yml")) {
+      path = ref;
+      display = ref;
+    } else {
+      for (const std::string& d : technology_dirs(opts_)) {
+        fs::path p = fs::path(d) / (ref + ".yaml");
+        std::error_code ec;
+        if (fs::is_regular_file(p, ec)) {
+          path = p;
+          display = display_path(d, ref + ".yaml");
+          break;
+        }
+      }
+      if (path.empty()) {
+        std::set<std::string> names;
+        add_yaml_stems(technology_dirs(opts_), names);
+        std::vector<std::string> list(names.begin(), names.end());
+        std::string hint = did_you_mean(ref, list), all;
+        for (const auto& n : list) all += (all.empty() ? "" : ", ") + n;
+        errors_.push_back(where + "no such technology" + (hint.empty() ? "" : "; did you mean " + hint + "?") +
+                          " (technologies: " + (all.empty() ? "none found" : all) + ")");
+        return;
+      }
+    }
+    std::string text;
+    try {
+      text = read_text_file(path, "a YAML file", kMaxConfigBytes, "a technology file");
+    } catch (const UserError& e) {
+      errors_.push_back(where + e.what());
+      return;
+    }
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+      errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
+      return;
+    }
+    if (!root.IsMap()) {
+      errors_.push_back(location(display, root.Mark()) + "expected a mapping with the technology's tech: figures");
+      return;
+    }
+    std::map<std::string, Raw> given;
+    given.swap(values_);
+    tech_only_ = true;
+    walk(root, "", display);
+    tech_only_ = false;
+    given.swap(values_);
+    for (auto& [key, value] : given) values_.emplace(key, std::move(value));  // keeps what the configs set
   }
 
   void apply_overrides() {
@@ -323,13 +388,61 @@ class Loader {
       errors_.push_back(where("dram.refresh_time") +
                         "dram.refresh_time = " + quote(format_quantity(c.dram.refresh_ps, Unit::kTime)) +
                         ": must be shorter than dram.refresh_interval");
+    check_technology(c, where);
     if (c.sram.banks > c.sram.size_bytes)
       errors_.push_back(where("sram.banks") + "sram.banks = " + quote(std::to_string(c.sram.banks)) +
                         ": more banks than bytes of SRAM");
   }
 
+  template <class Where>
+  void check_technology(const NpuConfig& c, const Where& where) {
+    if (c.dram.phy_width_bits % 16 != 0)
+      errors_.push_back(where("dram.phy_width") + "dram.phy_width = " + quote(std::to_string(c.dram.phy_width_bits)) +
+                        ": must be a multiple of 16 bits (whole LPDDR channels)");
+    if (c.technology.empty()) {
+      // A resolved config lists every tech.* key at its zero default; only a figure given is an error.
+      for (const ParamSpec& spec : param_table()) {
+        if (!spec.key.starts_with("tech.")) continue;
+        const ParamValue v = spec.get(c);
+        if (v.number != 0 || !v.text.empty())
+          errors_.push_back(where(spec.key) + spec.key +
+                            ": a technology figure without a technology; set technology: " +
+                            "(configs/tech/) first, then tech.* keys override its figures");
+      }
+      if (c.power_budget_mw > 0)
+        errors_.push_back(where("power_budget") +
+                          "power_budget = " + quote(format_quantity(c.power_budget_mw, Unit::kPower)) +
+                          ": needs a technology (its V-f table gives the voltage at each clock)");
+      return;
+    }
+    const TechConfig& t = c.tech;
+    if (t.sram_bitcell_um2 <= 0)
+      errors_.push_back(where("tech.sram.bitcell") + "tech.sram.bitcell: must be > 0 with a technology");
+    if (t.sram_array_efficiency <= 0)
+      errors_.push_back(where("tech.sram.array_efficiency") +
+                        "tech.sram.array_efficiency: must be > 0 with a technology (bit cells over macro area)");
+    std::vector<VfPoint> vf;
+    if (!t.vf.empty()) {
+      std::string err;
+      vf = parse_vf_table(t.vf, err);
+      if (!err.empty()) errors_.push_back(where("tech.voltage.vf") + "tech.voltage.vf = " + quote(t.vf) + ": " + err);
+    }
+    if (!vf.empty() && t.nominal_voltage_v <= 0)
+      errors_.push_back(where("tech.voltage.nominal") +
+                        "tech.voltage.nominal: must be > 0 with a V-f table (leakage scales with V / nominal)");
+    if (c.power_budget_mw > 0 && vf.empty())
+      errors_.push_back(where("power_budget") +
+                        "power_budget = " + quote(format_quantity(c.power_budget_mw, Unit::kPower)) +
+                        ": needs a V-f table (tech.voltage.vf) to scale the clock");
+  }
+
   NpuConfig finish(const std::string& top) {
     apply_overrides();
+    if (auto it = values_.find("technology");
+        it != values_.end() && it->second.node.IsScalar() && !it->second.node.Scalar().empty()) {
+      const Raw tech = it->second;  // load_technology adds to values_
+      load_technology(tech);
+    }
     NpuConfig cfg;
     for (const ParamSpec& spec : param_table()) {
       ParamValue v;
@@ -366,6 +479,7 @@ class Loader {
   std::map<std::string, Raw> values_;
   std::vector<std::string> sources_;
   std::vector<std::string> stack_;
+  bool tech_only_ = false;  // walking a technology file: only tech.* keys
 };
 
 }  // namespace
@@ -384,25 +498,34 @@ std::vector<std::string> list_presets(const std::vector<std::string>& preset_dir
   return std::vector<std::string>(names.begin(), names.end());
 }
 
+std::vector<std::string> technology_dirs(const LoadOptions& opts) {
+  std::vector<std::string> out;
+  for (const std::string& d : opts.preset_dirs)
+    out.push_back((fs::path(d) / ".." / "tech").lexically_normal().string());
+  return out;
+}
+
 std::string resolved_yaml(const NpuConfig& cfg) {
   std::string out = "# npusim resolved hardware config\n# sources (base first):";
   for (const auto& s : cfg.sources) out += " " + s;
   out += "\n";
   for (const auto& o : cfg.overrides) out += "# --set " + o + "\n";
   walk_param_tree({
-      .enter = [&](const std::string& segment, size_t depth) { out += std::string(2 * depth, ' ') + segment + ":\n"; },
-      .leave = [] {},
-      .leaf =
-          [&](const ParamSpec& spec, const std::string& segment, size_t depth) {
-            std::string value = format_param(spec, spec.get(cfg));
-            if (spec.unit == Unit::kText) {
-              YAML::Emitter e;
-              e << YAML::DoubleQuoted << value;
-              value = e.c_str();
-            }
-            out += std::string(2 * depth, ' ') + segment + ": " + value + "\n";
-          },
-  });
+                      .enter = [&](const std::string& segment,
+                                   size_t depth) { out += std::string(2 * depth, ' ') + segment + ":\n"; },
+                      .leave = [] {},
+                      .leaf =
+                          [&](const ParamSpec& spec, const std::string& segment, size_t depth) {
+                            std::string value = format_param(spec, spec.get(cfg));
+                            if (spec.unit == Unit::kText) {
+                              YAML::Emitter e;
+                              e << YAML::DoubleQuoted << value;
+                              value = e.c_str();
+                            }
+                            out += std::string(2 * depth, ' ') + segment + ": " + value + "\n";
+                          },
+                  },
+                  [&](const ParamSpec& spec) { return param_shown(cfg, spec); });
   return out;
 }
 

@@ -21,6 +21,9 @@ NpuConfig load_npu_config_text(const std::string& yaml, const std::string& displ
 
 // Names of the presets found in the directories, sorted, without ".yaml".
 std::vector<std::string> list_presets(const std::vector<std::string>& preset_dirs);
+// Where `technology: <name>` is looked up as "<name>.yaml": "<dir>/../tech" of each preset dir
+// (configs/tech next to configs/hw), in order.
+std::vector<std::string> technology_dirs(const LoadOptions& opts);
 
 // The fully resolved config as YAML that loads back to the same config.
 std::string resolved_yaml(const NpuConfig& cfg);

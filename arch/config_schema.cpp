@@ -48,6 +48,109 @@ ParamSpec dataflow_list(std::string key, std::string def, std::string doc, Acces
   return p;
 }
 
+// The technology rows: `technology:` names a file of tech.* figures (configs/tech/), the power
+// budget, and every figure of the area/leakage/V-f model.
+void add_technology_rows(std::vector<ParamSpec>& t) {
+  t.push_back(field<kText>(
+      "technology", Unit::kText, "", {},
+      "process node whose figures (configs/tech/<node>.yaml: n7, n5, n4, n3, or a path) give the area model, leakage "
+      "and V-f table; any tech.* key overrides one figure; \"\" = no area model (energies and static_power as given)",
+      [](auto& c) -> auto& { return c.technology; }));
+  t.push_back(field<kNumber>(
+      "power_budget", Unit::kPower, "0mW", {0, 1e6},
+      "average power the NPU may draw over a run (0 = none): npusim finds the highest clock (MAC array and vector "
+      "unit, scaled together, down the technology's V-f table) whose average power fits, and reports the sustained "
+      "throughput next to the peak; needs a technology",
+      [](auto& c) -> auto& { return c.power_budget_mw; }));
+  // Columns: key, unit, default, range, doc, field. The defaults are zero: a technology file sets them.
+  auto area = [&](std::string key, std::string doc, auto access) {
+    t.push_back(field<kNumber>("tech." + key, Unit::kArea, "0um2", {0, 1e12}, std::move(doc), access));
+  };
+  auto ratio = [&](std::string key, double hi, std::string doc, auto access) {
+    t.push_back(field<kNumber>("tech." + key, Unit::kRatio, "0", {0, hi}, std::move(doc), access));
+  };
+  auto density = [&](std::string key, std::string doc, auto access) {
+    t.push_back(field<kNumber>("tech." + key, Unit::kPowerDensity, "0mW/mm2", {0, 1e5}, std::move(doc), access));
+  };
+  auto text = [&](std::string key, std::string doc, auto access) {
+    t.push_back(field<kText>("tech." + key, Unit::kText, "", {}, std::move(doc), access));
+  };
+  area(
+      "sram.bitcell", "area of one SRAM bit cell (high-density 6T)",
+      [](auto& c) -> auto& { return c.tech.sram_bitcell_um2; });
+  ratio(
+      "sram.array_efficiency", 1,
+      "bit-cell area over macro area (the rest is periphery: decoders, sense amps, assists); 0 < x <= 1",
+      [](auto& c) -> auto& { return c.tech.sram_array_efficiency; });
+  area(
+      "sram.bank_overhead", "area each independent SRAM bank adds (control, address decode, I/O, routing)",
+      [](auto& c) -> auto& { return c.tech.sram_bank_overhead_um2; });
+  ratio(
+      "sram.port_overhead", 10, "macro area each port per bank beyond the first adds, as a share of the array",
+      [](auto& c) -> auto& { return c.tech.sram_port_overhead; });
+  density(
+      "sram.leakage", "leakage of SRAM macros per mm^2 at tech.voltage.nominal",
+      [](auto& c) -> auto& { return c.tech.sram_leakage_mw_per_mm2; });
+  text(
+      "sram.source", "where the SRAM figures come from (printed with the area)",
+      [](auto& c) -> auto& { return c.tech.sram_source; });
+  for (PrecisionMode m : kPrecisionModes) {
+    const size_t i = static_cast<size_t>(m);
+    area(
+        "mac." + std::string(precision_mode_name(m)),
+        "area of a " + std::string(precision_mode_name(m)) +
+            " MAC datapath (multiplier, accumulator adder) per MAC/cycle; a PE's datapath is macs_per_pe_per_cycle x "
+            "this",
+        [i](auto& c) -> auto& { return c.tech.mac_um2[i]; });
+  }
+  ratio(
+      "mac.extra_mode_share", 1,
+      "share of each supported precision's datapath beyond the largest that is not shared with it (0 = fully "
+      "shared, 1 = separate units)",
+      [](auto& c) -> auto& { return c.tech.mac_extra_mode_share; });
+  area(
+      "mac.pe_overhead", "area of a PE besides its MAC datapath: weight, operand and partial-sum registers, pipeline",
+      [](auto& c) -> auto& { return c.tech.pe_overhead_um2; });
+  text(
+      "mac.source", "where the MAC figures come from", [](auto& c) -> auto& { return c.tech.mac_source; });
+  area(
+      "vector.lane", "area of one vector-unit lane (ALU, lookup tables, registers)",
+      [](auto& c) -> auto& { return c.tech.vector_lane_um2; });
+  text(
+      "vector.source", "where the vector-lane figure comes from",
+      [](auto& c) -> auto& { return c.tech.vector_source; });
+  area(
+      "dma.channel", "area of one DMA channel (descriptor queue, address generation, buffers)",
+      [](auto& c) -> auto& { return c.tech.dma_channel_um2; });
+  text(
+      "dma.source", "where the DMA figure comes from", [](auto& c) -> auto& { return c.tech.dma_source; });
+  area(
+      "dram_phy.per_16bit", "DRAM PHY area per 16 bits of interface width (one LPDDR5 channel)",
+      [](auto& c) -> auto& { return c.tech.dram_phy_um2_per_16bit; });
+  text(
+      "dram_phy.source", "where the PHY figure comes from", [](auto& c) -> auto& { return c.tech.dram_phy_source; });
+  ratio(
+      "logic.control_overhead", 10,
+      "control, interconnect and clock tree as a share of the other blocks' area (a block of its own)",
+      [](auto& c) -> auto& { return c.tech.control_overhead; });
+  density(
+      "logic.leakage", "leakage of logic (MAC array, vector unit, DMA, control) per mm^2 at tech.voltage.nominal",
+      [](auto& c) -> auto& { return c.tech.logic_leakage_mw_per_mm2; });
+  text(
+      "logic.source", "where the leakage figures come from", [](auto& c) -> auto& { return c.tech.leakage_source; });
+  t.push_back(field<kNumber>(
+      "tech.voltage.nominal", Unit::kVoltage, "0V", {0, 5}, "supply voltage the leakage figures are quoted at",
+      [](auto& c) -> auto& { return c.tech.nominal_voltage_v; }));
+  text(
+      "voltage.vf",
+      "V-f table, points V@f rising in both (\"0.55V@500MHz, 0.75V@1GHz\"); voltage at a clock is interpolated, "
+      "held at the lowest point below it and extrapolated linearly above the highest; dynamic energies scale with "
+      "V^2 and leakage with V relative to the preset's own clock",
+      [](auto& c) -> auto& { return c.tech.vf; });
+  text(
+      "voltage.source", "where the V-f points come from", [](auto& c) -> auto& { return c.tech.vf_source; });
+}
+
 std::vector<ParamSpec> build_table() {
   std::vector<ParamSpec> t;
   // Columns: key, unit, default (nullopt = required), valid range, doc, field.
@@ -197,6 +300,10 @@ std::vector<ParamSpec> build_table() {
   t.push_back(field<kNumber>(
       "dram.refresh_time", Unit::kTime, "210ns", {0, 1e6}, "lpddr model: bus blocked per refresh (tRFC)",
       [](auto& c) -> auto& { return c.dram.refresh_ps; }));
+  t.push_back(field<kNumber>(
+      "dram.phy_width", Unit::kCount, "0", {0, 1024},
+      "bits of DRAM interface whose PHY counts in the NPU's area (a multiple of 16; 0 = the PHY is the SoC's)",
+      [](auto& c) -> auto& { return c.dram.phy_width_bits; }));
 
   t.push_back(field<kNumber>(
       "dma.channels", Unit::kCount, "2", {1, 256}, "concurrent DMA channels",
@@ -251,8 +358,11 @@ std::vector<ParamSpec> build_table() {
       "times whatever the clock",
       [](auto& c) -> auto& { return c.overhead.at_frequency_hz; }));
   t.push_back(field<kNumber>(
-      "static_power", Unit::kPower, "0mW", {0, 1e6}, "leakage and always-on power of the NPU while a network runs",
+      "static_power", Unit::kPower, "0mW", {0, 1e6},
+      "leakage and always-on power of the NPU while a network runs; with a technology, 0 = leakage from the area "
+      "model (tech.*.leakage x block area x V/nominal_voltage) and any other value overrides it",
       [](auto& c) -> auto& { return c.static_power_mw; }));
+  add_technology_rows(t);
   return t;
 }
 
@@ -270,8 +380,17 @@ const ParamSpec* find_param(std::string_view key) {
 }
 
 void walk_param_tree(const ParamTreeVisitor& v) {
+  walk_param_tree(v, [](const ParamSpec&) { return true; });
+}
+
+bool param_shown(const NpuConfig& cfg, const ParamSpec& spec) {
+  return !cfg.technology.empty() || !spec.key.starts_with("tech.");
+}
+
+void walk_param_tree(const ParamTreeVisitor& v, const std::function<bool(const ParamSpec&)>& include) {
   std::vector<std::string> open;  // segments of the sections we are inside
   for (const ParamSpec& spec : param_table()) {
+    if (!include(spec)) continue;
     std::vector<std::string> parts;
     for (size_t start = 0;;) {
       size_t dot = spec.key.find('.', start);

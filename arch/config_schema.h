@@ -46,6 +46,11 @@ struct ParamTreeVisitor {
   std::function<void(const ParamSpec& spec, const std::string& segment, size_t depth)> leaf;
 };
 void walk_param_tree(const ParamTreeVisitor& v);
+// The same over the rows `include` accepts.
+void walk_param_tree(const ParamTreeVisitor& v, const std::function<bool(const ParamSpec&)>& include);
+// Whether a writer of `cfg` lists `spec`: the tech.* figures only when a technology is chosen
+// (they are all zero otherwise, and the defaults load back the same).
+bool param_shown(const NpuConfig& cfg, const ParamSpec& spec);
 
 // Text of a value as it would be written in YAML (units attached; round-trips exactly).
 std::string format_param(const ParamSpec& spec, const ParamValue& v);

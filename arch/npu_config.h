@@ -90,6 +90,7 @@ struct DramConfig {
   double row_miss_ps = 0;          // precharge + activate when a bank's open row changes
   double refresh_interval_ps = 0;  // tREFI; 0 = no refresh
   double refresh_ps = 0;           // tRFC: the bus is blocked this long every interval
+  uint32_t phy_width_bits = 0;     // DRAM interface width counted in the NPU's area (0 = the SoC's PHY)
 };
 
 struct DmaConfig {
@@ -118,6 +119,28 @@ struct OverheadConfig {
   }
 };
 
+// Figures of a process node, from configs/tech/<node>.yaml (`technology:`); any of them can
+// be overridden in a preset as tech.<key>. Areas in um^2, leakage in mW/mm^2 at
+// nominal_voltage_v. Read by area.h; all zero when no technology is chosen.
+struct TechConfig {
+  double sram_bitcell_um2 = 0;         // high-density 6T bit cell
+  double sram_array_efficiency = 0;    // bit-cell area / macro area (periphery, assists)
+  double sram_bank_overhead_um2 = 0;   // control, decoders and I/O of each independent bank
+  double sram_port_overhead = 0;       // extra macro area per port beyond one, as a share of the array
+  double sram_leakage_mw_per_mm2 = 0;  // leakage of SRAM macros
+  std::array<double, kPrecisionModes.size()> mac_um2{};  // per MAC/cycle of each precision (multiplier + adder)
+  double mac_extra_mode_share = 0;      // share of each further precision's datapath not shared with the largest
+  double pe_overhead_um2 = 0;           // operand, weight and partial-sum registers and pipeline of a PE
+  double vector_lane_um2 = 0;           // one vector lane (ALU, LUT, registers)
+  double dma_channel_um2 = 0;           // one DMA channel (descriptor queue, address generation, buffers)
+  double dram_phy_um2_per_16bit = 0;    // DRAM PHY per 16 bits of interface width
+  double control_overhead = 0;          // control, interconnect and clocking as a share of the blocks' area
+  double logic_leakage_mw_per_mm2 = 0;  // leakage of logic
+  double nominal_voltage_v = 0;         // the voltage the leakage figures are quoted at
+  std::string vf;                       // V-f table: "0.55V@500MHz, 0.65V@800MHz, ..." (rising)
+  std::string sram_source, mac_source, vector_source, dma_source, dram_phy_source, leakage_source, vf_source;
+};
+
 struct NpuConfig {
   std::string name;
   std::string description;
@@ -129,7 +152,12 @@ struct NpuConfig {
   DmaConfig dma;
   MappingConfig mapping;
   OverheadConfig overhead;
+  // Fixed leakage and always-on power; 0 with a technology: leakage from the area model
+  // (arch::static_power_mw() gives the figure a run uses).
   double static_power_mw = 0;
+  std::string technology;  // "" = no area model; else configs/tech/<technology>.yaml or a path
+  TechConfig tech;
+  double power_budget_mw = 0;  // 0 = none; else the highest clock whose average power fits is sought
   // Provenance for reports: the file chain (base first) and the --set overrides applied.
   std::vector<std::string> sources;
   std::vector<std::string> overrides;

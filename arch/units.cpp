@@ -26,6 +26,9 @@ constexpr size_t kBandwidthDecimal = 5;
 constexpr Scale kTime[] = {{"s", 1e12}, {"ms", 1e9}, {"us", 1e6}, {"ns", 1e3}, {"ps", 1}};
 constexpr Scale kEnergy[] = {{"J", 1e12}, {"mJ", 1e9}, {"uJ", 1e6}, {"nJ", 1e3}, {"pJ", 1}, {"fJ", 1e-3}};
 constexpr Scale kPower[] = {{"kW", 1e6}, {"W", 1e3}, {"mW", 1}, {"uW", 1e-3}};
+constexpr Scale kArea[] = {{"mm2", 1e6}, {"um2", 1}};
+constexpr Scale kPowerDensity[] = {{"W/mm2", 1e3}, {"mW/mm2", 1}, {"uW/mm2", 1e-3}};
+constexpr Scale kVoltage[] = {{"V", 1}, {"mV", 1e-3}};
 // Columns: ambiguous size suffix, binary unit to suggest, its decimal reading in bytes.
 struct Ambiguous {
   std::string_view suffix, binary;
@@ -99,6 +102,12 @@ std::string_view base_unit_name(Unit u) {
       return "pJ/bit";
     case Unit::kPower:
       return "mW";
+    case Unit::kArea:
+      return "um2";
+    case Unit::kPowerDensity:
+      return "mW/mm2";
+    case Unit::kVoltage:
+      return "V";
     default:
       return "";
   }
@@ -122,6 +131,12 @@ std::string_view unit_kind_name(Unit u) {
       return "energy/data";
     case Unit::kPower:
       return "power";
+    case Unit::kArea:
+      return "area";
+    case Unit::kPowerDensity:
+      return "power density";
+    case Unit::kVoltage:
+      return "voltage";
     case Unit::kCount:
       return "integer";
     case Unit::kRatio:
@@ -143,7 +158,7 @@ Parsed parse_quantity(std::string_view text, Unit u) {
   std::string_view unit;
   std::errc ec = split_number(s, number, unit);
   if (ec == std::errc::result_out_of_range) return {0, "the number is out of range"};
-  if (ec != std::errc()) return {0, "expected a number" + std::string(u <= Unit::kPower ? " with a unit" : "")};
+  if (ec != std::errc()) return {0, "expected a number" + std::string(u <= Unit::kVoltage ? " with a unit" : "")};
   if (!std::isfinite(number)) return {0, "the number is not finite"};
   Parsed r;
   switch (u) {
@@ -175,6 +190,15 @@ Parsed parse_quantity(std::string_view text, Unit u) {
       break;
     case Unit::kPower:
       r = scaled(number, unit, kPower, "200mW");
+      break;
+    case Unit::kArea:
+      r = scaled(number, unit, kArea, "0.021um2");
+      break;
+    case Unit::kPowerDensity:
+      r = scaled(number, unit, kPowerDensity, "20mW/mm2");
+      break;
+    case Unit::kVoltage:
+      r = scaled(number, unit, kVoltage, "0.75V");
       break;
     case Unit::kCount:
       if (!unit.empty()) return {0, "expected a plain integer without a unit"};
@@ -229,6 +253,12 @@ std::string format_quantity(double value, Unit u) {
       return format_number(value) + "pJ/bit";
     case Unit::kPower:
       return pick(kPower, std::size(kPower), false);
+    case Unit::kArea:
+      return pick(kArea, std::size(kArea), false);
+    case Unit::kPowerDensity:
+      return pick(kPowerDensity, std::size(kPowerDensity), false);
+    case Unit::kVoltage:
+      return pick(kVoltage, std::size(kVoltage), false);
     default:
       return format_number(value);
   }

@@ -2,7 +2,8 @@
 // Quantities written with units in configs ("750MHz", "7MiB", "12GB/s", "0.2pJ").
 // Each dimension has one base unit, used everywhere inside npusim:
 //   frequency Hz, size bytes, bandwidth bytes/s (GB/s = 1e9 B/s), time ps, energy pJ,
-//   energy per data pJ/byte or pJ/bit, power mW. Counts and ratios are plain numbers.
+//   energy per data pJ/byte or pJ/bit, power mW, area um^2, power density mW/mm^2,
+//   voltage V. Counts and ratios are plain numbers.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,8 +19,11 @@ enum class Unit : uint8_t {
   kEnergyPerByte,  // stored as pJ/byte; accepts /B, /byte or /bit
   kEnergyPerBit,   // stored as pJ/bit; accepts /B, /byte or /bit
   kPower,
-  kCount,  // a plain non-negative integer
-  kRatio,  // a plain number
+  kArea,          // stored as um^2; written um2 or mm2
+  kPowerDensity,  // stored as mW/mm^2; written uW/mm2, mW/mm2 or W/mm2
+  kVoltage,       // stored as V; written mV or V
+  kCount,         // a plain non-negative integer
+  kRatio,         // a plain number
   kBool,
   kText,
   kDataflowList,

@@ -206,6 +206,16 @@ def hardware_lines(hw, prefix=""):
     return lines
 
 
+def compact_hardware_lines(hw):
+    """hardware_lines with the tech.* figures of a technology folded into one line."""
+    lines = [l for l in hardware_lines(hw) if not l.startswith("tech.")]
+    n = len(hardware_lines(hw)) - len(lines)
+    if n:
+        lines.append(f"tech.*: {n} figures of technology {hw.get('technology', '')} "
+                     f"(`npusim config --resolved` lists them)")
+    return lines
+
+
 def hw_value(hw, key):
     node = hw
     for part in key.split("."):
@@ -372,14 +382,15 @@ def report_sweep(rep, path, tag):
         (f"; dims: {', '.join(f'{k}={v}' for k, v in header['dims'].items())}" if header["dims"] else "") + ".")
     d.table(["axis", "values"], [[a["name"], ", ".join(a["values"])] for a in header["axes"]])
     d.h(3, f"Base hardware config ({header['hw']}; every point starts from it)")
-    d.pre("\n".join(hardware_lines(hw)))
+    d.pre("\n".join(compact_hardware_lines(hw)))
 
     # results.csv: one row per point.
     kinds = [k for k, _ in KINDS]
     csv_header = ["index", "model"] + axes + ["strategy", "status", "seconds_per_image", "images_per_s",
                                               "energy_per_image_mJ", "denoiser_images_per_s", "decoder_images_per_s",
                                               "dram_bytes_per_image"] + [k + "_bytes_per_image" for k in kinds] + [
-                     "error"]
+                     "area_mm2", "static_power_mW", "average_power_mW", "sustained_clock_MHz",
+                     "sustained_seconds_per_image", "error"]
     rows = []
     for r in points:
         pt, m = r["point"], r.get("metrics", {})
@@ -387,7 +398,9 @@ def report_sweep(rep, path, tag):
                      m.get("seconds_per_image", ""), images_per_s(m) if m else "", m.get("energy_per_image_mj", ""),
                      m.get("denoiser_images_per_s", ""), m.get("decoder_images_per_s", ""),
                      m.get("dram_bytes_per_image", "")] + [m.get(k + "_bytes_per_image", "") for k in kinds] +
-                    [r.get("error", "").strip().replace("\n", "; ")])
+                    [m.get("area_mm2", ""), m.get("static_power_mw", ""), m.get("average_power_mw", ""),
+                     m["sustained_clock_hz"] / 1e6 if "sustained_clock_hz" in m else "",
+                     m.get("sustained_seconds_per_image", ""), r.get("error", "").strip().replace("\n", "; ")])
     rep.write_csv(f"{tag}_results.csv", csv_header, rows)
 
     if failed:
@@ -500,6 +513,8 @@ def report_sweep(rep, path, tag):
             best_rate = rate
     ax.step([r["metrics"]["energy_per_image_mj"] / 1e3 for r in front], [images_per_s(r["metrics"]) for r in front],
             where="post", color="k", lw=1, marker="o", mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+    label_front(ax, front, lambda r: r["metrics"]["energy_per_image_mj"] / 1e3, lambda r: images_per_s(r["metrics"]),
+                axes)
     ax.set_xlabel("energy per image (J)")
     ax.set_ylabel(throughput_label(ok))
     ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {len(ok)} points)")
@@ -509,6 +524,97 @@ def report_sweep(rep, path, tag):
     d.table(["index", "point", "images/s", "energy/image mJ"],
             [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
               r["metrics"]["energy_per_image_mj"]] for r in front])
+    if ok and all("area_mm2" in r["metrics"] for r in ok):
+        report_silicon(rep, tag, header, ok, axes, strategies)
+
+
+def point_label(r, axes):
+    """Short label of a sweep point: its axis values and strategy ("8MiB fused")."""
+    return " ".join([str(r["point"][a]) for a in axes] + [r["point"]["strategy"]])
+
+
+def label_front(ax, front, xof, yof, axes):
+    # Staggered upwards with a leader line: front points often sit close together.
+    for i, r in enumerate(front[:12]):  # more labels than this overlap
+        ax.annotate(point_label(r, axes), (xof(r), yof(r)), textcoords="offset points", xytext=(10, -24 + 12 * (i % 6)),
+                    fontsize=7, arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.4"})
+
+
+def pareto(points, lower_is_better_x, lower_is_better_y):
+    """Points no other point beats on both objectives (each a function, lower is better), sorted by x."""
+    front, best_y = [], math.inf
+    for r in sorted(points, key=lambda r: (lower_is_better_x(r), lower_is_better_y(r), r["index"])):
+        y = lower_is_better_y(r)
+        if y < best_y:
+            front.append(r)
+            best_y = y
+    return front
+
+
+def report_silicon(rep, tag, header, ok, axes, strategies):
+    """Throughput, energy and area: a Pareto plot of each pair (front drawn and labelled) and
+    the area of each design point by block."""
+    d = rep.doc
+    d.h(3, "Silicon: area, static power and the fronts of each pair")
+    rate = lambda r: images_per_s(r["metrics"])
+    energy = lambda r: r["metrics"]["energy_per_image_mj"] / 1e3
+    area = lambda r: r["metrics"]["area_mm2"]
+    pairs = [("area", area, "area (mm2)", "throughput", rate, throughput_label(ok), True),
+             ("area", area, "area (mm2)", "energy", energy, "energy per image (J)", False)]
+    for xname, xof, xlabel, yname, yof, ylabel, y_high in pairs:
+        fig, ax = plt.subplots(figsize=(8, 5))
+        for strategy in strategies:
+            rs = [r for r in ok if r["point"]["strategy"] == strategy]
+            ax.scatter([xof(r) for r in rs], [yof(r) for r in rs], s=14, alpha=0.6, label=strategy,
+                       color=STRATEGY_COLORS.get(strategy))
+        front = pareto(ok, xof, (lambda r: -yof(r)) if y_high else yof)
+        ax.step([xof(r) for r in front], [yof(r) for r in front], where="post", color="k", lw=1, marker="o",
+                mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+        label_front(ax, front, xof, yof, axes)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(f"Pareto front: {yname} against {xname} ({header['name']}, {len(ok)} points)")
+        ax.legend(title="strategy")
+        rep.save(fig, f"{tag}_pareto_{yname}_vs_{xname}",
+                 f"Pareto front of {yname} against {xname} ({'higher' if y_high else 'lower'} {yname}, smaller area)")
+        d.h(4, f"Pareto-optimal points: {yname} against {xname}")
+        d.table(["index", "point", xlabel, ylabel],
+                [[r["index"], point_label(r, axes), xof(r), yof(r)] for r in front])
+
+    # Area by block, one bar per design point (strategies share the hardware).
+    designs, seen = [], set()
+    for r in ok:
+        key = (r["point"]["model"],) + tuple(str(r["point"][a]) for a in axes)
+        if key[1:] in seen:
+            continue
+        seen.add(key[1:])
+        designs.append(r)
+    shown = designs[:40]
+    blocks = []
+    for r in shown:
+        for b in r["metrics"]["area_blocks_mm2"]:
+            if b not in blocks:
+                blocks.append(b)
+    fig, ax = plt.subplots(figsize=(9, max(2.5, 0.35 * len(shown) + 1.5)))
+    names = [" ".join(str(r["point"][a]) for a in axes) or "base" for r in shown]
+    left = [0.0] * len(shown)
+    for i, b in enumerate(blocks):
+        widths = [r["metrics"]["area_blocks_mm2"].get(b, 0.0) for r in shown]
+        ax.barh(range(len(shown)), widths, left=left, label=b, color=plt.cm.tab10(i % 10))
+        left = [l + w for l, w in zip(left, widths)]
+    for i, r in enumerate(shown):
+        ax.annotate(f"{r['metrics']['area_mm2']:.2f} mm2, {r['metrics']['static_power_mw']:.0f} mW static",
+                    (left[i], i), textcoords="offset points", xytext=(4, -3), fontsize=7)
+    ax.set_yticks(range(len(shown)))
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("area (mm2)")
+    ax.set_xlim(0, max(left) * 1.45)
+    ax.set_title(f"Area by block per design point ({header['name']})")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    rep.save(fig, f"{tag}_area_by_block", "Area of each design point by block, with its static power")
+    if len(designs) > len(shown):
+        d.p(f"The area plot shows the first {len(shown)} of {len(designs)} design points.")
 
 
 CHIP_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]

@@ -8,6 +8,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "arch/area.h"
 #include "arch/config_schema.h"
 #include "arch/units.h"
 #include "json_writer.h"
@@ -52,18 +53,63 @@ std::string fixed_costs_line(const sim::RunResult& r) {
       double(s.per_run_ps) * 1e-6, s.total.latency_s > 0 ? 100 * total_s / s.total.latency_s : 0.0);
 }
 
+std::string static_power_basis(const arch::NpuConfig& hw) {
+  if (hw.technology.empty()) return "static_power (fixed)";
+  if (hw.static_power_mw > 0) return "static_power (fixed; overrides the " + hw.technology + " leakage model)";
+  return fmt("leakage of the %s area model at %.3f V", hw.technology.c_str(), arch::supply_voltage(hw));
+}
+
+std::string area_lines(const arch::NpuConfig& hw) {
+  const arch::AreaModel m = arch::area_model(hw);
+  if (m.blocks.empty()) return "";
+  std::ostringstream o;
+  o << fmt("area       %.3f mm2 at %s (SRAM %.3f mm2, logic %.3f mm2); static power %.1f mW (%s)\n", m.total_mm2(),
+           hw.technology.c_str(), m.sram_mm2(), m.logic_mm2(), arch::static_power_mw(hw),
+           static_power_basis(hw).c_str());
+  for (const auto& b : m.blocks) {
+    o << fmt("  %-12s %8.3f mm2  ", b.name.c_str(), b.mm2) << b.basis << "\n";
+    if (!b.source.empty()) o << "  " << std::string(12, ' ') << "              source: " << b.source << "\n";
+  }
+  return o.str();
+}
+
+void write_silicon_json(JsonWriter& w, const arch::NpuConfig& hw) {
+  const arch::AreaModel m = arch::area_model(hw);
+  w.begin_object();
+  w.field("technology", hw.technology);
+  w.field("area_mm2", m.total_mm2());
+  w.field("sram_area_mm2", m.sram_mm2());
+  w.field("logic_area_mm2", m.logic_mm2());
+  w.key("area_blocks");
+  w.begin_array();
+  for (const auto& b : m.blocks) {
+    w.begin_object();
+    w.field("name", b.name);
+    w.field("area_mm2", b.mm2);
+    w.field("basis", b.basis);
+    w.field("source", b.source);
+    w.end_object();
+  }
+  w.end_array();
+  w.field("supply_voltage_v", arch::supply_voltage(hw));
+  w.field("static_power_mw", arch::static_power_mw(hw));
+  w.field("static_power_basis", static_power_basis(hw));
+  w.end_object();
+}
+
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw) {
   w.begin_object();
   arch::walk_param_tree({
-      .enter =
-          [&](const std::string& segment, size_t) {
-            w.key(segment);
-            w.begin_object();
-          },
-      .leave = [&] { w.end_object(); },
-      .leaf = [&](const arch::ParamSpec& spec, const std::string& segment,
-                  size_t) { w.field(segment, arch::format_param(spec, spec.get(hw))); },
-  });
+                            .enter =
+                                [&](const std::string& segment, size_t) {
+                                  w.key(segment);
+                                  w.begin_object();
+                                },
+                            .leave = [&] { w.end_object(); },
+                            .leaf = [&](const arch::ParamSpec& spec, const std::string& segment,
+                                        size_t) { w.field(segment, arch::format_param(spec, spec.get(hw))); },
+                        },
+                        [&](const arch::ParamSpec& spec) { return arch::param_shown(hw, spec); });
   w.key("sources");
   w.begin_array();
   for (const auto& s : hw.sources) w.value(s);
@@ -91,6 +137,7 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
     << arch::format_quantity(double(hw.sram.size_bytes), arch::Unit::kBytes) << ", DRAM "
     << arch::format_quantity(hw.dram.bandwidth_bytes_per_s, arch::Unit::kBandwidth) << ")\n";
   for (const auto& ov : hw.overrides) o << "           --set " << ov << "\n";
+  o << area_lines(hw);
   return o.str();
 }
 
@@ -234,8 +281,45 @@ std::string bound_sentence(const sim::RunResult& r) {
 
 }  // namespace
 
+namespace {
+
+std::string budget_lines(const sim::WorkloadResult& w) {
+  if (!w.budget) return "";
+  const sim::PowerBudgetResult& b = *w.budget;
+  const bool llm = w.kind == workloads::WorkloadKind::kLlm;
+  const bool diffusion = w.kind == workloads::WorkloadKind::kDiffusion;
+  const char* per = diffusion ? "per image" : llm ? "per token and prompt" : "per run";
+  std::ostringstream o;
+  o << "\n==== Power budget " << arch::format_quantity(b.budget_mw, arch::Unit::kPower) << " ====\n";
+  o << fmt("  peak clock        %10.1f MHz at %.3f V: average power %.3f W, %.4f s %s\n", b.peak_mac_hz / 1e6,
+           b.peak_voltage_v, b.peak_power_mw / 1e3, b.peak_seconds, per);
+  if (!b.fits) {
+    o << fmt("  does not fit: even at %.1f MHz (%.3f V) the average power is %.3f W\n", b.chosen_mac_hz / 1e6,
+             b.chosen_voltage_v, b.chosen_power_mw / 1e3);
+    return o.str();
+  }
+  o << fmt("  sustained clock   %10.1f MHz at %.3f V: average power %.3f W, %.4f s %s%s\n", b.chosen_mac_hz / 1e6,
+           b.chosen_voltage_v, b.chosen_power_mw / 1e3, b.chosen_seconds, per,
+           b.chosen_mac_hz == b.peak_mac_hz ? " (the peak fits)" : "");
+  for (size_t i = 0; i < w.stages.size() && i < b.chosen_stage_latency_s.size(); ++i) {
+    const double peak = w.stages[i].run.stats.total.latency_s, sus = b.chosen_stage_latency_s[i];
+    const char* unit = llm                                                      ? "runs/s"
+                       : w.stages[i].role == workloads::StageRole::kTextEncoder ? "prompts/s"
+                                                                                : "images/s";
+    o << fmt("  %-13s     sustained %9.3f %s (%.3f ms)   peak %9.3f %s (%.3f ms)\n",
+             role_label(w.stages[i].role).c_str(), sus > 0 ? 1 / sus : 0.0, unit, sus * 1e3, peak > 0 ? 1 / peak : 0.0,
+             unit, peak * 1e3);
+  }
+  o << fmt("  energy %s  %.3f J sustained (%.3f J at peak); %u runs of the workload in the search\n", per,
+           b.chosen_energy_j, w.energy_per_image_j(), b.evaluations);
+  return o.str();
+}
+
+}  // namespace
+
 std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts) {
-  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) return text_report(w.stages[0].run, opts);
+  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork)
+    return text_report(w.stages[0].run, opts) + budget_lines(w);
   std::ostringstream o;
   o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
   o << "workload   " << w.name << "  (" << w.source << ")\n";
@@ -284,6 +368,7 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
       o << fmt("    vector compute    %10.3f ms\n", t.vector_s * 1e3);
     }
   }
+  o << budget_lines(w);
   return o.str();
 }
 
@@ -377,6 +462,8 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   if (!wr.stages.empty()) {
     w.key("hardware");
     write_hw_json(w, wr.stages[0].run.hw);
+    w.key("silicon");
+    write_silicon_json(w, wr.stages[0].run.hw);
   }
   w.key("networks");
   w.begin_array();
@@ -409,6 +496,28 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
       w.field("decode_kv_cache_ms", (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3);
       w.field("decode_mac_ms", t.mac_s * 1e3);
     }
+    w.end_object();
+  }
+  if (wr.budget) {
+    const sim::PowerBudgetResult& b = *wr.budget;
+    w.key("power_budget");
+    w.begin_object();
+    w.field("budget_mw", b.budget_mw);
+    w.field("fits", b.fits);
+    w.field("peak_clock_hz", b.peak_mac_hz);
+    w.field("peak_voltage_v", b.peak_voltage_v);
+    w.field("peak_power_mw", b.peak_power_mw);
+    w.field("peak_seconds", b.peak_seconds);
+    w.field("sustained_clock_hz", b.chosen_mac_hz);
+    w.field("sustained_voltage_v", b.chosen_voltage_v);
+    w.field("sustained_power_mw", b.chosen_power_mw);
+    w.field("sustained_seconds", b.chosen_seconds);
+    w.field("sustained_energy_mj", b.chosen_energy_j * 1e3);
+    w.key("sustained_stage_latency_ms");
+    w.begin_array();
+    for (double s : b.chosen_stage_latency_s) w.value(s * 1e3);
+    w.end_array();
+    w.field("evaluations", uint64_t{b.evaluations});
     w.end_object();
   }
   w.end_object();

@@ -20,8 +20,9 @@ std::string layers_csv(const sim::RunResult& r);
 // + per run c us; P % of latency)", so users see what overhead.* adds.
 std::string fixed_costs_line(const sim::RunResult& r);
 
-// 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run).
-inline constexpr int kWorkloadSchemaVersion = 4;
+// 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run);
+// 5: `silicon` (area per block, supply voltage, static power and its basis).
+inline constexpr int kWorkloadSchemaVersion = 5;
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to
@@ -36,6 +37,13 @@ void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
 // The resolved hardware as nested objects following the parameter table's dotted keys, values
 // as written in YAML, then its sources and overrides.
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw);
+// Area per block and total (mm2), with the arithmetic and sources, and the static power a run
+// charges with its basis; "" without a technology.
+std::string area_lines(const arch::NpuConfig& hw);
+std::string static_power_basis(const arch::NpuConfig& hw);
+// {technology, area_mm2, sram_area_mm2, logic_area_mm2, area_blocks[], supply_voltage_v,
+// static_power_mw, static_power_basis}: zeros and an empty list without a technology.
+void write_silicon_json(JsonWriter& w, const arch::NpuConfig& hw);
 // The bound (compute, vector or DRAM) that holds most of a run's latency, and its share.
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s);
 // Side by side: one row per network and strategy.

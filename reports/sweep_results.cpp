@@ -4,6 +4,7 @@
 #include <fstream>
 #include <string_view>
 
+#include "arch/area.h"
 #include "arch/units.h"
 #include "json_writer.h"
 #include "npusim/file_io.h"
@@ -80,6 +81,26 @@ void write_metrics(JsonWriter& w, const sim::WorkloadResult& r) {
       [&](auto member, const std::string& key) { w.field(key + "_per_image", uint64_t(per_image.*member)); });
   if (!r.stages.empty()) {
     const arch::NpuConfig& hw = r.stages[0].run.hw;
+    // Silicon: static power always (fixed or from the area model), area only with a technology.
+    w.field("static_power_mw", arch::static_power_mw(hw));
+    w.field("average_power_mw", sim::average_power_mw(r));
+    const arch::AreaModel area = arch::area_model(hw);
+    if (!area.blocks.empty()) {
+      w.field("area_mm2", area.total_mm2());
+      w.key("area_blocks_mm2");
+      w.begin_object();
+      for (const auto& b : area.blocks) w.field(b.name, b.mm2);
+      w.end_object();
+    }
+    if (r.budget) {
+      const sim::PowerBudgetResult& b = *r.budget;
+      w.field("power_budget_mw", b.budget_mw);
+      w.field("power_budget_fits", b.fits);
+      w.field("sustained_clock_hz", b.chosen_mac_hz);
+      w.field("sustained_power_mw", b.chosen_power_mw);
+      w.field("sustained_seconds_per_image", b.chosen_seconds);
+      w.field("sustained_energy_per_image_mj", b.chosen_energy_j * 1e3);
+    }
     w.key("hw");
     w.begin_object();
     w.field("sram_size_bytes", hw.sram.size_bytes);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "arch/area.h"
 #include "npusim/error.h"
 
 namespace npusim::sim {
@@ -110,6 +111,7 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
                 const std::vector<double>& own_dram_s) {
   const arch::PrecisionSpec& mode = hw.mac_array.mode(precision);
   const auto& v = hw.vector_unit;
+  const double static_mw = arch::static_power_mw(hw);  // fixed, or leakage from the area model
   r.peak_macs_per_s = double(hw.mac_array.pes()) * mode.macs_per_pe_per_cycle * hw.mac_array.frequency_hz;
   for (size_t i = 0; i < r.ops.size(); ++i) {
     OpStats& s = r.ops[i];
@@ -138,7 +140,7 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     c.energy_sram_pj = double(c.sram_read_bytes) * hw.sram.read_energy_pj_per_byte +
                        double(c.sram_write_bytes) * hw.sram.write_energy_pj_per_byte;
     c.energy_dram_pj = double(c.dram_bytes()) * 8 * hw.dram.energy_pj_per_bit;
-    c.energy_static_pj = hw.static_power_mw * 1e-3 * c.latency_s * 1e12;
+    c.energy_static_pj = static_mw * 1e-3 * c.latency_s * 1e12;
     s.utilization = c.busy_s > 0 ? double(c.macs) / (r.peak_macs_per_s * c.busy_s) : 0;
     r.time_by_bound_s[static_cast<int>(s.bound)] += work_latency_s;
     r.sram_peak_bytes = std::max(r.sram_peak_bytes, s.sram_peak_bytes);
@@ -149,7 +151,7 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
   const double run_s = double(r.per_run_ps) * 1e-12;
   r.latency_ps += r.per_run_ps;
   r.total.latency_s += run_s;
-  r.total.energy_static_pj += hw.static_power_mw * 1e-3 * run_s * 1e12;
+  r.total.energy_static_pj += static_mw * 1e-3 * run_s * 1e12;
 }
 
 void round_times_to_ps(RunStats& r) {

@@ -70,6 +70,7 @@ WorkloadResult Simulator::run(const workloads::Workload& w, const std::string& s
     sr.run = run(s.model, strategy);
     r.stages.push_back(std::move(sr));
   }
+  if (mapper_.hw().power_budget_mw > 0) r.budget = fit_power_budget(mapper_.hw(), w, strategy, options_, r);
   return r;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 // The façade (STYLE.md rule 20): what the CLI, tests and any binding use to run a model.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "arch/npu_config.h"
 #include "mappers/mapper.h"
 #include "mappers/schedule.h"
+#include "power_budget.h"
 #include "run_stats.h"
 #include "timing/trace.h"
 #include "workloads/model_registry.h"
@@ -58,6 +60,8 @@ struct WorkloadResult {
   bool guidance = false;
   std::vector<std::string> notes;
   std::vector<StageResult> stages;
+  // With hw.power_budget > 0: the clock that fits the budget and the sustained figures.
+  std::optional<PowerBudgetResult> budget;
 
   const StageResult* stage(workloads::StageRole r) const;
   // Sum over stages of runs x latency / energy: one image (diffusion) or one pass of each stage.

@@ -2,6 +2,7 @@
 // sweeps of thousands of points repeat. Run: build/tests/bench/npusim_bench
 #include <benchmark/benchmark.h>
 
+#include "arch/area.h"
 #include "arch/config_loader.h"
 #include "mappers/mapper.h"
 #include "mappers/verify.h"
@@ -161,5 +162,34 @@ BENCHMARK_CAPTURE(BM_VerifyCoverageSd15Unet, os, std::string("output_stationary"
 BENCHMARK_CAPTURE(BM_VerifyCoverageSd15Unet, is, std::string("input_stationary"))->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// The area and leakage model of one config (what every sweep point with a technology adds).
+void BM_AreaModel(benchmark::State& state) {
+  npusim::arch::LoadOptions opts;
+  opts.preset_dirs = kHwDirs;
+  opts.overrides = {"technology=n4", "static_power=0mW"};
+  auto hw = npusim::arch::load_npu_config("expedera-8k", opts);
+  for (auto _ : state) benchmark::DoNotOptimize(npusim::arch::static_power_mw(hw));
+}
+BENCHMARK(BM_AreaModel)->Unit(benchmark::kMicrosecond);
+
+// A power-budget search on the SD 1.5 pipeline (fused): the peak run plus the bisection's
+// runs, each on a fresh mapper. 1 W on expedera-8k at N4 binds (about 1.04 W at peak).
+void BM_PowerBudgetSd15(benchmark::State& state) {
+  npusim::arch::LoadOptions opts;
+  opts.preset_dirs = kHwDirs;
+  opts.overrides = {"technology=n4", "static_power=0mW", "power_budget=1W"};
+  auto hw = npusim::arch::load_npu_config("expedera-8k", opts);
+  auto w = npusim::workloads::load_workload("sd15", model_opts());
+  unsigned runs = 0;
+  for (auto _ : state) {
+    npusim::sim::Simulator sim(hw);
+    auto r = sim.run(w, "fused");
+    runs = r.budget->evaluations + 1;
+    benchmark::DoNotOptimize(r);
+  }
+  state.counters["pipeline_runs"] = runs;
+}
+BENCHMARK(BM_PowerBudgetSd15)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
