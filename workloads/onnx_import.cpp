@@ -107,6 +107,12 @@ std::optional<int> Importer::sole_consumer(const std::string& v) const {
   return it->second[0];
 }
 
+const std::vector<int>& Importer::consumers(const std::string& v) const {
+  static const std::vector<int> kNone;
+  auto it = consumers_.find(v);
+  return it == consumers_.end() ? kNone : it->second;
+}
+
 std::string Importer::unique_name(const std::string& base) const {
   auto free = [&](const std::string& n) { return !b.find(n) && !b.find(n + ".weight") && !b.find(n + ".bias"); };
   if (free(base)) return base;
@@ -318,7 +324,12 @@ void Importer::infer_all() {
       Val& v = it->second;
       v.is_static = node_static[i];
       v.producer = i;
-      if (!v.is_static) v.has_data = false, v.ints.clear(), v.reals.clear();
+      if (!v.is_static) {
+        v.has_data = false, v.ints.clear(), v.reals.clear();
+        if (std::find(v.shape.begin(), v.shape.end(), 0) != v.shape.end())
+          fail_node(i, "output '" + out + "' has shape " + shape_str(v.shape) +
+                           ": npusim models no empty tensors computed at run time");
+      }
       for (const auto& in : g_.node(i).input())
         if (!in.empty() && vals_.contains(in) && vals_.at(in).from_initializer) v.from_initializer = true;
     }
@@ -351,14 +362,15 @@ void Importer::infer_node(int i) {
   }
   // Unsupported (allowed, or known before the run): a declared shape, or the input's for ops
   // that keep it; otherwise the output stays unknown and only a consumer that needs it fails.
-  std::unordered_map<std::string, const onnx::ValueInfoProto*> declared;
-  for (const auto& v : g_.value_info()) declared[v.name()] = &v;
-  for (const auto& v : g_.output()) declared[v.name()] = &v;
+  if (declared_.empty()) {
+    for (const auto& v : g_.value_info()) declared_[v.name()] = &v;
+    for (const auto& v : g_.output()) declared_[v.name()] = &v;
+  }
   for (int k = 0; k < n.output_size(); ++k) {
     const std::string& out = n.output(k);
     if (out.empty()) continue;
     std::optional<Shape> s;
-    if (auto it = declared.find(out); it != declared.end() && it->second->type().tensor_type().has_shape()) {
+    if (auto it = declared_.find(out); it != declared_.end() && it->second->type().tensor_type().has_shape()) {
       Shape d;
       bool ok = true;
       for (const auto& dim : it->second->type().tensor_type().shape().dim()) {

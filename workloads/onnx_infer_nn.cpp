@@ -57,6 +57,7 @@ void infer_conv(Node& c) {
                std::to_string(d));
       o = span / s + 1;
     }
+    if (o > static_cast<__int128>(UINT64_MAX)) c.fail("padding overflows the output size");
     out.push_back(static_cast<uint64_t>(o));
   }
   make_out(c, 0, out, elem);

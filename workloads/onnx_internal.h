@@ -175,6 +175,7 @@ class Importer {
   // Operands not known before the run, plus static operands that are not scalars.
   std::vector<TensorId> dynamic_operands(int i, bool drop_scalar_constants);
   std::optional<int> sole_consumer(const std::string& v) const;
+  const std::vector<int>& consumers(const std::string& v) const;  // nodes reading v, in order
   std::string unique_name(const std::string& base) const;
   void set_output(int i, int k, TensorId t);
   void fuse(int node, TensorId t);  // node's work is part of an op already built; its output is t
@@ -210,6 +211,7 @@ class Importer {
   std::vector<const OpRule*> rules_;  // per node; null when unsupported
   std::unordered_map<std::string, Val> vals_;
   std::unordered_map<std::string, std::vector<int>> consumers_;
+  std::unordered_map<std::string, const onnx::ValueInfoProto*> declared_;  // value_info and graph outputs
   std::unordered_set<std::string> graph_outputs_;
   std::unordered_map<std::string, TensorId> tensors_;
   std::vector<std::string> bound_dims_;

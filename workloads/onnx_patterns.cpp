@@ -98,14 +98,13 @@ struct Matcher {
     const auto& m = im.node(mean);
     const std::string& x = m.input(0);
     if (im.is_static(x) || !reduces_last(mean)) return;
-    const auto& cons = im.node(mean).output(0);
-    (void)cons;
     auto sub = next(mean, "Sub");
     if (!sub || im.node(*sub).input(0) != x) return;
     const std::string& diff = im.node(*sub).output(0);
     // diff feeds Pow and Div: two consumers, so walk by hand.
     int pow = -1, div = -1;
-    for (int k = *sub + 1; k < static_cast<int>(im.fused.size()); ++k) {
+    if (im.consumers(diff).size() != 2) return;
+    for (int k : im.consumers(diff)) {
       const auto& n = im.node(k);
       if (n.input_size() == 2 && n.input(0) == diff) {
         if (im.op(k) == "Pow" && near(scalar(k, n.input(1)), 2.0)) pow = k;
