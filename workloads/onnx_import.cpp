@@ -305,8 +305,9 @@ void Importer::infer_all() {
   if (!unsupported.empty() && !opts.allow_unknown_ops) {
     std::string list;
     for (const auto& [op, nodes] : unsupported) {
+      const std::string& name = op;  // clang before 16 cannot capture a structured binding
       const bool local = std::any_of(m_.functions().begin(), m_.functions().end(), [&](const auto& f) {
-        return (f.domain().empty() ? f.name() : f.domain() + "." + f.name()) == op;
+        return (f.domain().empty() ? f.name() : f.domain() + "." + f.name()) == name;
       });
       list += (list.empty() ? "" : "; ") + op + " at " + nodes[0] +
               (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "") +

@@ -263,3 +263,67 @@ TEST_CASE("ONNX folding errors name the node: bad shapes, overflow, data depende
                     "'n' <- node 'n' (Cast) <- graph input 'x'") != std::string::npos);
   }
 }
+
+TEST_CASE("ONNX ops of real exports: Resize by constant scales, Split, Softmax on axis 1, Gemm transA, 3-D MatMul") {
+  // x -> Resize x2 -> Split [1, 3] on C -> Softmax(axis 1) -> [48, 16] -> Gemm(transA) by w [48, 10]
+  // -> [2, 8, 10], then MatMul with `right` built by `tail`.
+  auto build = [](bool broadcast) {
+    Tiny t({1, 4, 8, 8});
+    auto* sc = t.g->add_initializer();
+    sc->set_name("scales");
+    sc->set_data_type(onnx::TensorProto::FLOAT);
+    sc->add_dims(4);
+    for (float v : {1.0f, 1.0f, 2.0f, 2.0f}) sc->add_float_data(v);
+    t.node("Resize", {"x", "", "scales"}, "up");  // mode defaults to nearest
+    t.ints("parts", {1, 3});
+    auto* split = t.node("Split", {"up", "parts"}, "a");
+    *split->add_output() = std::string(1, 'b');  // not add_output("b"): GCC 12's -Wrestrict misfires
+    auto* axis = split->add_attribute();
+    axis->set_name("axis");
+    axis->set_type(onnx::AttributeProto::INT);
+    axis->set_i(1);
+    t.node("Softmax", {"b"}, "sm")->add_attribute()->CopyFrom(*axis);
+    t.ints("flat", {48, 16});
+    t.node("Reshape", {"sm", "flat"}, "m");
+    auto* w = t.g->add_initializer();
+    w->set_name("w");
+    w->set_data_type(onnx::TensorProto::FLOAT);
+    w->add_dims(48);
+    w->add_dims(10);
+    auto* ta = t.node("Gemm", {"m", "w"}, "g")->add_attribute();
+    ta->set_name("transA");
+    ta->set_type(onnx::AttributeProto::INT);
+    ta->set_i(1);
+    t.ints("sh3", {2, 8, 10});
+    t.node("Reshape", {"g", "sh3"}, "g3");
+    if (broadcast) {  // right operand [1, 10, 4] computed from g3: batch 1 broadcasts
+      t.ints("sh4", {1, 10, 16});
+      t.node("Reshape", {"g3", "sh4"}, "wide");
+      t.ints("st", {0});
+      t.ints("en", {4});
+      t.ints("ax", {2});
+      t.node("Slice", {"wide", "st", "en", "ax"}, "right");
+    } else {
+      t.node("Transpose", {"g3"}, "right");  // [10, 8, 2]: batch 2 and 10 do not broadcast
+    }
+    t.node("MatMul", {"g3", "right"}, "mm");
+    t.g->add_output()->set_name("mm");
+    t.g->add_output()->set_name("a");
+    std::string bytes;
+    t.m.SerializeToString(&bytes);
+    return bytes;
+  };
+  CHECK(error_of(build(false)).find("node 'mm' (MatMul): operands [2, 8, 10] and [10, 8, 2] do not match") !=
+        std::string::npos);
+  LoadedModel lm = import_onnx_bytes(build(true), "t.onnx", {});
+  const Graph& g = lm.graph;
+  CHECK(g.tensor(*g.find_tensor("up")).shape == Shape{1, 4, 16, 16});
+  CHECK(find_op(g, "up")->kind == OpKind::kUpsampleNearest);
+  CHECK(g.tensor(find_op(g, "a")->outputs[0]).shape == Shape{1, 1, 16, 16});
+  CHECK(find_op(g, "sm")->kind == OpKind::kSoftmax);
+  CHECK(find_op(g, "g")->kind == OpKind::kLinear);  // the transposed activation against constant weights
+  CHECK(find_op(g, "g")->macs == 16 * 48 * 10);
+  // [2, 8, 10] x [1, 10, 4]: every row of the left operand against the one right matrix
+  CHECK(find_op(g, "mm")->macs == 2 * 8 * 10 * 4);
+  CHECK(g.tensor(*g.find_tensor("mm.out")).shape == Shape{2, 8, 4});  // the rows' product viewed back
+}
