@@ -184,6 +184,7 @@ std::string graph_json(const workloads::LoadedModel& m) {
   w.end_array();
   w.field("ops", uint64_t{g.num_ops()});
   w.field("params", g.param_count());
+  w.field("constant_elements", g.constant_elements());
   w.field("macs", g.total_macs());
   w.field("vector_elems", t.vector_elems);
   for (int k = 0; k < workloads::kNumTensorKinds; ++k) w.field(read_bytes_key(k), t.read[k]);

@@ -120,7 +120,14 @@ std::optional<TensorId> Graph::find_tensor(const std::string& name) const {
 uint64_t Graph::param_count() const {
   uint64_t total = 0;
   for (const Tensor& t : tensors_)
-    if (t.kind == TensorKind::kWeight) total += t.elems;
+    if (t.kind == TensorKind::kWeight && t.parameter) total += t.elems;
+  return total;
+}
+
+uint64_t Graph::constant_elements() const {
+  uint64_t total = 0;
+  for (const Tensor& t : tensors_)
+    if (t.kind == TensorKind::kWeight && !t.parameter) total += t.elems;
   return total;
 }
 

@@ -69,7 +69,8 @@ class Graph {
   uint64_t total_macs() const;
   // The tensor named `name`, if any.
   std::optional<TensorId> find_tensor(const std::string& name) const;
-  uint64_t param_count() const;  // elements of all weight tensors
+  uint64_t param_count() const;        // elements of all weight tensors that are parameters
+  uint64_t constant_elements() const;  // elements of weight tensors that are constants, not parameters
 
  private:
   friend class GraphBuilder;
@@ -100,6 +101,8 @@ class GraphBuilder {
   TensorId input(const std::string& name, Shape shape, TensorKind kind = TensorKind::kActivation);
   TensorId weight(const std::string& name, Shape shape);
   TensorId bias(const std::string& name, Shape shape);
+  // A constant read like a weight but not a parameter (not counted by param_count).
+  TensorId constant(const std::string& name, Shape shape);
 
   // MAC ops. conv2d and linear create their weight (and bias) tensors "<name>.weight"/".bias".
   TensorId conv2d(const std::string& name, TensorId x, uint64_t out_channels, uint64_t kernel_h, uint64_t kernel_w,

@@ -1,7 +1,8 @@
 #pragma once
-// Imports an ONNX model (.onnx) as a layer graph, with the ONNX library's shape inference.
-// Weights become weight tensors whose shapes come from the initializers and whose dtypes come
-// from the precision (the file's dtypes are ignored); external weight data is never read.
+// Imports an ONNX model (.onnx) as a layer graph. Shapes are inferred and shape subgraphs folded by
+// npusim itself (never by the ONNX library, which is not safe on hostile files). Weights become
+// weight tensors whose shapes come from the initializers and whose dtypes come from the precision
+// (the file's dtypes are ignored); external weight data is never read.
 #include <cstdint>
 #include <string>
 

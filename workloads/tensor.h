@@ -66,6 +66,9 @@ struct Tensor {
   TensorKind kind = TensorKind::kActivation;
   uint64_t elems = 0;       // product of shape, overflow-checked at creation
   uint64_t size_bytes = 0;  // ceil(elems * bits / 8)
+  // Weights only: a trained parameter (counted by param_count), or a constant the model computes
+  // from its shapes (an attention mask, a zero tensor), which is read like a weight but is not one.
+  bool parameter = true;
 };
 
 // Builds a tensor, checking that every dim is >= 1 and that elems and bytes fit in 64 bits.

@@ -1,4 +1,4 @@
-// Fuzz target: the ONNX importer (protobuf parsing, ONNX shape inference, the op mapping).
+// Fuzz target: the ONNX importer (protobuf parsing, npusim's shape inference and folding, the op mapping).
 // Input: a serialized ModelProto. Unknown ops are allowed so the fuzzer reaches the importer's
 // handling of every node rather than stopping at the first unsupported one.
 #include "fuzz_util.h"

@@ -16,8 +16,18 @@
 //   hostile_negative_dim.onnx  an initializer with a negative dim
 //   hostile_huge_tensor.onnx   a declared (data-less) initializer of 2^31 x 2^31 floats
 //   hostile_truncated.onnx     the first half of tiny_block.onnx
+//   hostile_int64_raw9/12, _conv5d_*, _conv_in_if, _recursive_function, _mutual_functions,
+//   _depth_to_space, _duplicate_output, _self_input: red-team inputs that crashed ONNX 1.12's
+//   shape inference or were accepted; _range_bomb, _constant_of_shape_bomb, _shape_loop,
+//   _slice_step0, _data_dependent: folding bombs and shapes that depend on data
+// and graphs as torch.onnx.export writes them (opset 17, no simplifier), each importing exactly:
+//   torch_clip_attention.onnx     q/k/v split by computed Slices, Trilu causal mask, external data absent
+//   torch_unet_time.onnx          Expand from Shape(sample), sinusoidal timestep embedding
+//   torch_groupnorm_baddbmm.onnx  GroupNorm via InstanceNormalization, baddbmm's zero constant
+//   torch_written_out.onnx        LayerNorm, Erf GELU and RMSNorm written out, an Einsum
 #include <onnx/onnx_pb.h>
 
+#include <array>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -87,6 +97,33 @@ struct Model {
     t->set_data_type(onnx::TensorProto::INT64);
     t->add_dims(static_cast<int64_t>(values.size()));
     for (int64_t v : values) t->add_int64_data(v);
+  }
+  // An INT64 Constant node (1-D, or a scalar when `scalar`), as torch writes shape arithmetic.
+  void const_ints(const std::string& name, const Dims& values, bool scalar = false) {
+    auto* n = node("Constant", name, {}, {name});
+    auto* a = n->add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto::TENSOR);
+    auto* t = a->mutable_t();
+    t->set_data_type(onnx::TensorProto::INT64);
+    if (!scalar) t->add_dims(static_cast<int64_t>(values.size()));
+    std::string raw;
+    for (int64_t v : values) raw.append(reinterpret_cast<const char*>(&v), 8);
+    t->set_raw_data(raw);
+  }
+  // A FLOAT Constant node of `dims` filled with `value` (a scalar when dims is empty).
+  void const_float(const std::string& name, const Dims& dims, float value) {
+    auto* n = node("Constant", name, {}, {name});
+    auto* a = n->add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto::TENSOR);
+    auto* t = a->mutable_t();
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    int64_t count = 1;
+    for (int64_t d : dims) t->add_dims(d), count *= d;
+    std::string raw;
+    for (int64_t k = 0; k < count; ++k) raw.append(reinterpret_cast<const char*>(&value), 4);
+    t->set_raw_data(raw);
   }
   onnx::NodeProto* node(const std::string& op, const std::string& name, const std::vector<std::string>& ins,
                         const std::vector<std::string>& outs) {
@@ -316,6 +353,442 @@ Model hostile_huge_tensor() {
   return m;
 }
 
+// ---- Real-export patterns, written as torch.onnx.export (opset 17, no simplifier) writes them ----
+
+// Shape -> Gather of dim `d` of `v`, unsqueezed to [1]: torch's size(d) feeding a Concat.
+std::string dim_of(Model& m, const std::string& v, int64_t d, const std::string& tag) {
+  m.node("Shape", tag + "/Shape", {v}, {tag + "/shape"});
+  m.const_ints(tag + "/idx", {d}, true);
+  m.node("Gather", tag + "/Gather", {tag + "/shape", tag + "/idx"}, {tag + "/dim"});
+  m.const_ints(tag + "/axes", {0});
+  m.node("Unsqueeze", tag + "/Unsqueeze", {tag + "/dim", tag + "/axes"}, {tag + "/dim1"});
+  return tag + "/dim1";
+}
+
+// CLIP text attention as torch exports nn.MultiheadAttention: token and position embeddings,
+// LayerNorm, the packed in_proj split into q, k, v by Slices whose bounds are computed from
+// Shape -> Gather -> Div, heads reshaped with computed shapes, the causal mask built from the
+// input's shape with ConstantOfShape(-inf) -> Trilu, out_proj and the residual. All weights are
+// external data that is not written (absent).
+Model torch_clip_attention() {
+  Model m("torch_clip_attention");
+  m.g->add_input();
+  m.g->mutable_input(0)->set_name("input_ids");
+  auto* tt = m.g->mutable_input(0)->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::INT64);
+  tt->mutable_shape()->add_dim()->set_dim_value(1);
+  tt->mutable_shape()->add_dim()->set_dim_value(77);
+  m.weight("token_embedding.weight", {1000, 64}, true);
+  m.weight("positional_embedding", {1, 77, 64}, true);
+  m.node("Gather", "token_embedding", {"token_embedding.weight", "input_ids"}, {"tok"});
+  m.node("Add", "pos_add", {"tok", "positional_embedding"}, {"x"});
+  m.weight("ln_1.weight", {64}, true);
+  m.weight("ln_1.bias", {64}, true);
+  Model::attr(m.node("LayerNormalization", "ln_1", {"x", "ln_1.weight", "ln_1.bias"}, {"ln"}), "axis", int64_t{-1});
+  m.weight("in_proj_weight_t", {64, 192}, true);
+  m.weight("in_proj_bias", {192}, true);
+  m.node("MatMul", "attn/in_proj/MatMul", {"ln", "in_proj_weight_t"}, {"qkv_mm"});
+  m.node("Add", "attn/in_proj/Add", {"qkv_mm", "in_proj_bias"}, {"qkv"});
+  // E = size(-1) / 3; q = qkv[..., 0:E], k = qkv[..., E:2E], v = qkv[..., 2E:3E]
+  m.node("Shape", "attn/Shape", {"qkv"}, {"qkv_shape"});
+  m.const_ints("attn/c2", {2}, true);
+  m.node("Gather", "attn/Gather", {"qkv_shape", "attn/c2"}, {"width"});
+  m.const_ints("attn/c3", {3}, true);
+  m.node("Div", "attn/Div", {"width", "attn/c3"}, {"E"});
+  m.node("Mul", "attn/Mul2", {"E", "attn/c2"}, {"E2"});
+  m.node("Mul", "attn/Mul3", {"E", "attn/c3"}, {"E3"});
+  m.const_ints("attn/zero", {0}, true);
+  m.const_ints("attn/axes0", {0});
+  m.const_ints("attn/last", {-1});
+  const std::vector<std::array<std::string, 3>> parts = {{"q", "attn/zero", "E"}, {"k", "E", "E2"}, {"v", "E2", "E3"}};
+  for (const auto& [p, lo, hi] : parts) {
+    m.node("Unsqueeze", "attn/" + p + "/lo", {lo, "attn/axes0"}, {p + "_lo"});
+    m.node("Unsqueeze", "attn/" + p + "/hi", {hi, "attn/axes0"}, {p + "_hi"});
+    m.node("Slice", "attn/" + p + "/Slice", {"qkv", p + "_lo", p + "_hi", "attn/last"}, {p});
+    // [B, S, E] -> [B, S, 4, 16] with B and S from the tensor's own shape
+    const std::string b = dim_of(m, p, 0, "attn/" + p + "/b"), sq = dim_of(m, p, 1, "attn/" + p + "/s");
+    m.const_ints("attn/" + p + "/hd", {4, 16});
+    m.node("Concat", "attn/" + p + "/shape", {b, sq, "attn/" + p + "/hd"}, {p + "_shape"});
+    Model::attr(m.g->mutable_node(m.g->node_size() - 1), "axis", int64_t{0});
+    m.node("Reshape", "attn/" + p + "/Reshape", {p, p + "_shape"}, {p + "4"});
+    Model::attr(m.node("Transpose", "attn/" + p + "/Transpose", {p + "4"}, {p + "_t"}), "perm",
+                p == "k" ? Dims{0, 2, 3, 1} : Dims{0, 2, 1, 3});
+  }
+  m.node("MatMul", "attn/scores", {"q_t", "k_t"}, {"scores"});
+  m.const_float("attn/scale", {}, 0.25f);
+  m.node("Mul", "attn/scale_mul", {"scores", "attn/scale"}, {"scaled"});
+  // causal mask: full((S, S), -inf).triu_(1), S from input_ids' shape
+  const std::string n1 = dim_of(m, "input_ids", 1, "mask/n");
+  m.node("Concat", "mask/shape", {n1, n1}, {"mask_shape"});
+  Model::attr(m.g->mutable_node(m.g->node_size() - 1), "axis", int64_t{0});
+  auto* cos = m.node("ConstantOfShape", "mask/full", {"mask_shape"}, {"mask_full"});
+  auto* va = cos->add_attribute();
+  va->set_name("value");
+  va->set_type(onnx::AttributeProto::TENSOR);
+  va->mutable_t()->set_data_type(onnx::TensorProto::FLOAT);
+  va->mutable_t()->add_dims(1);
+  va->mutable_t()->add_float_data(-1e30f);
+  m.const_ints("mask/k", {1}, true);
+  Model::attr(m.node("Trilu", "mask/triu", {"mask_full", "mask/k"}, {"mask"}), "upper", int64_t{1});
+  m.node("Add", "attn/mask_add", {"scaled", "mask"}, {"masked"});
+  Model::attr(m.node("Softmax", "attn/softmax", {"masked"}, {"probs"}), "axis", int64_t{-1});
+  m.node("MatMul", "attn/context", {"probs", "v_t"}, {"ctx"});
+  Model::attr(m.node("Transpose", "attn/ctx_t", {"ctx"}, {"ctx_t"}), "perm", Dims{0, 2, 1, 3});
+  m.node("Shape", "attn/ctx_shape", {"ctx_t"}, {"ctx_shape"});
+  m.const_ints("attn/s0", {0});
+  m.const_ints("attn/s2", {2});
+  m.node("Slice", "attn/ctx_bs", {"ctx_shape", "attn/s0", "attn/s2"}, {"ctx_bs"});
+  m.const_ints("attn/minus1", {-1});
+  m.node("Concat", "attn/merge_shape", {"ctx_bs", "attn/minus1"}, {"merge_shape"});
+  Model::attr(m.g->mutable_node(m.g->node_size() - 1), "axis", int64_t{0});
+  m.node("Reshape", "attn/merge", {"ctx_t", "merge_shape"}, {"merged"});
+  m.weight("out_proj.weight_t", {64, 64}, true);
+  m.weight("out_proj.bias", {64}, true);
+  m.node("MatMul", "attn/out_proj/MatMul", {"merged", "out_proj.weight_t"}, {"out_mm"});
+  m.node("Add", "attn/out_proj/Add", {"out_mm", "out_proj.bias"}, {"out"});
+  m.node("Add", "residual", {"x", "out"}, {"y"});
+  m.output("y");
+  return m;
+}
+
+// diffusers' time embedding: timesteps.expand(sample.shape[0]) (Expand from Shape(sample)), the
+// sinusoidal embedding (Range -> Mul -> Div -> Exp constants, Sin and Cos, Concat), linear_1,
+// SiLU, linear_2, added to conv_in's output. The batch is symbolic (--dim batch=N).
+Model torch_unet_time() {
+  Model m("torch_unet_time");
+  m.input("sample", {"batch", "4", "8", "8"});
+  m.input("timestep", {"1"});
+  m.node("Shape", "t/Shape", {"sample"}, {"sample_shape"});
+  m.const_ints("t/s0", {0});
+  m.const_ints("t/s1", {1});
+  m.node("Slice", "t/Slice", {"sample_shape", "t/s0", "t/s1"}, {"batch"});
+  m.node("Expand", "t/Expand", {"timestep", "batch"}, {"ts"});
+  m.const_float("t/start", {}, 0.0f);
+  m.const_float("t/limit", {}, 8.0f);
+  m.const_float("t/delta", {}, 1.0f);
+  m.node("Range", "t/Range", {"t/start", "t/limit", "t/delta"}, {"ar"});
+  m.const_float("t/neglog", {}, -9.2103404f);
+  m.node("Mul", "t/Mul", {"ar", "t/neglog"}, {"ex0"});
+  m.const_float("t/half", {}, 8.0f);
+  m.node("Div", "t/Div", {"ex0", "t/half"}, {"ex"});
+  m.node("Exp", "t/Exp", {"ex"}, {"freqs"});
+  m.const_ints("t/ax1", {1});
+  m.const_ints("t/ax0", {0});
+  m.node("Unsqueeze", "t/ts_col", {"ts", "t/ax1"}, {"ts_col"});
+  m.node("Unsqueeze", "t/freq_row", {"freqs", "t/ax0"}, {"freq_row"});
+  m.node("Mul", "t/args", {"ts_col", "freq_row"}, {"args"});
+  m.node("Sin", "t/Sin", {"args"}, {"sin"});
+  m.node("Cos", "t/Cos", {"args"}, {"cos"});
+  Model::attr(m.node("Concat", "t/emb", {"sin", "cos"}, {"emb"}), "axis", int64_t{-1});
+  m.linear("time_embedding.linear_1", "emb", 16, 32);
+  m.node("Sigmoid", "time_embedding.act/Sigmoid", {"time_embedding.linear_1"}, {"temb_sig"});
+  m.node("Mul", "time_embedding.act/Mul", {"time_embedding.linear_1", "temb_sig"}, {"temb_act"});
+  m.linear("time_embedding.linear_2", "temb_act", 32, 32);
+  m.conv("conv_in", "sample", 32, 4, 3, 1, 1);
+  m.const_ints("t/ax23", {2, 3});
+  m.node("Unsqueeze", "t/temb4", {"time_embedding.linear_2", "t/ax23"}, {"temb4"});
+  m.node("Add", "add_temb", {"conv_in", "temb4"}, {"h"});
+  m.output("h");
+  return m;
+}
+
+// torch's GroupNorm export (Reshape to [N, G, -1] with a computed shape -> InstanceNormalization
+// with Constant ones and zeros -> Reshape(Shape(x)) -> Mul(gamma) -> Add(beta)), SiLU, a conv,
+// then attention with baddbmm(empty, q, kT, beta=0, alpha): torch materialises the empty input
+// as an all-zero Constant, which is not a parameter.
+Model torch_groupnorm_baddbmm() {
+  Model m("torch_groupnorm_baddbmm");
+  m.input("x", {"1", "32", "8", "8"});
+  const std::string n0 = dim_of(m, "x", 0, "gn/n");
+  m.const_ints("gn/g", {8, -1});
+  Model::attr(m.node("Concat", "gn/shape", {n0, "gn/g"}, {"gn_shape"}), "axis", int64_t{0});
+  m.node("Reshape", "gn/Reshape", {"x", "gn_shape"}, {"gn_in"});
+  m.const_float("gn/ones", {8}, 1.0f);
+  m.const_float("gn/zeros", {8}, 0.0f);
+  m.node("InstanceNormalization", "gn/InstanceNormalization", {"gn_in", "gn/ones", "gn/zeros"}, {"gn_n"});
+  m.node("Shape", "gn/x_shape", {"x"}, {"x_shape"});
+  m.node("Reshape", "gn/Reshape_1", {"gn_n", "x_shape"}, {"gn_back"});
+  m.weight("norm.weight", {32, 1, 1});
+  m.weight("norm.bias", {32, 1, 1});
+  m.node("Mul", "gn/Mul", {"gn_back", "norm.weight"}, {"gn_scaled"});
+  m.node("Add", "gn/Add", {"gn_scaled", "norm.bias"}, {"gn"});
+  m.node("Sigmoid", "act/Sigmoid", {"gn"}, {"act_sig"});
+  m.node("Mul", "act/Mul", {"gn", "act_sig"}, {"act"});
+  m.conv("conv", "act", 32, 32, 3, 1, 1);
+  m.ints("tok_shape", {1, 32, 64});
+  m.node("Reshape", "tokens", {"conv", "tok_shape"}, {"tok"});
+  Model::attr(m.node("Transpose", "tokens_t", {"tok"}, {"h"}), "perm", Dims{0, 2, 1});
+  for (const std::string p : {"to_q", "to_k", "to_v"}) {
+    m.weight(p + ".weight", {32, 32});
+    m.weight(p + ".bias", {32});
+    m.node("MatMul", p + "/MatMul", {"h", p + ".weight"}, {p + "_mm"});
+    m.node("Add", p + "/Add", {p + "_mm", p + ".bias"}, {p});
+  }
+  Model::attr(m.node("Transpose", "k_t", {"to_k"}, {"k_t"}), "perm", Dims{0, 2, 1});
+  m.const_float("baddbmm/empty", {1, 64, 64}, 0.0f);
+  m.const_float("baddbmm/beta", {}, 0.0f);
+  m.const_float("baddbmm/alpha", {}, 0.17677669f);
+  m.node("MatMul", "baddbmm/MatMul", {"to_q", "k_t"}, {"qk"});
+  m.node("Mul", "baddbmm/Mul_alpha", {"qk", "baddbmm/alpha"}, {"qk_scaled"});
+  m.node("Mul", "baddbmm/Mul_beta", {"baddbmm/empty", "baddbmm/beta"}, {"zero_scaled"});
+  m.node("Add", "baddbmm/Add", {"qk_scaled", "zero_scaled"}, {"scores"});
+  Model::attr(m.node("Softmax", "softmax", {"scores"}, {"probs"}), "axis", int64_t{-1});
+  m.node("MatMul", "context", {"probs", "to_v"}, {"ctx"});
+  m.output("ctx");
+  return m;
+}
+
+// Layers written out as exporters write them: LayerNorm (ReduceMean, Sub, Pow, Sqrt, Div, Mul,
+// Add), the exact GELU (Div by sqrt 2, Erf, Add 1, Mul x, Mul 0.5), RMSNorm (Pow, ReduceMean, Add,
+// Sqrt, Reciprocal, Mul), and an attention Einsum.
+Model torch_written_out() {
+  Model m("torch_written_out");
+  m.input("x", {"1", "16", "64"});
+  auto mean = [&](const std::string& name, const std::string& in, const std::string& out) {
+    auto* r = m.node("ReduceMean", name, {in}, {out});
+    Model::attr(r, "axes", Dims{-1});
+    Model::attr(r, "keepdims", int64_t{1});
+  };
+  mean("ln/mean", "x", "ln_mean");
+  m.node("Sub", "ln/Sub", {"x", "ln_mean"}, {"ln_d"});
+  m.const_float("ln/two", {}, 2.0f);
+  m.node("Pow", "ln/Pow", {"ln_d", "ln/two"}, {"ln_sq"});
+  mean("ln/var", "ln_sq", "ln_var");
+  m.const_float("ln/eps", {}, 1e-5f);
+  m.node("Add", "ln/Add", {"ln_var", "ln/eps"}, {"ln_ve"});
+  m.node("Sqrt", "ln/Sqrt", {"ln_ve"}, {"ln_std"});
+  m.node("Div", "ln/Div", {"ln_d", "ln_std"}, {"ln_n"});
+  m.weight("ln.weight", {64});
+  m.weight("ln.bias", {64});
+  m.node("Mul", "ln/Mul", {"ln_n", "ln.weight"}, {"ln_s"});
+  m.node("Add", "ln/Add_1", {"ln_s", "ln.bias"}, {"ln"});
+  m.linear("fc1", "ln", 64, 256);
+  m.const_float("gelu/sqrt2", {}, 1.4142135f);
+  m.node("Div", "gelu/Div", {"fc1", "gelu/sqrt2"}, {"g_div"});
+  m.node("Erf", "gelu/Erf", {"g_div"}, {"g_erf"});
+  m.const_float("gelu/one", {}, 1.0f);
+  m.node("Add", "gelu/Add", {"g_erf", "gelu/one"}, {"g_add"});
+  m.node("Mul", "gelu/Mul", {"fc1", "g_add"}, {"g_mul"});
+  m.const_float("gelu/half", {}, 0.5f);
+  m.node("Mul", "gelu/Mul_1", {"g_mul", "gelu/half"}, {"gelu"});
+  m.linear("fc2", "gelu", 256, 64);
+  m.const_float("rms/two", {}, 2.0f);
+  m.node("Pow", "rms/Pow", {"fc2", "rms/two"}, {"r_sq"});
+  mean("rms/mean", "r_sq", "r_mean");
+  m.const_float("rms/eps", {}, 1e-6f);
+  m.node("Add", "rms/Add", {"r_mean", "rms/eps"}, {"r_ve"});
+  m.node("Sqrt", "rms/Sqrt", {"r_ve"}, {"r_std"});
+  m.node("Reciprocal", "rms/Reciprocal", {"r_std"}, {"r_inv"});
+  m.node("Mul", "rms/Mul", {"fc2", "r_inv"}, {"r_n"});
+  m.weight("rms.weight", {64});
+  m.node("Mul", "rms/Mul_1", {"rms.weight", "r_n"}, {"rms"});
+  m.ints("heads", {1, 16, 4, 16});
+  m.node("Reshape", "heads", {"rms", "heads"}, {"q"});
+  auto* e = m.node("Einsum", "einsum", {"q", "q"}, {"scores"});
+  auto* a = e->add_attribute();
+  a->set_name("equation");
+  a->set_type(onnx::AttributeProto::STRING);
+  a->set_s("bihd,bjhd->bhij");
+  m.output("scores");
+  return m;
+}
+
+// ---- Red-team inputs that crashed ONNX 1.12's shape inference, and folding bombs ----
+
+// An INT64 initializer `name` of `dims` whose raw_data holds `bytes` bytes (8 per element is valid).
+void raw_int64(Model& m, const std::string& name, const Dims& dims, size_t bytes) {
+  auto* t = m.g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : dims) t->add_dims(d);
+  t->set_raw_data(std::string(bytes, '\x01'));
+}
+
+Model hostile_int64_raw(bool unsqueeze) {
+  Model m(unsqueeze ? "hostile_int64_raw12" : "hostile_int64_raw9");
+  m.input("x", {"1", "8"});
+  if (unsqueeze) {
+    raw_int64(m, "axes", {2}, 12);
+    m.node("Unsqueeze", "unsqueeze", {"x", "axes"}, {"y"});
+  } else {
+    raw_int64(m, "shape", {1}, 9);
+    m.node("Reshape", "reshape", {"x", "shape"}, {"y"});
+  }
+  m.output("y");
+  return m;
+}
+
+// Conv with 5-D weights on a 4-D input whose rank is not declared (it comes from a Relu), or
+// with weights computed by a node, or as ConvInteger / QLinearConv.
+Model hostile_conv5d(const std::string& variant) {
+  Model m("hostile_conv5d_" + variant);
+  m.input("x", {"1", "8", "16", "16"});
+  m.node("Relu", "relu", {"x"}, {"r"});
+  m.weight("w", {8, 8, 3, 3, 3});
+  std::string w = "w";
+  if (variant == "computed") {
+    m.node("Neg", "neg_w", {"w"}, {"w2"});
+    w = "w2";
+  }
+  const std::string op = variant == "integer" ? "ConvInteger" : variant == "qlinear" ? "QLinearConv" : "Conv";
+  if (op == "QLinearConv") {
+    m.weight("s", {1});
+    m.weight("z", {1});
+    m.node(op, "conv", {"r", "s", "z", w, "s", "z", "s", "z"}, {"y"});
+  } else {
+    m.node(op, "conv", {"r", w}, {"y"});
+  }
+  m.output("y");
+  return m;
+}
+
+// The same Conv inside an If's then branch.
+Model hostile_conv_in_if() {
+  Model m("hostile_conv_in_if");
+  m.input("x", {"1", "8", "16", "16"});
+  m.input("cond", {"1"});
+  m.weight("w", {8, 8, 3, 3, 3});
+  auto* n = m.node("If", "if", {"cond"}, {"y"});
+  for (const char* branch : {"then_branch", "else_branch"}) {
+    auto* a = n->add_attribute();
+    a->set_name(branch);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    auto* sub = a->mutable_g();
+    sub->set_name(branch);
+    const std::string x = "x", w = "w", y = "y";
+    auto* c = sub->add_node();
+    *c->mutable_op_type() = "Conv";
+    *c->mutable_name() = "inner_conv";
+    *c->add_input() = x;
+    *c->add_input() = w;
+    *c->add_output() = y;
+    *sub->add_output()->mutable_name() = y;
+  }
+  m.output("y");
+  return m;
+}
+
+// A model-local function that calls itself (`mutual`: f calls g, g calls f).
+Model hostile_recursive_function(bool mutual) {
+  Model m(mutual ? "hostile_mutual_functions" : "hostile_recursive_function");
+  auto* op = m.m.add_opset_import();
+  op->set_domain("local");
+  op->set_version(1);
+  const std::string local = "local", a = "a", b = "b";
+  for (const std::string& name : mutual ? std::vector<std::string>{"f", "g"} : std::vector<std::string>{"f"}) {
+    auto* f = m.m.add_functions();
+    *f->mutable_name() = name;
+    *f->mutable_domain() = local;
+    *f->add_input() = a;
+    *f->add_output() = b;
+    auto* o = f->add_opset_import();
+    *o->mutable_domain() = local;
+    o->set_version(1);
+    auto* call = f->add_node();
+    *call->mutable_op_type() = mutual && name == "f" ? std::string("g") : std::string("f");
+    *call->mutable_domain() = local;
+    *call->add_input() = a;
+    *call->add_output() = b;
+  }
+  m.input("x", {"1", "8"});
+  m.node("f", "call", {"x"}, {"y"})->set_domain("local");
+  m.output("y");
+  return m;
+}
+
+Model hostile_depth_to_space() {
+  Model m("hostile_depth_to_space");
+  m.input("x", {"1", "16", "4", "4"});
+  Model::attr(m.node("DepthToSpace", "d2s", {"x"}, {"y"}), "blocksize", int64_t{1} << 32);
+  m.output("y");
+  return m;
+}
+
+Model hostile_duplicate_output(bool self) {
+  Model m(self ? "hostile_self_input" : "hostile_duplicate_output");
+  m.input("x", {"1", "8"});
+  if (self) {
+    m.node("Relu", "relu", {"x"}, {"a"});
+    m.node("Add", "loop", {"a", "y"}, {"y"});
+  } else {
+    m.node("Relu", "relu", {"x"}, {"y"});
+    m.node("Sigmoid", "sigmoid", {"x"}, {"y"});
+  }
+  m.output("y");
+  return m;
+}
+
+// Range(0, 2^40, 1) or ConstantOfShape([1024, 1024, 1024, 1024]): 2^40 elements from a few bytes.
+Model hostile_fold_bomb(bool range) {
+  Model m(range ? "hostile_range_bomb" : "hostile_constant_of_shape_bomb");
+  m.input("x", {"1", "8"});
+  if (range) {
+    m.const_ints("start", {0}, true);
+    m.const_ints("limit", {int64_t{1} << 40}, true);
+    m.const_ints("delta", {1}, true);
+    m.node("Range", "range", {"start", "limit", "delta"}, {"r"});
+  } else {
+    m.const_ints("shape", {1024, 1024, 1024, 1024});
+    m.node("ConstantOfShape", "fill", {"shape"}, {"r"});
+  }
+  m.node("Shape", "shape_of", {"r"}, {"rs"});
+  m.node("Reshape", "reshape", {"x", "rs"}, {"y"});
+  m.output("y");
+  return m;
+}
+
+// A Loop whose body takes the Shape of the loop-carried value: shapes through control flow.
+Model hostile_shape_loop() {
+  Model m("hostile_shape_loop");
+  m.input("x", {"1", "8"});
+  m.const_ints("trip", {1000000}, true);
+  auto* n = m.node("Loop", "loop", {"trip", "", "x"}, {"y"});
+  auto* a = n->add_attribute();
+  a->set_name("body");
+  a->set_type(onnx::AttributeProto::GRAPH);
+  auto* body = a->mutable_g();
+  body->set_name("body");
+  for (const char* in : {"i", "cond", "v"}) body->add_input()->set_name(in);
+  auto* sh = body->add_node();
+  sh->set_op_type("Shape");
+  sh->add_input("v");
+  sh->add_output("s");
+  auto* r = body->add_node();
+  r->set_op_type("Reshape");
+  r->add_input("v");
+  r->add_input("s");
+  r->add_output("v2");
+  body->add_output()->set_name("cond");
+  body->add_output()->set_name("v2");
+  m.output("y");
+  return m;
+}
+
+// Slice of a shape with step 0; and a Reshape whose shape is computed from the input's data.
+Model hostile_slice_step0() {
+  Model m("hostile_slice_step0");
+  m.input("x", {"1", "8"});
+  m.node("Shape", "shape", {"x"}, {"s"});
+  m.const_ints("starts", {-1});
+  m.const_ints("ends", {int64_t{-9223372036854775807} - 1});
+  m.const_ints("axes", {0});
+  m.const_ints("steps", {0});
+  m.node("Slice", "slice", {"s", "starts", "ends", "axes", "steps"}, {"s2"});
+  m.node("Reshape", "reshape", {"x", "s2"}, {"y"});
+  m.output("y");
+  return m;
+}
+
+Model hostile_data_dependent() {
+  Model m("hostile_data_dependent");
+  m.input("x", {"8"});
+  Model::attr(m.node("ReduceMax", "max", {"x"}, {"mx"}), "keepdims", int64_t{1});
+  Model::attr(m.node("Cast", "cast", {"mx"}, {"n"}), "to", int64_t{onnx::TensorProto::INT64});
+  m.node("Reshape", "reshape", {"x", "n"}, {"y"});
+  m.output("y");
+  return m;
+}
+
 bool save_truncated(const Model& whole, const std::string& dir, const std::string& file) {
   std::string bytes;
   if (!whole.m.SerializeToString(&bytes)) return false;
@@ -342,7 +815,28 @@ int main(int argc, char** argv) {
             hostile_zero_stride().save(dir, "hostile_zero_stride.onnx") &&
             hostile_negative_dim().save(dir, "hostile_negative_dim.onnx") &&
             hostile_huge_tensor().save(dir, "hostile_huge_tensor.onnx") &&
-            save_truncated(tiny_block(), dir, "hostile_truncated.onnx");
+            save_truncated(tiny_block(), dir, "hostile_truncated.onnx") &&
+            torch_clip_attention().save(dir, "torch_clip_attention.onnx") &&
+            torch_unet_time().save(dir, "torch_unet_time.onnx") &&
+            torch_groupnorm_baddbmm().save(dir, "torch_groupnorm_baddbmm.onnx") &&
+            torch_written_out().save(dir, "torch_written_out.onnx") &&
+            hostile_int64_raw(false).save(dir, "hostile_int64_raw9.onnx") &&
+            hostile_int64_raw(true).save(dir, "hostile_int64_raw12.onnx") &&
+            hostile_conv5d("from_node").save(dir, "hostile_conv5d_from_node.onnx") &&
+            hostile_conv5d("computed").save(dir, "hostile_conv5d_computed.onnx") &&
+            hostile_conv5d("integer").save(dir, "hostile_conv5d_integer.onnx") &&
+            hostile_conv5d("qlinear").save(dir, "hostile_conv5d_qlinear.onnx") &&
+            hostile_conv_in_if().save(dir, "hostile_conv_in_if.onnx") &&
+            hostile_recursive_function(false).save(dir, "hostile_recursive_function.onnx") &&
+            hostile_recursive_function(true).save(dir, "hostile_mutual_functions.onnx") &&
+            hostile_depth_to_space().save(dir, "hostile_depth_to_space.onnx") &&
+            hostile_duplicate_output(false).save(dir, "hostile_duplicate_output.onnx") &&
+            hostile_duplicate_output(true).save(dir, "hostile_self_input.onnx") &&
+            hostile_fold_bomb(true).save(dir, "hostile_range_bomb.onnx") &&
+            hostile_fold_bomb(false).save(dir, "hostile_constant_of_shape_bomb.onnx") &&
+            hostile_shape_loop().save(dir, "hostile_shape_loop.onnx") &&
+            hostile_slice_step0().save(dir, "hostile_slice_step0.onnx") &&
+            hostile_data_dependent().save(dir, "hostile_data_dependent.onnx");
   if (!ok) std::cerr << "make_onnx_models: cannot write into " << dir << "\n";
   return ok ? 0 : 1;
 }

@@ -1,0 +1,221 @@
+#pragma once
+// The ONNX importer's parts, shared by its files: onnx_tensor.cpp (bounds-checked tensor
+// decoding), onnx_infer.cpp (npusim's own shape inference and constant folding, one function per
+// op), onnx_ops.cpp (the op table and the builder ops each node becomes) and onnx_import.cpp
+// (graph checks and assembly). ONNX's library shape inference is never called: it is not safe on
+// hostile files (Debian's ONNX 1.12 crashes on several), and folding must know every shape anyway.
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "graph.h"
+#include "model_registry.h"
+
+namespace npusim::workloads::onnx_detail {
+
+// Values with at most this many elements, known before the run, are folded (their elements
+// computed); larger ones keep only their shape. Shape subgraphs hold a handful of elements.
+inline constexpr uint64_t kMaxFoldElems = 1 << 16;
+
+// One value of the graph: its static shape and ONNX element type; for values known before the run
+// (computed only from initializers, constants and shapes) whether they are, and, when small enough,
+// their elements.
+struct Val {
+  Shape shape;
+  int elem = onnx::TensorProto::FLOAT;  // onnx::TensorProto::DataType
+  bool is_static = false;               // known before the run: never costed
+  bool has_data = false;                // elements known (ints or reals, by elem)
+  std::vector<int64_t> ints;            // integer and bool elements
+  std::vector<double> reals;            // floating-point elements
+  bool from_initializer = false;        // computed from an initializer (parameters)
+  bool all_zero = false;                // a constant known to be all zeros
+  int producer = -1;                    // node index; -1 for graph inputs and initializers
+};
+
+bool is_integral(int elem);
+size_t elem_bytes(int elem);  // bytes per element; 1 for types npusim does not decode
+bool is_real(int elem);
+std::string elem_name(int elem);
+uint64_t elem_count(const Shape& s);  // 0 when the product overflows 64 bits (callers check shapes first)
+
+// Decodes an initializer or Constant's tensor: shape, and elements when it holds at most
+// kMaxFoldElems of them in the file. Every length is checked against the shape (raw_data's size
+// must be elements x element size exactly); external data is never read. Throws InputError
+// prefixed by `what`.
+Val decode_tensor(const onnx::TensorProto& t, const std::string& what);
+
+class Importer;
+
+// The node being inferred: operands, attributes and outputs, with errors naming the node.
+struct Node {
+  Importer& im;
+  int index;
+  const onnx::NodeProto& n;
+
+  [[noreturn]] void fail(const std::string& msg) const;
+  bool has(int k) const { return k < n.input_size() && !n.input(k).empty(); }
+  const Val& in(int k) const;
+  Val& out(int k);  // creates output k (its name must not be empty)
+  int outputs() const { return n.output_size(); }
+  // The elements of operand k as integers; an error naming the chain when they depend on data.
+  const std::vector<int64_t>& ints(int k, const std::string& what) const;
+  std::vector<double> reals(int k, const std::string& what) const;  // any numeric type
+  const onnx::AttributeProto* attr(const std::string& name) const;
+  int64_t attr_int(const std::string& name, int64_t fallback) const;
+  std::optional<std::vector<int64_t>> attr_ints(const std::string& name) const;
+  std::string attr_str(const std::string& name, const std::string& fallback) const;
+  float attr_float(const std::string& name, float fallback) const;
+  // Axis `a` of a rank-`rank` tensor, negative counting from the end; an error when out of range.
+  uint64_t axis(int64_t a, size_t rank, const std::string& what) const;
+  // Elements of `s`; an error when they overflow or their bytes at `elem` exceed the tensor limit.
+  uint64_t checked_elems(const Shape& s, const std::string& what, int elem = onnx::TensorProto::UINT8) const;
+};
+
+using InferFn = void (*)(Node&);
+using BuildFn = void (*)(Importer&, int node, const std::string& name);
+
+// One row per supported op. Columns: op type, the ONNX domains it is accepted from besides the
+// default one (com.microsoft for contrib ops), operand counts, npusim's shape rule (with folding),
+// and the builder ops it becomes when its inputs are known only at run time (null: never costed).
+struct OpRule {
+  std::string_view op;
+  bool microsoft = false;
+  int min_inputs = 1;
+  int max_inputs = 1;  // -1: any number
+  InferFn infer = nullptr;
+  BuildFn build = nullptr;
+};
+const OpRule* find_rule(const std::string& domain, const std::string& op);
+// Standard ops npusim does not cost but whose output has its first input's shape, so that
+// --allow-unknown-ops can count them as generic vector ops.
+bool keeps_input_shape(const std::string& op);
+
+// Helpers of the shape rules (onnx_infer.cpp).
+Val& make_out(Node& c, int k, Shape s, int elem);  // output k of shape s, checked against the tensor limit
+bool foldable(const Val& o);                       // small enough to compute its elements
+std::vector<uint64_t> strides_of(const Shape& s);  // row-major, in elements
+// For each element of `out`, the index of the element of `in` (numpy-broadcast to `out`) it reads.
+std::vector<size_t> broadcast_map(const Shape& in, const Shape& out);
+Shape broadcast(const Node& c, const std::vector<Shape>& shapes);  // numpy rules; an error when they do not
+// Sets o's elements to in's through `map` (output element -> input element).
+void gather_data(const Val& in, Val& o, const std::vector<size_t>& map);
+void copy_data(const Val& in, Val& o);
+
+// Shape rules (onnx_infer*.cpp), one per family of ops.
+void infer_same(Node& c);  // unary elementwise, norms, softmax, activations
+void infer_cast(Node& c);
+void infer_eltwise(Node& c);
+void infer_reduce(Node& c);
+void infer_reshape(Node& c);
+void infer_flatten(Node& c);
+void infer_squeeze(Node& c);
+void infer_unsqueeze(Node& c);
+void infer_shape(Node& c);
+void infer_size(Node& c);
+void infer_constant(Node& c);
+void infer_constant_of_shape(Node& c);
+void infer_range(Node& c);
+void infer_gather(Node& c);
+void infer_slice(Node& c);
+void infer_concat(Node& c);
+void infer_split(Node& c);
+void infer_expand(Node& c);
+void infer_tile(Node& c);
+void infer_transpose(Node& c);
+void infer_pad(Node& c);
+void infer_trilu(Node& c);
+void infer_depth_to_space(Node& c);
+void infer_space_to_depth(Node& c);
+void infer_conv(Node& c);
+void infer_gemm(Node& c);
+void infer_matmul(Node& c);
+void infer_resize(Node& c);
+void infer_layer_norm(Node& c);
+void infer_einsum(Node& c);
+
+// A recognised multi-node pattern, built as one builder layer at its first node: `input` is the
+// layer's input, `tail` the node whose output is the layer's, `groups` GroupNorm's group count.
+struct Pattern {
+  std::string kind;
+  std::string input;
+  int tail = -1;
+  uint64_t groups = 0;
+};
+void recognise_patterns(Importer& im);  // onnx_patterns.cpp: fills pattern_at, marks nodes fused
+void build_pattern(Importer& im, int head, const Pattern& p, const std::string& name);
+void build_generic_op(Importer& im, int i, const std::string& name);  // onnx_ops.cpp
+
+// The imported graph's state, shared by the files of the importer.
+class Importer {
+ public:
+  Importer(onnx::ModelProto& model, std::string display, const ModelOptions& opts);
+  LoadedModel run();
+
+  [[noreturn]] void fail(const std::string& msg) const;
+  [[noreturn]] void fail_node(int i, const std::string& msg) const;
+  std::string label(int i) const;
+  // How value `v` came to depend on run-time data: "'v' <- node 'a' (Op) <- input 'x'".
+  std::string data_chain(const std::string& v) const;
+
+  const Val& val(int i, const std::string& v) const;  // an operand of node i (defined)
+  Val& def(int i, const std::string& v);              // defines output v of node i
+  bool is_static(const std::string& v) const;
+  Shape shape(int i, const std::string& v) const { return val(i, v).shape; }
+  // The builder tensor of operand v of node i. Static operands become weight tensors: parameters
+  // when they come from an initializer or feed a weight input (`weight_role`), constants otherwise;
+  // integer and all-zero constants are never parameters.
+  TensorId value(int i, const std::string& v, bool weight_role = false);
+  // Operands not known before the run, plus static operands that are not scalars.
+  std::vector<TensorId> dynamic_operands(int i, bool drop_scalar_constants);
+  std::optional<int> sole_consumer(const std::string& v) const;
+  const std::vector<int>& consumers(const std::string& v) const;  // nodes reading v, in order
+  std::string unique_name(const std::string& base) const;
+  void set_output(int i, int k, TensorId t);
+  void fuse(int node, TensorId t);  // node's work is part of an op already built; its output is t
+  const onnx::AttributeProto* attr(int i, const std::string& name) const;
+  int64_t attr_int(int i, const std::string& name, int64_t fallback) const;
+  std::vector<int64_t> attr_ints(int i, const std::string& name) const;
+  std::string attr_str(int i, const std::string& name, const std::string& fallback) const;
+  const std::string& op(int i) const { return g_.node(i).op_type(); }
+  const onnx::NodeProto& node(int i) const { return g_.node(i); }
+
+  GraphBuilder b;
+  int opset = 0;
+  std::vector<bool> fused;                    // nodes absorbed into an earlier op
+  std::map<std::string, int> generic_counts;  // op -> nodes counted as generic vector ops
+  std::map<std::string, int> weight_uses;     // static operand -> MAC ops using it
+  std::map<std::string, int> patterns;        // recognised multi-node patterns -> count
+  std::map<int, Pattern> pattern_at;          // first node of a recognised pattern -> the pattern
+  const ModelOptions& opts;
+
+ private:
+  friend struct Node;
+  void check_header();
+  void check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const;
+  void bind_inputs();
+  void infer_all();
+  void infer_node(int i);
+  void import_node(int i);
+  std::vector<std::string> notes() const;
+
+  onnx::ModelProto& m_;
+  const onnx::GraphProto& g_;
+  std::string display_;
+  std::vector<const OpRule*> rules_;  // per node; null when unsupported
+  std::unordered_map<std::string, Val> vals_;
+  std::unordered_map<std::string, std::vector<int>> consumers_;
+  std::unordered_map<std::string, const onnx::ValueInfoProto*> declared_;  // value_info and graph outputs
+  std::unordered_set<std::string> graph_outputs_;
+  std::unordered_map<std::string, TensorId> tensors_;
+  std::vector<std::string> bound_dims_;
+  int folded_ = 0, external_ = 0;
+};
+
+}  // namespace npusim::workloads::onnx_detail
