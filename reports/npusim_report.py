@@ -235,9 +235,9 @@ def report_run(rep, path, tag):
     for note in s.get("notes", []):
         d.p("Note: " + note)
     nets = s["networks"]
-    header = ["network", "strategy", "runs/image", "latency_ms", "per_s", "mac_util_%", "dram_read_MB",
+    header = ["network", "strategy", "runs/batch", "latency_ms", "evaluations_per_s", "mac_util_%", "dram_read_MB",
               "dram_write_MB", "energy_mJ", "sram_peak_MiB", "bound"]
-    rows = [[n["name"], n["strategy"], n["runs_per_image"], n["latency_ms"], n["images_per_s"],
+    rows = [[n["name"], n["strategy"], n["runs_per_batch"], n["latency_ms"], n["images_per_s"],
              100 * n["mac_utilization"], n["dram_read_bytes"] / 1e6, n["dram_write_bytes"] / 1e6, n["energy_mj"],
              n["sram_peak_bytes"] / 2**20, n["dominant_bound"]] for n in nets]
     d.table(header, rows)
@@ -245,8 +245,9 @@ def report_run(rep, path, tag):
     if "pipeline" in s:
         p = s["pipeline"]
         d.p(f"Pipeline: {fmt(p['seconds_per_image'])} s and {fmt(p['energy_per_image_mj'])} mJ per image "
-            f"({p['steps']} steps, guidance {'on' if p['guidance'] else 'off'}); denoiser "
-            f"{fmt(p.get('denoiser_images_per_s'))} images/s, decoder {fmt(p.get('decoder_images_per_s'))} images/s.")
+            f"({p['steps']} steps, guidance {'on, cfg=' + p.get('cfg', 'sequential') if p['guidance'] else 'off'}, "
+            f"batch {p.get('batch', 1)}); denoiser {fmt(p.get('denoiser_images_per_s'))} evaluations/s, "
+            f"decoder {fmt(p.get('decoder_images_per_s'))} evaluations/s (one run of the network each).")
     if "llm" in s:
         d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
     d.h(3, "Resolved hardware config")

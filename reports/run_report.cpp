@@ -241,37 +241,54 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
   for (const auto& n : w.notes) o << "workload   " << n << "\n";
   TextOptions inner = opts;
   inner.header = false;
+  const bool llm = w.kind == workloads::WorkloadKind::kLlm;
+  const unsigned long long batch = std::max<uint64_t>(w.batch, 1);
   for (const auto& s : w.stages) {
-    o << "\n==== " << role_label(s.role) << ": " << s.run.model << " (x" << s.runs << " per "
-      << (w.kind == workloads::WorkloadKind::kLlm ? "token" : "image") << ") ====\n";
+    std::string per;
+    if (llm)
+      per = s.role == workloads::StageRole::kPrefill ? "once per prompt" : "once per generated token";
+    else
+      per = "x" + std::to_string(s.runs) + (batch == 1 ? " per image" : fmt(" per batch of %llu images", batch));
+    o << "\n==== " << role_label(s.role) << ": " << s.run.model << " (" << per << ") ====\n";
     o << text_report(s.run, inner);
   }
-  o << "\n==== " << (w.kind == workloads::WorkloadKind::kLlm ? "LLM" : "Pipeline") << " summary (" << w.name
-    << ") ====\n";
+  o << "\n==== " << (llm ? "LLM" : "Pipeline") << " summary (" << w.name << ") ====\n";
   if (w.kind == workloads::WorkloadKind::kDiffusion) {
     for (const auto& s : w.stages) {
       const double lat = s.run.stats.total.latency_s;
-      o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s.role).c_str(),
-               lat * 1e3, lat > 0 ? 1 / lat : 0.0, s.role == workloads::StageRole::kTextEncoder ? "prompts" : "images",
-               (unsigned long long)s.runs, lat * s.runs * 1e3, s.run.schedule.strategy.c_str());
+      o << fmt("  %-13s %10.3f ms per run = %8.3f evaluations/s   x%-3llu %9.3f ms per image   %s\n",
+               role_label(s.role).c_str(), lat * 1e3, lat > 0 ? 1 / lat : 0.0, (unsigned long long)s.runs,
+               lat * double(s.runs) / double(batch) * 1e3, s.run.schedule.strategy.c_str());
     }
-    o << fmt("  seconds per image %10.3f s  (%llu steps, guidance %s; sum of runs x latency, stages back to back)\n",
-             w.seconds_per_image(), (unsigned long long)w.steps, w.guidance ? "on" : "off");
+    o << fmt(
+        "  seconds per image %10.3f s  (%llu steps, guidance %s; batch %llu; sum of runs x latency / batch, "
+        "stages back to back)\n",
+        w.seconds_per_image(), (unsigned long long)w.steps,
+        !w.guidance     ? "off"
+        : w.cfg_batched ? "on, cfg=batched"
+                        : "on, cfg=sequential",
+        batch);
     o << fmt("  energy per image  %10.3f J\n", w.energy_per_image_j());
-    o << "  denoiser images/s counts one UNet evaluation at batch 1 (Expedera's reading); decoder images/s one VAE "
-         "decode\n";
+    o << "  evaluations/s = 1 / latency of one run of that network (at its batch), not a pipeline rate; the\n"
+         "  pipeline rate is 1 / seconds per image\n";
     for (const auto& s : w.stages) o << "  " << role_label(s.role) << ": " << bound_sentence(s.run) << "\n";
   } else {
     const sim::StageResult* pre = w.stage(workloads::StageRole::kPrefill);
     const sim::StageResult* dec = w.stage(workloads::StageRole::kDecode);
+    o << fmt("  at batch %llu", batch);
+    if (w.prompt_tokens) o << fmt(", prompt %llu tokens", (unsigned long long)w.prompt_tokens);
+    if (w.context) o << fmt(", decode context %llu tokens", (unsigned long long)w.context);
+    o << "\n";
     if (pre)
-      o << fmt("  time to first token %10.3f ms  (prefill; %s)\n", pre->run.stats.total.latency_s * 1e3,
+      o << fmt("  time to first token %10.3f ms  (prefill; %s)\n", w.time_to_first_token_s() * 1e3,
                bound_sentence(pre->run).c_str());
     if (dec) {
       const sim::Counters& t = dec->run.stats.total;
       const double bw = dec->run.hw.dram.bandwidth_bytes_per_s;
-      o << fmt("  decode              %10.3f ms per token = %.2f tokens/s  (%s)\n", t.latency_s * 1e3,
-               t.latency_s > 0 ? 1 / t.latency_s : 0.0, bound_sentence(dec->run).c_str());
+      o << fmt("  decode              %10.3f ms per step = %.2f tokens/s  (%llu token%s per step; %s)\n",
+               t.latency_s * 1e3, w.decode_tokens_per_s(), batch, batch == 1 ? "" : "s",
+               bound_sentence(dec->run).c_str());
+      o << fmt("  decode energy       %10.3f mJ per token\n", w.decode_energy_per_token_j() * 1e3);
       o << "  decode time by cause (busy time of each resource; they overlap):\n";
       o << fmt("    weight streaming  %10.3f ms  (%.1f MB at %.1f GB/s)\n", t.dram_read_weight_bytes / bw * 1e3,
                t.dram_read_weight_bytes / 1e6, bw / 1e9);
@@ -296,7 +313,7 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("role", workloads::stage_role_name(st.role));
   w.field("graph", r.model);
   w.field("model_source", r.model_source);
-  w.field("runs_per_image", st.runs);
+  w.field("runs_per_batch", st.runs);
   w.field("param_count", r.param_count);
   w.field("strategy", r.schedule.strategy);
   w.field("mapper", r.schedule.mapper);
@@ -387,6 +404,8 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
     w.field("energy_per_image_mj", wr.energy_per_image_j() * 1e3);
     w.field("steps", wr.steps);
     w.field("guidance", wr.guidance);
+    w.field("cfg", wr.cfg_batched ? "batched" : "sequential");
+    w.field("batch", wr.batch);
     w.field("resolution_px", wr.resolution);
     if (auto* d = wr.stage(workloads::StageRole::kDenoiser))
       w.field("denoiser_images_per_s", inferences_per_s(d->run.stats));
@@ -396,13 +415,16 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   } else if (wr.kind == workloads::WorkloadKind::kLlm) {
     w.key("llm");
     w.begin_object();
-    if (auto* p = wr.stage(workloads::StageRole::kPrefill))
-      w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
+    w.field("batch", wr.batch);
+    if (wr.prompt_tokens) w.field("prompt_tokens", wr.prompt_tokens);
+    if (wr.context) w.field("context_tokens", wr.context);
+    if (wr.stage(workloads::StageRole::kPrefill)) w.field("time_to_first_token_ms", wr.time_to_first_token_s() * 1e3);
     if (auto* d = wr.stage(workloads::StageRole::kDecode)) {
       const sim::Counters& t = d->run.stats.total;
       const double bw = d->run.hw.dram.bandwidth_bytes_per_s;
-      w.field("decode_ms_per_token", t.latency_s * 1e3);
-      w.field("decode_tokens_per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
+      w.field("decode_step_ms", t.latency_s * 1e3);
+      w.field("decode_tokens_per_s", wr.decode_tokens_per_s());
+      w.field("decode_energy_per_token_mj", wr.decode_energy_per_token_j() * 1e3);
       w.field("decode_weight_streaming_ms", t.dram_read_weight_bytes / bw * 1e3);
       w.field("decode_kv_cache_ms", (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3);
       w.field("decode_mac_ms", t.mac_s * 1e3);

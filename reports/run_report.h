@@ -20,8 +20,9 @@ std::string layers_csv(const sim::RunResult& r);
 // + per run c us; P % of latency)", so users see what overhead.* adds.
 std::string fixed_costs_line(const sim::RunResult& r);
 
-// 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run).
-inline constexpr int kWorkloadSchemaVersion = 4;
+// 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run);
+// 5: batch and cfg, runs_per_batch, per-image and per-token figures divided by the batch.
+inline constexpr int kWorkloadSchemaVersion = 5;
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to

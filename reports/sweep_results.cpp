@@ -1,5 +1,6 @@
 #include "sweep_results.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -32,7 +33,7 @@ void write_network(JsonWriter& w, const sim::StageResult& st) {
   w.begin_object();
   w.field("name", st.name);
   w.field("role", workloads::stage_role_name(st.role));
-  w.field("runs_per_image", st.runs);
+  w.field("runs_per_batch", st.runs);
   w.field("strategy", st.run.schedule.strategy);
   w.field("latency_ms", t.latency_s * 1e3);
   w.field("per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
@@ -68,16 +69,18 @@ void write_metrics(JsonWriter& w, const sim::WorkloadResult& r) {
     w.field("denoiser_images_per_s", per_s(r.stage(StageRole::kDenoiser)));
     w.field("decoder_images_per_s", per_s(r.stage(StageRole::kDecoder)));
   } else if (r.kind == workloads::WorkloadKind::kLlm) {
-    if (auto* p = r.stage(StageRole::kPrefill)) w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
-    if (auto* d = r.stage(StageRole::kDecode)) w.field("decode_tokens_per_s", per_s(d));
+    if (r.stage(StageRole::kPrefill)) w.field("time_to_first_token_ms", r.time_to_first_token_s() * 1e3);
+    if (r.stage(StageRole::kDecode)) w.field("decode_tokens_per_s", r.decode_tokens_per_s());
   }
-  // DRAM traffic of one image (diffusion) or one pass of every stage: runs x bytes.
-  sim::Counters per_image;
+  w.field("batch", r.batch);
+  // DRAM traffic of one image (diffusion) or one input's share of a pass of every stage: runs x bytes / batch.
+  sim::Counters per_batch;
   for (const auto& st : r.stages)
-    for (uint64_t i = 0; i < st.runs; ++i) per_image.merge(st.run.stats.total);
-  w.field("dram_bytes_per_image", per_image.dram_bytes());
+    for (uint64_t i = 0; i < st.runs; ++i) per_batch.merge(st.run.stats.total);
+  const uint64_t b = std::max<uint64_t>(r.batch, 1);
+  w.field("dram_bytes_per_image", double(per_batch.dram_bytes()) / double(b));
   for_each_dram_kind(
-      [&](auto member, const std::string& key) { w.field(key + "_per_image", uint64_t(per_image.*member)); });
+      [&](auto member, const std::string& key) { w.field(key + "_per_image", double(per_batch.*member) / double(b)); });
   if (!r.stages.empty()) {
     const arch::NpuConfig& hw = r.stages[0].run.hw;
     w.key("hw");

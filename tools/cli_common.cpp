@@ -100,6 +100,15 @@ workloads::ModelOptions model_options(const Flags& f) {
   for (const std::string& d : f.all("--dim")) {
     auto eq = d.find('=');
     std::string name = d.substr(0, eq);
+    if (name == "cfg" && eq != std::string::npos) {  // the one word-valued dim: guidance branches
+      if (!opts.cfg.empty()) throw UserError("--dim cfg is given twice");
+      opts.cfg = d.substr(eq + 1);
+      if (opts.cfg != "batched" && opts.cfg != "sequential")
+        throw UserError("--dim " + d +
+                        ": expected cfg=batched (both guidance branches as one run at twice the batch) or "
+                        "cfg=sequential (two runs at the batch)");
+      continue;
+    }
     auto value = eq == std::string::npos ? std::nullopt : whole_number(d.substr(eq + 1), 12);
     if (name.empty() || !value)
       throw UserError("--dim " + d + ": expected NAME=VALUE with a positive whole number, e.g. --dim resolution=768");

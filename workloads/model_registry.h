@@ -28,6 +28,7 @@ struct ModelOptions {
   std::string phase;               // LLMs: "prefill" (default) or "decode"
   bool allow_unknown_ops = false;  // ONNX: count unsupported ops as generic vector ops
   GraphLimits limits;              // --max-ops, --max-tensor-bytes
+  std::string cfg;                 // pipelines: "batched", "sequential" or "" (the pipeline file's own)
 };
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts);

@@ -100,7 +100,7 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(contains(r.out, "\"schema_version\": 4"));
+  CHECK(contains(r.out, "\"schema_version\": 5"));
   CHECK(contains(r.out, "\"layers\""));
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   CHECK(contains(rows[0], "latency_us"));
   CHECK(contains(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(contains(json, "\"schema_version\": 4"));
+  CHECK(contains(json, "\"schema_version\": 5"));
   CHECK(csv == read_file(b + "/layers.csv"));
   CHECK(json == read_file(b + "/summary.json"));
   CHECK(ra.out == rb.out);
@@ -363,7 +363,7 @@ TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
        {"\"networks\"", "\"name\": \"denoiser\"", "\"name\": \"decoder\"", "\"name\": \"text_encoder\"",
         "\"latency_ms\"", "\"images_per_s\"", "\"macs\"", "\"mac_utilization\"", "\"dram_read_bytes\"",
         "\"dram_write_bytes\"", "\"energy_mj\"", "\"pipeline\"", "\"seconds_per_image\"", "\"steps\": 20",
-        "\"guidance\": true", "\"runs_per_image\": 40"})
+        "\"guidance\": true", "\"runs_per_batch\": 40", "\"cfg\": \"sequential\"", "\"batch\": 1"})
     CHECK_MESSAGE(contains(r.out, key), key);
   Result t = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=10", "--dim", "guidance=0"});
   REQUIRE(t.code == 0);
@@ -373,6 +373,23 @@ TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
                     "--dim guidance=2: expected 0 (off) or 1 (on)");
 }
 
+TEST_CASE("run: sd15 at batch 2 with batched guidance says so and divides per-image figures by the batch") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "batch=2", "--dim", "cfg=batched", "--dim",
+                  "steps=2"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "cfg=batched (conditional and unconditional branches as one run at batch 4"));
+  CHECK(contains(r.out, "(x2 per batch of 2 images)"));
+  CHECK(contains(r.out, "batch 2; sum of runs x latency / batch"));
+  CHECK(contains(r.out, "evaluations/s"));
+  CHECK_FALSE(contains(r.out, "each at batch 1"));
+  CHECK_FALSE(contains(r.out, "images/s"));
+  check_usage_error(cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "cfg=parallel"}),
+                    "--dim cfg=parallel: expected cfg=batched");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--dim", "cfg=batched"}),
+                    "is not a diffusion pipeline");
+}
+
 TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its causes") {
   Result r = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--precision", "w4a16", "--dim",
                   "prompt_tokens=64", "--dim", "context=512"});
@@ -380,6 +397,10 @@ TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its 
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "time to first token"));
   CHECK(contains(r.out, "tokens/s"));
+  CHECK(contains(r.out, "at batch 1, prompt 64 tokens, decode context 512 tokens"));
+  CHECK(contains(r.out, "(once per prompt)"));
+  CHECK(contains(r.out, "(once per generated token)"));
+  CHECK_FALSE(contains(r.out, "x1 per token"));
   CHECK(contains(r.out, "weight streaming"));
   CHECK(contains(r.out, "KV-cache traffic"));
   Result d = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--phase", "decode", "--json"});
