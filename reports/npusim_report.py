@@ -237,7 +237,7 @@ def report_run(rep, path, tag):
     nets = s["networks"]
     header = ["network", "strategy", "runs/batch", "latency_ms", "evaluations_per_s", "mac_util_%", "dram_read_MB",
               "dram_write_MB", "energy_mJ", "sram_peak_MiB", "bound"]
-    rows = [[n["name"], n["strategy"], n["runs_per_batch"], n["latency_ms"], n["images_per_s"],
+    rows = [[n["name"], n["strategy"], n["runs_per_batch"], n["latency_ms"], n["evaluations_per_s"],
              100 * n["mac_utilization"], n["dram_read_bytes"] / 1e6, n["dram_write_bytes"] / 1e6, n["energy_mj"],
              n["sram_peak_bytes"] / 2**20, n["dominant_bound"]] for n in nets]
     d.table(header, rows)
@@ -246,8 +246,8 @@ def report_run(rep, path, tag):
         p = s["pipeline"]
         d.p(f"Pipeline: {fmt(p['seconds_per_image'])} s and {fmt(p['energy_per_image_mj'])} mJ per image "
             f"({p['steps']} steps, guidance {'on, cfg=' + p.get('cfg', 'sequential') if p['guidance'] else 'off'}, "
-            f"batch {p.get('batch', 1)}); denoiser {fmt(p.get('denoiser_images_per_s'))} evaluations/s, "
-            f"decoder {fmt(p.get('decoder_images_per_s'))} evaluations/s (one run of the network each).")
+            f"batch {p.get('batch', 1)}); denoiser {fmt(p.get('denoiser_evaluations_per_s'))} evaluations/s, "
+            f"decoder {fmt(p.get('decoder_evaluations_per_s'))} evaluations/s (one run of the network each).")
     if "llm" in s:
         d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
     d.h(3, "Resolved hardware config")
@@ -325,21 +325,18 @@ def report_run(rep, path, tag):
 # ---------------------------------------------------------------------------------------------
 # Sweeps: npusim sweep --out X.jsonl
 
-def images_per_s(m):
-    """Throughput of a point: images/s of a pipeline (1 / seconds per image), decode tokens/s of
-    an LLM, inferences/s of one network."""
-    if m.get("kind") == "llm" and "decode_tokens_per_s" in m:
-        return m["decode_tokens_per_s"]
-    return 1 / m["seconds_per_image"] if m.get("seconds_per_image") else 0.0
+def kind_figures(header, m):
+    """The sweep header's figures for a point's workload kind (sim/metrics.h): throughput,
+    energy and latency keys, per-item word and headline keys."""
+    return header["kinds"][m["kind"]]
 
 
-def throughput_label(points):
-    kinds = {r["metrics"].get("kind") for r in points if r["status"] == "ok"}
-    if kinds == {"llm"}:
-        return "decode tokens/s"
-    if kinds == {"network"}:
-        return "inferences/s (1 / latency)"
-    return "images/s (1 / pipeline seconds per image)"
+def metric_label(header, key):
+    """Words and unit of a metric key, from the header's metric_definitions."""
+    for d in header["metric_definitions"]:
+        if d["key"] == key:
+            return d["label"]
+    return key
 
 
 def report_sweep(rep, path, tag):
@@ -375,19 +372,27 @@ def report_sweep(rep, path, tag):
     d.h(3, f"Base hardware config ({header['hw']}; every point starts from it)")
     d.pre("\n".join(hardware_lines(hw)))
 
-    # results.csv: one row per point.
+    # results.csv: one row per point; the headline columns of every workload kind present
+    # (a diffusion point leaves the LLM columns empty and the other way round).
     kinds = [k for k, _ in KINDS]
-    csv_header = ["index", "model"] + axes + ["strategy", "status", "seconds_per_image", "images_per_s",
-                                              "energy_per_image_mJ", "denoiser_images_per_s", "decoder_images_per_s",
-                                              "dram_bytes_per_image"] + [k + "_bytes_per_image" for k in kinds] + [
-                     "error"]
+    present = []
+    for r in ok:
+        if r["metrics"]["kind"] not in present:
+            present.append(r["metrics"]["kind"])
+    figure_keys, items = [], []
+    for kind in present:
+        info = header["kinds"][kind]
+        figure_keys += [k for k in info["headline"] if k not in figure_keys]
+        if info["item"] not in items:
+            items.append(info["item"])
+    dram_keys = [f"{k}_bytes_per_{item}" for item in items for k in kinds]
+    csv_header = ["index", "model"] + axes + ["strategy", "status", "kind", "batch"] + figure_keys + dram_keys + [
+        "error"]
     rows = []
     for r in points:
         pt, m = r["point"], r.get("metrics", {})
         rows.append([r["index"], pt["model"]] + [pt[a] for a in axes] + [pt["strategy"], r["status"],
-                     m.get("seconds_per_image", ""), images_per_s(m) if m else "", m.get("energy_per_image_mj", ""),
-                     m.get("denoiser_images_per_s", ""), m.get("decoder_images_per_s", ""),
-                     m.get("dram_bytes_per_image", "")] + [m.get(k + "_bytes_per_image", "") for k in kinds] +
+                     m.get("kind", ""), m.get("batch", "")] + [m.get(k, "") for k in figure_keys + dram_keys] +
                     [r.get("error", "").strip().replace("\n", "; ")])
     rep.write_csv(f"{tag}_results.csv", csv_header, rows)
 
@@ -400,13 +405,39 @@ def report_sweep(rep, path, tag):
             d.p(f"... and {len(failed) - 20} more (see {tag}_results.csv).")
     if not ok:
         return
+    if len(present) > 1:
+        d.p("This sweep mixes workload kinds (" + ", ".join(present) + "): images/s, decode tokens/s and "
+            "inferences/s are different quantities, so each kind is ranked and plotted on its own.")
+    for kind in present:
+        report_sweep_kind(rep, header, [r for r in ok if r["metrics"]["kind"] == kind], kind,
+                          tag if len(present) == 1 else f"{tag}_{kind}", len(present) > 1)
 
-    best = sorted(ok, key=lambda r: (-images_per_s(r["metrics"]), r["index"]))[:10]
-    d.h(3, "Fastest points")
-    d.table(["index", "point", "images/s", "s/image", "energy/image mJ", "DRAM GB/image"],
-            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
-              r["metrics"]["seconds_per_image"], r["metrics"]["energy_per_image_mj"],
-              r["metrics"]["dram_bytes_per_image"] / 1e9] for r in best])
+
+def report_sweep_kind(rep, header, ok, kind, tag, mixed):
+    """Rankings and plots of the points of one workload kind, by that kind's own figures."""
+    d = rep.doc
+    axes = [a["name"] for a in header["axes"]]
+    hw = header["hardware"]
+    info = header["kinds"][kind]
+    rate_key, energy_key, lat_key, item = info["throughput"], info["energy"], info["latency"], info["item"]
+    rate_label, energy_label = metric_label(header, rate_key), metric_label(header, energy_key)
+
+    def rate(r):
+        return r["metrics"].get(rate_key, 0.0)
+
+    def energy(r):
+        return r["metrics"].get(energy_key, 0.0)
+
+    def dram(r):
+        return sum(r["metrics"].get(f"{k}_bytes_per_{item}", 0) for k, _ in KINDS)
+
+    if mixed:
+        d.h(3, f"Workload kind: {kind} ({len(ok)} points)")
+    best = sorted(ok, key=lambda r: (-rate(r), r["index"]))[:10]
+    d.h(3, "Fastest points" + (f" ({kind})" if mixed else ""))
+    d.table(["index", "point", rate_label, metric_label(header, lat_key), energy_label, f"DRAM GB/{item}"],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r),
+              r["metrics"].get(lat_key, ""), energy(r), dram(r) / 1e9] for r in best])
 
     # The reference slice: every axis but the one plotted at the base config's value (or its first).
     def reference(axis):
@@ -428,7 +459,8 @@ def report_sweep(rep, path, tag):
         return values[0]
 
     ref = {a: reference(a) for a in axes}
-    model0 = header["models"][0]
+    models = [m for m in header["models"] if any(r["point"]["model"] == m for r in ok)]
+    model0 = models[0]
     d.p("Plots against one axis hold the others at " +
         (", ".join(f"{a} = {ref[a]}" for a in axes) if axes else "the base config") + f", model {model0}.")
 
@@ -442,8 +474,8 @@ def report_sweep(rep, path, tag):
     if sl:
         fig, ax = plt.subplots(figsize=(7, 4))
         names = [r["point"]["strategy"] for r in sl]
-        stacked_by_kind(ax, names, lambda key: [r["metrics"].get(key + "_bytes_per_image", 0) / 1e9 for r in sl])
-        ax.set_ylabel("DRAM traffic per image (GB)")
+        stacked_by_kind(ax, names, lambda key: [r["metrics"].get(f"{key}_bytes_per_{item}", 0) / 1e9 for r in sl])
+        ax.set_ylabel(f"DRAM traffic per {item} (GB)")
         ax.set_title(f"DRAM traffic by tensor kind per strategy ({model0})")
         ax.legend()
         rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per strategy, at the reference point")
@@ -468,10 +500,9 @@ def report_sweep(rep, path, tag):
             else:
                 xs = [pos[r["point"][axis]] for r in rs]
             color = STRATEGY_COLORS.get(strategy)
-            ax1.plot(xs, [images_per_s(r["metrics"]) for r in rs], marker="o", label=strategy, color=color)
-            ax2.plot(xs, [r["metrics"]["dram_bytes_per_image"] / 1e9 for r in rs], marker="o", label=strategy,
-                     color=color)
-        for ax, ylabel in ((ax1, throughput_label(ok)), (ax2, "DRAM traffic per image (GB)")):
+            ax1.plot(xs, [rate(r) for r in rs], marker="o", label=strategy, color=color)
+            ax2.plot(xs, [dram(r) / 1e9 for r in rs], marker="o", label=strategy, color=color)
+        for ax, ylabel in ((ax1, rate_label), (ax2, f"DRAM traffic per {item} (GB)")):
             ax.set_xlabel(f"{axis}" + (f" ({unit})" if numeric and unit else ""))
             ax.set_ylabel(ylabel)
             if numeric:
@@ -485,31 +516,31 @@ def report_sweep(rep, path, tag):
         ax1.set_title(f"Throughput vs {axis}")
         ax2.set_title(f"DRAM traffic vs {axis}")
         safe = re.sub(r"[^A-Za-z0-9]+", "_", axis)
-        rep.save(fig, f"{tag}_vs_{safe}", f"Throughput and DRAM traffic versus {axis}, one line per strategy")
+        rep.save(fig, f"{tag}_vs_{safe}", f"Throughput ({rate_label}) and DRAM traffic versus {axis}, "
+                                          f"one line per strategy")
 
-    # Pareto front: images/s against energy per image over every point.
+    # Pareto front: the kind's throughput against its energy per item over every point.
     fig, ax = plt.subplots(figsize=(8, 5))
     for strategy in strategies:
         rs = [r for r in ok if r["point"]["strategy"] == strategy]
-        ax.scatter([r["metrics"]["energy_per_image_mj"] / 1e3 for r in rs], [images_per_s(r["metrics"]) for r in rs],
-                   s=14, alpha=0.6, label=strategy, color=STRATEGY_COLORS.get(strategy))
+        if rs:
+            ax.scatter([energy(r) for r in rs], [rate(r) for r in rs], s=14, alpha=0.6, label=strategy,
+                       color=STRATEGY_COLORS.get(strategy))
     front, best_rate = [], -1.0
-    for r in sorted(ok, key=lambda r: (r["metrics"]["energy_per_image_mj"], -images_per_s(r["metrics"]), r["index"])):
-        rate = images_per_s(r["metrics"])
-        if rate > best_rate:
+    for r in sorted(ok, key=lambda r: (energy(r), -rate(r), r["index"])):
+        if rate(r) > best_rate:
             front.append(r)
-            best_rate = rate
-    ax.step([r["metrics"]["energy_per_image_mj"] / 1e3 for r in front], [images_per_s(r["metrics"]) for r in front],
-            where="post", color="k", lw=1, marker="o", mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
-    ax.set_xlabel("energy per image (J)")
-    ax.set_ylabel(throughput_label(ok))
-    ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {len(ok)} points)")
+            best_rate = rate(r)
+    ax.step([energy(r) for r in front], [rate(r) for r in front], where="post", color="k", lw=1, marker="o",
+            mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+    ax.set_xlabel(energy_label)
+    ax.set_ylabel(rate_label)
+    ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {kind}, {len(ok)} points)")
     ax.legend(title="strategy")
-    rep.save(fig, f"{tag}_pareto", "Pareto front of images/s against energy per image")
-    d.h(3, "Pareto-optimal points")
-    d.table(["index", "point", "images/s", "energy/image mJ"],
-            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
-              r["metrics"]["energy_per_image_mj"]] for r in front])
+    rep.save(fig, f"{tag}_pareto", f"Pareto front of {rate_label} against {energy_label}")
+    d.h(3, "Pareto-optimal points" + (f" ({kind})" if mixed else ""))
+    d.table(["index", "point", rate_label, energy_label],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r), energy(r)] for r in front])
 
 
 CHIP_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]

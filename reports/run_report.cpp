@@ -12,6 +12,7 @@
 #include "arch/units.h"
 #include "json_writer.h"
 #include "npusim/file_io.h"
+#include "sim/metrics.h"
 #include "sim/version.h"
 #include "text_util.h"
 
@@ -96,7 +97,7 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
 
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s) {
   int best = 0;
-  for (int b = 1; b < 3; ++b)
+  for (int b = 1; b < sim::kNumBounds; ++b)
     if (s.time_by_bound_s[b] > s.time_by_bound_s[best]) best = b;
   return {sim::Bound(best), s.total.latency_s > 0 ? s.time_by_bound_s[best] / s.total.latency_s : 0};
 }
@@ -168,9 +169,11 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << fmt("  overlapped           %12.3f ms  (layers' busy time hidden under a neighbour's, not in latency)\n",
            t.overlapped_s * 1e3);
   o << "  " << fixed_costs_line(r) << "\n";
-  for (int b = 0; b < 3; ++b)
+  for (int b = 0; b < sim::kNumBounds; ++b) {
+    if (s.time_by_bound_s[b] == 0 && sim::Bound(b) >= sim::Bound::kNone) continue;  // ops without own time
     o << fmt("  time %-8s bound   %12.3f ms  (%.1f %%)\n", std::string(sim::bound_name(sim::Bound(b))).c_str(),
              s.time_by_bound_s[b] * 1e3, t.latency_s > 0 ? 100 * s.time_by_bound_s[b] / t.latency_s : 0.0);
+  }
   o << fmt("  DRAM read weights    %12.3f MB\n", t.dram_read_weight_bytes / 1e6);
   o << fmt("  DRAM read activations%12.3f MB\n", t.dram_read_activation_bytes / 1e6);
   o << fmt("  DRAM read KV cache   %12.3f MB\n", t.dram_read_kv_bytes / 1e6);
@@ -317,23 +320,9 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("param_count", r.param_count);
   w.field("strategy", r.schedule.strategy);
   w.field("mapper", r.schedule.mapper);
-  w.field("latency_ms", t.latency_s * 1e3);
-  w.field("images_per_s", inferences_per_s(s));
-  w.field("macs", t.macs);
-  w.field("mac_utilization", s.utilization());
-  w.field("peak_macs_per_s", s.peak_macs_per_s);
-  w.field("dram_read_bytes", t.dram_read_bytes());
-  w.field("dram_write_bytes", t.dram_write_bytes());
-  w.field("energy_mj", t.energy_pj() * 1e-9);
-  w.field("sram_peak_bytes", s.sram_peak_bytes);
-  w.field("spilled_bytes", r.schedule.spilled_bytes);
-  w.field("no_spill_sram_bytes", r.schedule.no_spill_sram_bytes);
-  w.field("prefetched_weight_bytes", s.prefetched_weight_bytes);
-  w.field("op_overhead_ms", double(s.op_overhead_ps) * 1e-9);
-  w.field("per_run_overhead_ms", double(s.per_run_ps) * 1e-9);
+  for (const sim::MetricValue& m : sim::network_metrics(st)) w.field(sim::metric_def(m.id).key, m.value);
   w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
-  for (int b = 0; b < 4; ++b)
-    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  for (int b = 0; b < sim::kNumBounds; ++b) w.field(sim::bound_time_key(sim::Bound(b)), s.time_by_bound_s[b] * 1e3);
   w.key("workload_notes");
   w.begin_array();
   for (const auto& n : r.workload_notes) w.value(n);
@@ -376,9 +365,8 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.field("git_commit", git_commit());
   w.field("workload", wr.name);
   w.field("source", wr.source);
-  w.field("kind", wr.kind == workloads::WorkloadKind::kDiffusion ? "diffusion"
-                  : wr.kind == workloads::WorkloadKind::kLlm     ? "llm"
-                                                                 : "network");
+  w.field("kind", sim::kind_name(wr.kind));
+  w.field("batch", wr.batch);
   if (!wr.stages.empty()) {
     const sim::RunResult& r0 = wr.stages[0].run;
     w.field("precision", r0.precision.name());
@@ -397,40 +385,22 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.begin_array();
   for (const auto& st : wr.stages) write_network_json(w, st, layers);
   w.end_array();
-  if (wr.kind == workloads::WorkloadKind::kDiffusion) {
-    w.key("pipeline");
-    w.begin_object();
-    w.field("seconds_per_image", wr.seconds_per_image());
-    w.field("energy_per_image_mj", wr.energy_per_image_j() * 1e3);
+  // The kind's headline figures (sim/metrics.h), under "pipeline", "llm" or "inference".
+  using workloads::WorkloadKind;
+  w.key(wr.kind == WorkloadKind::kDiffusion ? "pipeline" : wr.kind == WorkloadKind::kLlm ? "llm" : "inference");
+  w.begin_object();
+  w.field("batch", wr.batch);
+  if (wr.kind == WorkloadKind::kDiffusion) {
     w.field("steps", wr.steps);
     w.field("guidance", wr.guidance);
     w.field("cfg", wr.cfg_batched ? "batched" : "sequential");
-    w.field("batch", wr.batch);
     w.field("resolution_px", wr.resolution);
-    if (auto* d = wr.stage(workloads::StageRole::kDenoiser))
-      w.field("denoiser_images_per_s", inferences_per_s(d->run.stats));
-    if (auto* d = wr.stage(workloads::StageRole::kDecoder))
-      w.field("decoder_images_per_s", inferences_per_s(d->run.stats));
-    w.end_object();
-  } else if (wr.kind == workloads::WorkloadKind::kLlm) {
-    w.key("llm");
-    w.begin_object();
-    w.field("batch", wr.batch);
+  } else if (wr.kind == WorkloadKind::kLlm) {
     if (wr.prompt_tokens) w.field("prompt_tokens", wr.prompt_tokens);
     if (wr.context) w.field("context_tokens", wr.context);
-    if (wr.stage(workloads::StageRole::kPrefill)) w.field("time_to_first_token_ms", wr.time_to_first_token_s() * 1e3);
-    if (auto* d = wr.stage(workloads::StageRole::kDecode)) {
-      const sim::Counters& t = d->run.stats.total;
-      const double bw = d->run.hw.dram.bandwidth_bytes_per_s;
-      w.field("decode_step_ms", t.latency_s * 1e3);
-      w.field("decode_tokens_per_s", wr.decode_tokens_per_s());
-      w.field("decode_energy_per_token_mj", wr.decode_energy_per_token_j() * 1e3);
-      w.field("decode_weight_streaming_ms", t.dram_read_weight_bytes / bw * 1e3);
-      w.field("decode_kv_cache_ms", (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3);
-      w.field("decode_mac_ms", t.mac_s * 1e3);
-    }
-    w.end_object();
   }
+  for (const sim::MetricValue& m : sim::headline_metrics(wr)) w.field(sim::metric_def(m.id).key, m.value);
+  w.end_object();
   w.end_object();
   return w.str();
 }

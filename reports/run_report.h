@@ -21,15 +21,18 @@ std::string layers_csv(const sim::RunResult& r);
 std::string fixed_costs_line(const sim::RunResult& r);
 
 // 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run);
-// 5: batch and cfg, runs_per_batch, per-image and per-token figures divided by the batch.
-inline constexpr int kWorkloadSchemaVersion = 5;
+// 5: batch and cfg, runs_per_batch, per-image and per-token figures divided by the batch;
+// 6: figures named by sim/metrics (evaluations_per_s, spilled_activation_bytes, spill_traffic_bytes,
+// denoiser_evaluations_per_s, a time_*_bound_ms per Bound), "inference" headline of networks.
+// reports/schema/npusim.run.schema.json documents it.
+inline constexpr int kWorkloadSchemaVersion = 6;
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to
 // first token, decode tokens/s and what decode time goes to).
 std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts);
-// JSON with per network: name, latency_ms, images_per_s, macs, mac_utilization,
-// dram_read_bytes, dram_write_bytes, energy_mj, ...; and `pipeline` or `llm` figures.
+// JSON with per network the figures of sim::network_metrics, and the kind's headline figures
+// (sim::headline_metrics) under `pipeline`, `llm` or `inference`.
 std::string workload_json(const sim::WorkloadResult& w, bool layers);
 // DIR/layers.csv (a `network` column first) and DIR/summary.json, creating DIR. Throws
 // UserError on I/O failure.

@@ -100,7 +100,7 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(contains(r.out, "\"schema_version\": 5"));
+  CHECK(contains(r.out, "\"schema_version\": 6"));
   CHECK(contains(r.out, "\"layers\""));
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   CHECK(contains(rows[0], "latency_us"));
   CHECK(contains(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(contains(json, "\"schema_version\": 5"));
+  CHECK(contains(json, "\"schema_version\": 6"));
   CHECK(csv == read_file(b + "/layers.csv"));
   CHECK(json == read_file(b + "/summary.json"));
   CHECK(ra.out == rb.out);
