@@ -83,6 +83,8 @@ void write_counters_json(JsonWriter& w, const sim::Counters& c, bool totals) {
   });
 }
 
+}  // namespace
+
 std::string hardware_lines(const arch::NpuConfig& hw) {
   std::ostringstream o;
   o << "hardware   " << hw.name << "  (" << hw.mac_array.rows << "x" << hw.mac_array.cols << " PEs @ "
@@ -92,8 +94,6 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
   for (const auto& ov : hw.overrides) o << "           --set " << ov << "\n";
   return o.str();
 }
-
-}  // namespace
 
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s) {
   int best = 0;
@@ -114,6 +114,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     << (r.strategy_choice == "best" ? " (best of " + mappers::strategy_names() + ")" : "") << "   mapper "
     << r.schedule.mapper << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
+  if (opts.header)
+    for (const auto& n : r.engine_notes) o << "note       " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
 
@@ -242,6 +244,8 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
   o << "workload   " << w.name << "  (" << w.source << ")\n";
   if (!w.stages.empty()) o << hardware_lines(w.stages[0].run.hw);
   for (const auto& n : w.notes) o << "workload   " << n << "\n";
+  if (!w.stages.empty())
+    for (const auto& n : w.stages[0].run.engine_notes) o << "note       " << n << "\n";
   TextOptions inner = opts;
   inner.header = false;
   const bool llm = w.kind == workloads::WorkloadKind::kLlm;
@@ -356,8 +360,7 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
 
 }  // namespace
 
-std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
-  JsonWriter w;
+void write_workload_json(JsonWriter& w, const sim::WorkloadResult& wr, bool layers) {
   w.begin_object();
   w.field("schema", "npusim.run");
   w.field("schema_version", uint64_t{kWorkloadSchemaVersion});
@@ -376,6 +379,11 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.key("notes");
   w.begin_array();
   for (const auto& n : wr.notes) w.value(n);
+  w.end_array();
+  w.key("engine_notes");
+  w.begin_array();
+  if (!wr.stages.empty())
+    for (const auto& n : wr.stages[0].run.engine_notes) w.value(n);
   w.end_array();
   if (!wr.stages.empty()) {
     w.key("hardware");
@@ -402,6 +410,11 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   for (const sim::MetricValue& m : sim::headline_metrics(wr)) w.field(sim::metric_def(m.id).key, m.value);
   w.end_object();
   w.end_object();
+}
+
+std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
+  JsonWriter w;
+  write_workload_json(w, wr, layers);
   return w.str();
 }
 
@@ -433,37 +446,38 @@ void write_workload_dir(const sim::WorkloadResult& wr, const std::string& dir) {
   write("summary.json", workload_json(wr, false));
 }
 
-std::string compare_text(const std::vector<sim::WorkloadResult>& runs) {
+std::string metrics_text() {
   std::ostringstream o;
-  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
-  if (runs.empty() || runs[0].stages.empty()) return o.str();
-  o << "workload   " << runs[0].name << "  (" << runs[0].source << ")\n" << hardware_lines(runs[0].stages[0].run.hw);
-  o << "precision  " << runs[0].stages[0].run.precision.name() << "   engine " << runs[0].stages[0].run.engine
-    << "\n\n";
-  o << fmt("%-14s %-9s %11s %9s %7s %12s %12s %12s %12s %10s %11s %-8s\n", "network", "strategy", "latency_ms", "per_s",
-           "util%", "DRAM_rd_MB", "DRAM_wr_MB", "spill_MB", "SRAM_peak", "energy_mJ", "no_spill", "bound");
-  for (size_t si = 0; si < runs[0].stages.size(); ++si) {
-    for (const auto& wr : runs) {
-      if (si >= wr.stages.size()) continue;
-      const sim::RunResult& r = wr.stages[si].run;
-      const sim::Counters& t = r.stats.total;
-      o << fmt("%-14s %-9s %11.3f %9.3f %7.1f %12.3f %12.3f %12.3f %9.3f MiB %10.3f %7.1f MiB %-8s\n",
-               wr.stages[si].name.c_str(), r.schedule.strategy.c_str(), t.latency_s * 1e3, inferences_per_s(r.stats),
-               r.stats.utilization() * 100, t.dram_read_bytes() / 1e6, t.dram_write_bytes() / 1e6,
-               (t.dram_read_spill_bytes + t.dram_write_spill_bytes) / 1e6, r.stats.sram_peak_bytes / 1048576.0,
-               t.energy_pj() * 1e-9, r.schedule.no_spill_sram_bytes / 1048576.0,
-               std::string(sim::bound_name(dominant_bound(r.stats).first)).c_str());
-    }
-  }
-  o << "\nno_spill: the SRAM size at which the strategy keeps every activation it wants on chip (0 for offchip).\n";
-  if (runs[0].kind == workloads::WorkloadKind::kDiffusion) {
-    o << "\nseconds per image:";
-    for (const auto& wr : runs)
-      o << fmt("  %s %.3f s", wr.stages.empty() ? "" : wr.stages[0].run.strategy_choice.c_str(),
-               wr.seconds_per_image());
+  o << "Figures of npusim's run JSON, sweep lines, compare and reports (sim/metrics.cpp); keys carry\n"
+       "their unit. Per workload kind the headline figures are:\n";
+  for (auto k :
+       {workloads::WorkloadKind::kDiffusion, workloads::WorkloadKind::kLlm, workloads::WorkloadKind::kNetwork}) {
+    o << "  " << sim::kind_name(k) << ":";
+    for (sim::Metric m : sim::headline_metric_list(k)) o << " " << sim::metric_def(m).key;
     o << "\n";
   }
+  o << "\n" << fmt("%-30s %-9s %s\n", "key", "unit", "meaning");
+  for (const sim::MetricDef& d : sim::all_metrics())
+    o << fmt("%-30s %-9s %s\n", std::string(d.key).c_str(), std::string(d.unit).c_str(),
+             std::string(d.meaning).c_str());
+  o << fmt("%-30s %-9s %s\n", "time_<bound>_bound_ms", "ms",
+           "latency held by each bound (compute, vector, dram, none, overlapped)");
   return o.str();
+}
+
+std::string metrics_json() {
+  JsonWriter w;
+  w.begin_array();
+  for (const sim::MetricDef& d : sim::all_metrics()) {
+    w.begin_object();
+    w.field("key", d.key);
+    w.field("unit", d.unit);
+    w.field("label", d.label);
+    w.field("meaning", d.meaning);
+    w.end_object();
+  }
+  w.end_array();
+  return w.str() + "\n";
 }
 
 }  // namespace npusim::reports

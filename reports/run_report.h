@@ -34,6 +34,9 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
 // JSON with per network the figures of sim::network_metrics, and the kind's headline figures
 // (sim::headline_metrics) under `pipeline`, `llm` or `inference`.
 std::string workload_json(const sim::WorkloadResult& w, bool layers);
+void write_workload_json(JsonWriter& w, const sim::WorkloadResult& wr, bool layers);
+// "hardware   NAME  (RxC PEs @ F, SRAM S, DRAM B)" and one line per --set override.
+std::string hardware_lines(const arch::NpuConfig& hw);
 // DIR/layers.csv (a `network` column first) and DIR/summary.json, creating DIR. Throws
 // UserError on I/O failure.
 void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
@@ -42,7 +45,8 @@ void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
 void write_hw_json(JsonWriter& w, const arch::NpuConfig& hw);
 // The bound (compute, vector or DRAM) that holds most of a run's latency, and its share.
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s);
-// Side by side: one row per network and strategy.
-std::string compare_text(const std::vector<sim::WorkloadResult>& by_strategy);
+// The metric vocabulary (sim/metrics.h): a table of key, unit and meaning, or JSON.
+std::string metrics_text();
+std::string metrics_json();
 
 }  // namespace npusim::reports

@@ -51,6 +51,12 @@ void write_metrics(JsonWriter& w, const sim::WorkloadResult& r) {
   if (!r.stages.empty()) w.field("precision", r.stages[0].run.precision.name());
   w.field("batch", r.batch);
   for (const sim::MetricValue& m : sim::headline_metrics(r)) w.field(sim::metric_def(m.id).key, m.value);
+  if (!r.stages.empty() && !r.stages[0].run.engine_notes.empty()) {
+    w.key("engine_notes");
+    w.begin_array();
+    for (const auto& n : r.stages[0].run.engine_notes) w.value(n);
+    w.end_array();
+  }
   const sim::ItemCounters ic = sim::item_counters(r);
   const std::string per = "_per_" + std::string(sim::item_name(r.kind));
   for_each_dram_kind(

@@ -30,12 +30,17 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   const arch::NpuConfig& hw = mapper_.hw();
   RunResult r;
   r.hw = hw;
-  r.model = model.graph.name();
+  r.model = model.name.empty() ? model.graph.name() : model.name;
   r.model_source = model.source;
   r.workload_notes = model.notes;
   r.precision = model.graph.precision_spec();
   r.param_count = model.graph.param_count();
   r.engine = options_.engine;
+  if (options_.engine == "analytic" && hw.dram.model == "lpddr")
+    r.engine_notes.push_back(
+        "dram.model: lpddr is modelled by the SystemC engine only (open rows, row misses, refresh); the analytic "
+        "engine times DRAM by bandwidth and latency alone, so lpddr's row and refresh overhead is not in these "
+        "figures (run with --engine systemc for it)");
   r.strategy_choice = strategy;
   bool have = false;
   // With a trace and a choice to make, the winner runs once more to record its timeline.

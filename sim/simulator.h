@@ -21,9 +21,10 @@ struct RunResult {
   std::vector<std::string> workload_notes;
   workloads::PrecisionSpec precision;
   uint64_t param_count = 0;
-  std::string engine;           // "analytic" or "systemc"
-  std::string strategy_choice;  // what was asked: offchip | onchip | fused | best
-  mappers::Schedule schedule;   // of the strategy that ran (best: the fastest)
+  std::string engine;                     // "analytic" or "systemc"
+  std::vector<std::string> engine_notes;  // what the engine leaves out of this hardware config
+  std::string strategy_choice;            // what was asked: offchip | onchip | fused | best
+  mappers::Schedule schedule;             // of the strategy that ran (best: the fastest)
   RunStats stats;
 };
 

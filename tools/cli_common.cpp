@@ -118,7 +118,8 @@ workloads::ModelOptions model_options(const Flags& f) {
   return opts;
 }
 
-arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra) {
+arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra,
+                        const std::string& hw_name) {
   if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
   arch::LoadOptions opts;
   opts.overrides = f.all("--set");
@@ -131,7 +132,7 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::v
     }
   opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
   opts.preset_dirs = hw_dirs();
-  return arch::load_npu_config(f.get("--hw"), opts);
+  return arch::load_npu_config(hw_name.empty() ? f.get("--hw") : hw_name, opts);
 }
 
 std::vector<std::string> comma_list(const std::string& text) {

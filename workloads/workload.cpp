@@ -183,7 +183,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
       Workload w;
       w.kind = WorkloadKind::kLlm;
       w.batch = batch_of(opts);
-      w.name = first.graph.name();
+      w.name = first.name.empty() ? first.graph.name() : first.name;
       w.source = first.source;
       ModelOptions dec = opts;
       dec.phase = "decode";
@@ -201,7 +201,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
       w.stages.push_back(std::move(p));
       w.stages.push_back(std::move(d));
       w.notes.push_back(
-          "LLM: time to first token = prefill of the prompt; decode tokens/s = 1 / one decode step at "
+          "LLM: time to first token = prefill of the prompt; decode tokens/s = batch / one decode step at "
           "the given context length");
       return w;
     }
@@ -211,7 +211,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
     }
     Workload w;
     w.batch = batch_of(opts);
-    w.name = first.graph.name();
+    w.name = first.name.empty() ? first.graph.name() : first.name;
     w.source = first.source;
     Stage s;
     s.name = w.name;
@@ -223,7 +223,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
   Workload w;
   w.batch = batch_of(opts);
   LoadedModel m = load_model(name_or_path, opts);
-  w.name = m.graph.name();
+  w.name = m.name.empty() ? m.graph.name() : m.name;
   w.source = m.source;
   Stage s;
   s.name = opts.phase;

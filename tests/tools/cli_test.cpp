@@ -423,3 +423,81 @@ TEST_CASE("compare: strategies side by side, bad strategy names rejected") {
   check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchp"}),
                     "unknown strategy 'onchp'");
 }
+
+TEST_CASE("names: workloads and networks carry their built-in names, not the builder's") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--dim", "prompt_tokens=16", "--dim",
+                  "context=64", "--json"});
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"workload\": \"llama3.2-1b\""));
+  CHECK(contains(r.out, "\"graph\": \"llama3.2-1b\""));
+  CHECK_FALSE(contains(r.out, "\"llama\""));
+  Result u = cli({"run", "--hw", "expedera-8k", "--model", "sdxl-unet", "--dim", "resolution=256"});
+  REQUIRE(u.code == 0);
+  CHECK(contains(u.out, "model      sdxl-unet  (configs/models/sdxl-base/unet.json"));
+  CHECK(contains(u.out, "Summary (sdxl-unet on expedera-8k"));
+  Result p = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=1"});
+  REQUIRE(p.code == 0);
+  CHECK(contains(p.out, "==== denoiser: sd15-unet (x2 per image) ===="));
+  CHECK(contains(p.out, "==== decoder: sd15-vae-decoder (x1 per image) ===="));
+}
+
+TEST_CASE("help: every command answers --help, and metrics lists the vocabulary") {
+  for (const char* cmd : {"run", "compare", "config", "models", "metrics", "graph", "verify", "crosscheck", "calibrate",
+                          "sweep", "merge", "report"}) {
+    CAPTURE(cmd);
+    Result r = cli({cmd, "--help"});
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, std::string("usage: npusim ") + cmd));
+  }
+  Result m = cli({"metrics"});
+  REQUIRE(m.code == 0);
+  CHECK(contains(m.out, "decode_tokens_per_s"));
+  CHECK(contains(m.out, "llm: time_to_first_token_ms"));
+  Result j = cli({"metrics", "--json"});
+  REQUIRE(j.code == 0);
+  CHECK(contains(j.out, "\"key\": \"spilled_activation_bytes\""));
+}
+
+TEST_CASE("lpddr: the analytic engine says it leaves the row and refresh overhead to SystemC") {
+  const char* note = "dram.model: lpddr is modelled by the SystemC engine only";
+  Result a = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr"});
+  REQUIRE(a.code == 0);
+  CHECK(contains(a.out, note));
+  Result j = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr", "--json"});
+  CHECK(contains(j.out, note));
+  Result s =
+      cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr", "--engine", "systemc"});
+  REQUIRE(s.code == 0);
+  CHECK_FALSE(contains(s.out, note));
+  Result plain = cli({"run", "--hw", "tiny-test", "--model", "tiny-block"});
+  CHECK_FALSE(contains(plain.out, note));
+}
+
+TEST_CASE("compare: hardware side by side with the layers whose time changed most, --json and --out") {
+  TempDir dir;
+  const std::string small = dir.write("small.yaml", "base: tiny-test\nsram: {size: 8KiB}\n");
+  Result r = cli({"compare", "--hw", "tiny-test," + small, "--model", "tiny-block", "--strategy", "onchip"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "hardware   tiny-test"));
+  CHECK(contains(r.out, "spill_traffic_MB"));
+  CHECK(contains(r.out, "Layers whose latency changed most, tiny-test -> " + small));
+  CHECK(contains(r.out, "a_bound"));
+  Result j = cli({"compare", "--hw", "tiny-test," + small, "--model", "tiny-block", "--strategy", "onchip", "--json",
+                  "--out", dir.path("cmp")});
+  REQUIRE(j.code == 0);
+  for (const char* key : {"\"schema\": \"npusim.compare\"", "\"by\": \"hardware\"", "\"changed_layers\"",
+                          "\"a_latency_us\"", "\"b_bound\"", "\"evaluations_per_s\"", "\"spill_traffic_bytes\""})
+    CHECK_MESSAGE(contains(j.out, key), key);
+  CHECK(read_file(dir.path("cmp/compare.json")) == j.out);
+  CHECK(contains(read_file(dir.path("cmp/compare.txt")), "Layers whose latency changed most"));
+  Result s = cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fused", "--json"});
+  REQUIRE(s.code == 0);
+  CHECK(contains(s.out, "\"by\": \"strategy\""));
+  CHECK(contains(s.out, "\"label\": \"offchip\""));
+  CHECK_FALSE(contains(s.out, "\"changed_layers\""));
+  check_usage_error(
+      cli({"compare", "--hw", "tiny-test,expedera-8k", "--model", "tiny-block", "--strategies", "offchip,fused"}),
+      "compare hardware (--hw A,B with one --strategy) or strategies");
+  check_usage_error(cli({"compare", "--hw", "tiny-test,", "--model", "tiny-block"}), "an empty name in the list");
+}

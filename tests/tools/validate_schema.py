@@ -4,6 +4,7 @@
 patternProperties, additionalProperties, items), without third-party packages.
 
     validate_schema.py SCHEMA run FILE.json          # npusim run --json / summary.json
+    validate_schema.py SCHEMA compare FILE.json      # npusim compare --json
     validate_schema.py SCHEMA sweep FILE.jsonl       # every line of a sweep results file
 
 For sweeps it also checks that every metric of the header's metric_definitions (the vocabulary
@@ -79,8 +80,8 @@ def main():
     errors = []
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    if what == "run":
-        check({"$ref": "#/$defs/run"}, json.loads(text), "$", root, errors)
+    if what in ("run", "compare"):
+        check({"$ref": f"#/$defs/{what}"}, json.loads(text), "$", root, errors)
     else:
         documented = documented_keys(root, set())
         lines = [json.loads(line) for line in text.splitlines() if line]
