@@ -38,7 +38,20 @@ plt.rcParams.update({
 
 BOUND_COLORS = {"compute": "#4c72b0", "vector": "#55a868", "dram": "#c44e52", "none": "#999999",
                 "overlapped": "#dd8452"}
-STRATEGY_COLORS = {"offchip": "#c44e52", "onchip": "#4c72b0", "fused": "#55a868", "best": "#8172b2"}
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies) and a marker
+# of its own per strategy, so the lines differ in shape as well as colour.
+STRATEGY_COLORS = {"offchip": "#D55E00", "onchip": "#0072B2", "fused": "#009E73", "best": "#CC79A7"}
+STRATEGY_MARKERS = {"offchip": "s", "onchip": "^", "fused": "o", "best": "D"}
+AXIS_WORDS = {  # sweep axis key -> words for titles and axis labels
+    "sram.size": "SRAM size", "dram.bandwidth": "DRAM bandwidth", "mac_array.frequency": "MAC-array clock",
+    "vector_unit.lanes": "vector lanes", "vector_unit.frequency": "vector-unit clock",
+    "sram.bytes_per_cycle": "SRAM bytes per cycle", "dram.latency": "DRAM latency", "array_shape": "MAC-array shape",
+    "shape": "MAC-array shape", "mac_array.rows": "MAC-array rows", "mac_array.cols": "MAC-array columns",
+}
+
+
+def axis_words(axis):
+    return AXIS_WORDS.get(axis, axis)
 KINDS = [  # (metric suffix, label)
     ("dram_read_weight", "read: weights"),
     ("dram_read_activation", "read: activations"),
@@ -110,6 +123,10 @@ class Doc:
     def pre(self, text):
         self.blocks.append(("pre", text))
 
+    def details(self, summary, text):
+        """Preformatted text collapsed under a one-line summary (a config dump below the plots)."""
+        self.blocks.append(("details", summary, text))
+
     def table(self, header, rows):
         self.blocks.append(("table", header, rows))
 
@@ -125,6 +142,8 @@ class Doc:
                 out.append(b[1])
             elif b[0] == "pre":
                 out.append("```\n" + b[1].rstrip("\n") + "\n```")
+            elif b[0] == "details":
+                out.append(f"<details><summary>{b[1]}</summary>\n\n```\n" + b[2].rstrip("\n") + "\n```\n</details>")
             elif b[0] == "table":
                 out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]) + "\n" +
                            "\n".join("| " + " | ".join(fmt(c) for c in r) + " |" for r in b[2]))
@@ -152,6 +171,8 @@ class Doc:
                 parts.append(f"<p>{text}</p>")
             elif b[0] == "pre":
                 parts.append(f"<pre>{html.escape(b[1])}</pre>")
+            elif b[0] == "details":
+                parts.append(f"<details><summary>{html.escape(b[1])}</summary><pre>{html.escape(b[2])}</pre></details>")
             elif b[0] == "table":
                 head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
                 rows = "".join("<tr>" + "".join(
@@ -369,8 +390,6 @@ def report_sweep(rep, path, tag):
         f"{', '.join(header['strategies'])}" +
         (f"; dims: {', '.join(f'{k}={v}' for k, v in header['dims'].items())}" if header["dims"] else "") + ".")
     d.table(["axis", "values"], [[a["name"], ", ".join(a["values"])] for a in header["axes"]])
-    d.h(3, f"Base hardware config ({header['hw']}; every point starts from it)")
-    d.pre("\n".join(hardware_lines(hw)))
 
     # results.csv: one row per point; the headline columns of every workload kind present
     # (a diffusion point leaves the LLM columns empty and the other way round).
@@ -403,7 +422,9 @@ def report_sweep(rep, path, tag):
                  for r in failed[:20]])
         if len(failed) > 20:
             d.p(f"... and {len(failed) - 20} more (see {tag}_results.csv).")
+    config = (f"Base hardware config ({header['hw']}; every point starts from it)", "\n".join(hardware_lines(hw)))
     if not ok:
+        d.details(*config)
         return
     if len(present) > 1:
         d.p("This sweep mixes workload kinds (" + ", ".join(present) + "): images/s, decode tokens/s and "
@@ -411,6 +432,7 @@ def report_sweep(rep, path, tag):
     for kind in present:
         report_sweep_kind(rep, header, [r for r in ok if r["metrics"]["kind"] == kind], kind,
                           tag if len(present) == 1 else f"{tag}_{kind}", len(present) > 1)
+    d.details(*config)
 
 
 def report_sweep_kind(rep, header, ok, kind, tag, mixed):
@@ -487,7 +509,7 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
             continue
         numeric = all(quantity(v) is not None for v in values)
         unit = re.sub(r"^[-+0-9.eE]+", "", values[0])
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4))
         for strategy in strategies:
             rs = [r for r in ok if r["point"]["strategy"] == strategy and in_slice(r, axis)]
             if not rs:
@@ -499,22 +521,38 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
                 xs = [quantity(r["point"][axis]) / scale for r in rs]
             else:
                 xs = [pos[r["point"][axis]] for r in rs]
-            color = STRATEGY_COLORS.get(strategy)
-            ax1.plot(xs, [rate(r) for r in rs], marker="o", label=strategy, color=color)
-            ax2.plot(xs, [dram(r) / 1e9 for r in rs], marker="o", label=strategy, color=color)
+            style = dict(color=STRATEGY_COLORS.get(strategy), marker=STRATEGY_MARKERS.get(strategy, "o"),
+                         label=strategy)
+            if numeric:
+                ax1.plot(xs, [rate(r) for r in rs], **style)
+                ax2.plot(xs, [dram(r) / 1e9 for r in rs], **style)
+            else:  # categories: grouped bars, one per strategy, no line between unrelated values
+                i, n = strategies.index(strategy), len(strategies)
+                off = [x + (i - (n - 1) / 2) * 0.8 / n for x in xs]
+                ax1.bar(off, [rate(r) for r in rs], width=0.8 / n, color=style["color"], label=strategy)
+                ax2.bar(off, [dram(r) / 1e9 for r in rs], width=0.8 / n, color=style["color"], label=strategy)
         for ax, ylabel in ((ax1, rate_label), (ax2, f"DRAM traffic per {item} (GB)")):
-            ax.set_xlabel(f"{axis}" + (f" ({unit})" if numeric and unit else ""))
+            ax.set_xlabel(axis_words(axis) + (f" ({unit})" if numeric and unit else ""))
             ax.set_ylabel(ylabel)
             if numeric:
-                xs_all = [quantity(v) for v in values]
+                scale = UNIT_SCALE.get(unit, 1)
+                xs_all = [quantity(v) / scale for v in values]
                 if min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
                     ax.set_xscale("log", base=2)
+                    # Ticks at the swept values, written as numbers (2, 4, 8, 16), not 2^1 .. 2^4.
+                    ax.set_xticks(xs_all)
+                    ax.set_xticklabels([fmt(x, 4) for x in xs_all])
+                    ax.minorticks_off()
             else:
                 ax.set_xticks(range(len(values)))
                 ax.set_xticklabels(values, rotation=15, fontsize=8)
-            ax.legend(title="strategy")
-        ax1.set_title(f"Throughput vs {axis}")
-        ax2.set_title(f"DRAM traffic vs {axis}")
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(title="strategy")
+        ax1.set_title(f"{rate_label[0].upper() + rate_label[1:]} vs {axis_words(axis)}")
+        ax2.set_title(f"DRAM traffic per {item} vs {axis_words(axis)}")
+        held = [f"{axis_words(a)} {ref[a]}" for a in axes if a != axis]
+        fig.suptitle(f"{model0} on {header['hw']}, precision {header['precision']}" +
+                     (f"; held: {', '.join(held)}" if held else ""), fontsize=8, y=0.995)
         safe = re.sub(r"[^A-Za-z0-9]+", "_", axis)
         rep.save(fig, f"{tag}_vs_{safe}", f"Throughput ({rate_label}) and DRAM traffic versus {axis}, "
                                           f"one line per strategy")
@@ -524,8 +562,8 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
     for strategy in strategies:
         rs = [r for r in ok if r["point"]["strategy"] == strategy]
         if rs:
-            ax.scatter([energy(r) for r in rs], [rate(r) for r in rs], s=14, alpha=0.6, label=strategy,
-                       color=STRATEGY_COLORS.get(strategy))
+            ax.scatter([energy(r) for r in rs], [rate(r) for r in rs], s=16, alpha=0.6, label=strategy,
+                       color=STRATEGY_COLORS.get(strategy), marker=STRATEGY_MARKERS.get(strategy, "o"))
     front, best_rate = [], -1.0
     for r in sorted(ok, key=lambda r: (energy(r), -rate(r), r["index"])):
         if rate(r) > best_rate:
@@ -533,9 +571,14 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
             best_rate = rate(r)
     ax.step([energy(r) for r in front], [rate(r) for r in front], where="post", color="k", lw=1, marker="o",
             mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+    # Each front point labelled by what makes it: its axis values and strategy (at most 12).
+    for r in front[:12]:
+        label = ", ".join(str(r["point"][a]) for a in axes + ["strategy"] if a in r["point"])
+        ax.annotate(label, (energy(r), rate(r)), textcoords="offset points", xytext=(6, -10), fontsize=7)
     ax.set_xlabel(energy_label)
     ax.set_ylabel(rate_label)
-    ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {kind}, {len(ok)} points)")
+    ax.set_title(f"{rate_label[0].upper() + rate_label[1:]} against {energy_label}: Pareto front "
+                 f"({header['name']}, {len(ok)} points)")
     ax.legend(title="strategy")
     rep.save(fig, f"{tag}_pareto", f"Pareto front of {rate_label} against {energy_label}")
     d.h(3, "Pareto-optimal points" + (f" ({kind})" if mixed else ""))
