@@ -342,6 +342,24 @@ def report_run(rep, path, tag):
     ax.legend()
     rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per network")
 
+    # Energy by component per network: one run and, for a pipeline, per image (runs / batch).
+    parts = [("energy_mac_mJ", "MAC array", "#0072B2"), ("energy_vector_mJ", "vector unit", "#009E73"),
+             ("energy_sram_mJ", "SRAM", "#E69F00"), ("energy_dram_mJ", "DRAM", "#D55E00"),
+             ("energy_static_mJ", "static", "#999999")]
+    per_image = "pipeline" in s
+    batch = s.get("batch", 1) or 1
+    fig, ax = plt.subplots(figsize=(8, 4))
+    bottom = [0.0] * len(nets)
+    for key, label, color in parts:
+        h = [n["totals"].get(key, 0) * (n["runs_per_batch"] / batch if per_image else 1) for n in nets]
+        if any(h):
+            ax.bar(names, h, bottom=bottom, color=color, label=label)
+            bottom = [b + x for b, x in zip(bottom, h)]
+    ax.set_ylabel("energy per image (mJ)" if per_image else "energy per run (mJ)")
+    ax.set_title(f"Energy by component ({s['workload']}" + (", per image: runs x energy / batch)" if per_image else ")"))
+    ax.legend()
+    rep.save(fig, f"{tag}_energy", "Energy by component (MAC, vector, SRAM, DRAM, static) per network")
+
 
 # ---------------------------------------------------------------------------------------------
 # Sweeps: npusim sweep --out X.jsonl

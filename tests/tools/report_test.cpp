@@ -57,8 +57,9 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
   const auto a = files_of(dir.path("a"));
   for (const std::string name :
        {"report.md", "report.html", "run1_networks.csv", "run1_layers_by_bound.png", "run1_layers_by_bound.svg",
-        "run1_roofline.png", "run1_dram_by_kind.png", "sweep2_results.csv", "sweep2_dram_by_kind.png",
-        "sweep2_vs_sram_size.png", "sweep2_vs_shape.png", "sweep2_pareto.png", "sweep2_pareto.svg"}) {
+        "run1_roofline.png", "run1_dram_by_kind.png", "run1_energy.png", "sweep2_results.csv",
+        "sweep2_dram_by_kind.png", "sweep2_vs_sram_size.png", "sweep2_vs_shape.png", "sweep2_pareto.png",
+        "sweep2_pareto.svg"}) {
     INFO(name);
     REQUIRE(a.count(name));
     CHECK(a.at(name).size() > 200);
