@@ -45,7 +45,9 @@ link_npusim() {
   local bin_dir=${NPUSIM_BIN_DIR:-/usr/local/bin} target
   target="$(pwd)/$BUILD_DIR/tools/npusim"
   local sudo=""
-  [ -w "$bin_dir" ] || { [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo -n"; }
+  if [ ! -w "$bin_dir" ] && [ -d "$bin_dir" ] && [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then
+    sudo="sudo -n"
+  fi
   if $sudo mkdir -p "$bin_dir" 2>/dev/null && $sudo ln -sfn "$target" "$bin_dir/npusim" 2>/dev/null; then
     echo "setup: $bin_dir/npusim -> $target"
   else
