@@ -162,7 +162,7 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", " << r.schedule.strategy
     << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
-  o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
+  o << fmt("  throughput           %12.3f evaluations/s  (1 / latency: runs of the graph as built, at its batch)\n",
            inferences_per_s(s));
   o << fmt("  MACs                 %12.3f GMAC\n", t.macs / 1e9);
   o << fmt("  peak MAC rate        %12.3f TMAC/s\n", s.peak_macs_per_s / 1e12);
@@ -238,7 +238,13 @@ std::string bound_sentence(const sim::RunResult& r) {
 }  // namespace
 
 std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts) {
-  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) return text_report(w.stages[0].run, opts);
+  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) {
+    // A network's headline: inferences/s = batch / latency (sim/metrics.h).
+    const auto h = sim::headline_metrics(w);
+    return text_report(w.stages[0].run, opts) + fmt("  inferences per second%12.3f  (batch %llu / latency)\n",
+                                                    h.at(0).value,
+                                                    static_cast<unsigned long long>(std::max<uint64_t>(w.batch, 1)));
+  }
   std::ostringstream o;
   o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
   o << "workload   " << w.name << "  (" << w.source << ")\n";

@@ -501,3 +501,13 @@ TEST_CASE("compare: hardware side by side with the layers whose time changed mos
       "compare hardware (--hw A,B with one --strategy) or strategies");
   check_usage_error(cli({"compare", "--hw", "tiny-test,", "--model", "tiny-block"}), "an empty name in the list");
 }
+
+TEST_CASE("batch: a network's inferences per second count every input of the batch") {
+  Result one = cli({"run", "--hw", "tiny-test", "--model", "resnet18", "--dim", "resolution=32"});
+  Result two = cli({"run", "--hw", "tiny-test", "--model", "resnet18", "--dim", "resolution=32", "--dim", "batch=2"});
+  REQUIRE(one.code == 0);
+  REQUIRE(two.code == 0);
+  CHECK(contains(one.out, "(batch 1 / latency)"));
+  CHECK(contains(two.out, "(batch 2 / latency)"));
+  CHECK_FALSE(contains(two.out, " inferences/s "));
+}
