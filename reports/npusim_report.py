@@ -392,6 +392,9 @@ def report_sweep(rep, path, tag):
                 points.append(rec)
     if header is None:
         sys.exit(f"npusim report: {path}: no sweep header line")
+    if "kinds" not in header or "metric_definitions" not in header:
+        sys.exit(f"npusim report: {path}: sweep schema v{header.get('schema_version', '?')} has no metric "
+                 f"vocabulary (v2 and later do); run the sweep again with this npusim")
     points.sort(key=lambda r: r["index"])
     ok = [r for r in points if r["status"] == "ok"]
     failed = [r for r in points if r["status"] != "ok"]

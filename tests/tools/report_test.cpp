@@ -105,6 +105,15 @@ TEST_CASE("report: bad inputs are usage errors") {
   r = cli({"report", dir.write("x.jsonl", "{}\n")});
   CHECK(r.code == 2);
   CHECK(contains(r.err, "-o DIR is required"));
+  // A results file from before the metric vocabulary (sweep schema 1): exit 2, not a crash. The
+  // script's own message ("sweep schema v1 has no metric vocabulary") goes to the real stderr.
+  r = cli({"report",
+           dir.write("v1.jsonl",
+                     "{\"sweep\":\"x\",\"header\":{\"schema\":\"npusim.sweep\",\"schema_version\":1,"
+                     "\"points\":0}}\n"),
+           "-o", dir.path("o1")});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "npusim_report.py failed (exit code 1"));
 }
 
 TEST_CASE("report: an LLM sweep gets time-to-first-token and tokens/s columns, a mixed sweep ranks each kind alone") {
