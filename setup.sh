@@ -6,7 +6,8 @@
 #   ./setup.sh test                       build, then run the whole test suite (ctest)
 #   ./setup.sh build                      build only
 #
-# BUILD_DIR (default: build) and JOBS (default: nproc) may be set in the environment.
+# BUILD_DIR (default: build) and JOBS (default: nproc) may be set in the environment; every
+# build links NPUSIM_BIN_DIR/npusim (default /usr/local/bin) to the built binary.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -34,6 +35,24 @@ install_missing() {
 build() {
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
   cmake --build "$BUILD_DIR" -j"$JOBS"
+  link_npusim
+}
+
+# Puts `npusim` on PATH: a symlink NPUSIM_BIN_DIR/npusim (default /usr/local/bin, with sudo when
+# not writable) to this build, so README examples run from any directory. Best effort: without
+# the rights it says how to do it instead of failing the set-up.
+link_npusim() {
+  local bin_dir=${NPUSIM_BIN_DIR:-/usr/local/bin} target
+  target="$(pwd)/$BUILD_DIR/tools/npusim"
+  local sudo=""
+  if [ ! -w "$bin_dir" ] && [ -d "$bin_dir" ] && [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then
+    sudo="sudo -n"
+  fi
+  if $sudo mkdir -p "$bin_dir" 2>/dev/null && $sudo ln -sfn "$target" "$bin_dir/npusim" 2>/dev/null; then
+    echo "setup: $bin_dir/npusim -> $target"
+  else
+    echo "setup: could not link $bin_dir/npusim; add $(pwd)/$BUILD_DIR/tools to PATH instead" >&2
+  fi
 }
 
 cmd=${1:-run}

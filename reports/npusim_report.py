@@ -38,7 +38,20 @@ plt.rcParams.update({
 
 BOUND_COLORS = {"compute": "#4c72b0", "vector": "#55a868", "dram": "#c44e52", "none": "#999999",
                 "overlapped": "#dd8452"}
-STRATEGY_COLORS = {"offchip": "#c44e52", "onchip": "#4c72b0", "fused": "#55a868", "best": "#8172b2"}
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies) and a marker
+# of its own per strategy, so the lines differ in shape as well as colour.
+STRATEGY_COLORS = {"offchip": "#D55E00", "onchip": "#0072B2", "fused": "#009E73", "best": "#CC79A7"}
+STRATEGY_MARKERS = {"offchip": "s", "onchip": "^", "fused": "o", "best": "D"}
+AXIS_WORDS = {  # sweep axis key -> words for titles and axis labels
+    "sram.size": "SRAM size", "dram.bandwidth": "DRAM bandwidth", "mac_array.frequency": "MAC-array clock",
+    "vector_unit.lanes": "vector lanes", "vector_unit.frequency": "vector-unit clock",
+    "sram.bytes_per_cycle": "SRAM bytes per cycle", "dram.latency": "DRAM latency", "array_shape": "MAC-array shape",
+    "shape": "MAC-array shape", "mac_array.rows": "MAC-array rows", "mac_array.cols": "MAC-array columns",
+}
+
+
+def axis_words(axis):
+    return AXIS_WORDS.get(axis, axis)
 KINDS = [  # (metric suffix, label)
     ("dram_read_weight", "read: weights"),
     ("dram_read_activation", "read: activations"),
@@ -110,6 +123,10 @@ class Doc:
     def pre(self, text):
         self.blocks.append(("pre", text))
 
+    def details(self, summary, text):
+        """Preformatted text collapsed under a one-line summary (a config dump below the plots)."""
+        self.blocks.append(("details", summary, text))
+
     def table(self, header, rows):
         self.blocks.append(("table", header, rows))
 
@@ -125,6 +142,8 @@ class Doc:
                 out.append(b[1])
             elif b[0] == "pre":
                 out.append("```\n" + b[1].rstrip("\n") + "\n```")
+            elif b[0] == "details":
+                out.append(f"<details><summary>{b[1]}</summary>\n\n```\n" + b[2].rstrip("\n") + "\n```\n</details>")
             elif b[0] == "table":
                 out.append("| " + " | ".join(b[1]) + " |\n|" + "---|" * len(b[1]) + "\n" +
                            "\n".join("| " + " | ".join(fmt(c) for c in r) + " |" for r in b[2]))
@@ -152,6 +171,8 @@ class Doc:
                 parts.append(f"<p>{text}</p>")
             elif b[0] == "pre":
                 parts.append(f"<pre>{html.escape(b[1])}</pre>")
+            elif b[0] == "details":
+                parts.append(f"<details><summary>{html.escape(b[1])}</summary><pre>{html.escape(b[2])}</pre></details>")
             elif b[0] == "table":
                 head = "".join(f"<th>{html.escape(c)}</th>" for c in b[1])
                 rows = "".join("<tr>" + "".join(
@@ -193,6 +214,16 @@ class Report:
         self.files.append(name)
 
 
+def compact_hardware_lines(hw):
+    """hardware_lines with the tech.* figures of a technology folded into one line."""
+    lines = [l for l in hardware_lines(hw) if not l.startswith("tech.")]
+    n = len(hardware_lines(hw)) - len(lines)
+    if n:
+        lines.append(f"tech.*: {n} figures of technology {hw.get('technology', '')} "
+                     f"(`npusim config --resolved` lists them)")
+    return lines
+
+
 def hardware_lines(hw, prefix=""):
     """The resolved hardware config (nested JSON of unit text) as `key: value` lines."""
     lines = []
@@ -203,16 +234,6 @@ def hardware_lines(hw, prefix=""):
             lines.append(f"{prefix}{k}: [{', '.join(v)}]")
         else:
             lines.append(f"{prefix}{k}: {v}")
-    return lines
-
-
-def compact_hardware_lines(hw):
-    """hardware_lines with the tech.* figures of a technology folded into one line."""
-    lines = [l for l in hardware_lines(hw) if not l.startswith("tech.")]
-    n = len(hardware_lines(hw)) - len(lines)
-    if n:
-        lines.append(f"tech.*: {n} figures of technology {hw.get('technology', '')} "
-                     f"(`npusim config --resolved` lists them)")
     return lines
 
 
@@ -245,9 +266,9 @@ def report_run(rep, path, tag):
     for note in s.get("notes", []):
         d.p("Note: " + note)
     nets = s["networks"]
-    header = ["network", "strategy", "runs/image", "latency_ms", "per_s", "mac_util_%", "dram_read_MB",
+    header = ["network", "strategy", "runs/batch", "latency_ms", "evaluations_per_s", "mac_util_%", "dram_read_MB",
               "dram_write_MB", "energy_mJ", "sram_peak_MiB", "bound"]
-    rows = [[n["name"], n["strategy"], n["runs_per_image"], n["latency_ms"], n["images_per_s"],
+    rows = [[n["name"], n["strategy"], n["runs_per_batch"], n["latency_ms"], n["evaluations_per_s"],
              100 * n["mac_utilization"], n["dram_read_bytes"] / 1e6, n["dram_write_bytes"] / 1e6, n["energy_mj"],
              n["sram_peak_bytes"] / 2**20, n["dominant_bound"]] for n in nets]
     d.table(header, rows)
@@ -255,8 +276,9 @@ def report_run(rep, path, tag):
     if "pipeline" in s:
         p = s["pipeline"]
         d.p(f"Pipeline: {fmt(p['seconds_per_image'])} s and {fmt(p['energy_per_image_mj'])} mJ per image "
-            f"({p['steps']} steps, guidance {'on' if p['guidance'] else 'off'}); denoiser "
-            f"{fmt(p.get('denoiser_images_per_s'))} images/s, decoder {fmt(p.get('decoder_images_per_s'))} images/s.")
+            f"({p['steps']} steps, guidance {'on, cfg=' + p.get('cfg', 'sequential') if p['guidance'] else 'off'}, "
+            f"batch {p.get('batch', 1)}); denoiser {fmt(p.get('denoiser_evaluations_per_s'))} evaluations/s, "
+            f"decoder {fmt(p.get('decoder_evaluations_per_s'))} evaluations/s (one run of the network each).")
     if "llm" in s:
         d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
     d.h(3, "Resolved hardware config")
@@ -330,25 +352,40 @@ def report_run(rep, path, tag):
     ax.legend()
     rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per network")
 
+    # Energy by component per network: one run and, for a pipeline, per image (runs / batch).
+    parts = [("energy_mac_mJ", "MAC array", "#0072B2"), ("energy_vector_mJ", "vector unit", "#009E73"),
+             ("energy_sram_mJ", "SRAM", "#E69F00"), ("energy_dram_mJ", "DRAM", "#D55E00"),
+             ("energy_static_mJ", "static", "#999999")]
+    per_image = "pipeline" in s
+    batch = s.get("batch", 1) or 1
+    fig, ax = plt.subplots(figsize=(8, 4))
+    bottom = [0.0] * len(nets)
+    for key, label, color in parts:
+        h = [n["totals"].get(key, 0) * (n["runs_per_batch"] / batch if per_image else 1) for n in nets]
+        if any(h):
+            ax.bar(names, h, bottom=bottom, color=color, label=label)
+            bottom = [b + x for b, x in zip(bottom, h)]
+    ax.set_ylabel("energy per image (mJ)" if per_image else "energy per run (mJ)")
+    ax.set_title(f"Energy by component ({s['workload']}" + (", per image: runs x energy / batch)" if per_image else ")"))
+    ax.legend()
+    rep.save(fig, f"{tag}_energy", "Energy by component (MAC, vector, SRAM, DRAM, static) per network")
+
 
 # ---------------------------------------------------------------------------------------------
 # Sweeps: npusim sweep --out X.jsonl
 
-def images_per_s(m):
-    """Throughput of a point: images/s of a pipeline (1 / seconds per image), decode tokens/s of
-    an LLM, inferences/s of one network."""
-    if m.get("kind") == "llm" and "decode_tokens_per_s" in m:
-        return m["decode_tokens_per_s"]
-    return 1 / m["seconds_per_image"] if m.get("seconds_per_image") else 0.0
+def kind_figures(header, m):
+    """The sweep header's figures for a point's workload kind (sim/metrics.h): throughput,
+    energy and latency keys, per-item word and headline keys."""
+    return header["kinds"][m["kind"]]
 
 
-def throughput_label(points):
-    kinds = {r["metrics"].get("kind") for r in points if r["status"] == "ok"}
-    if kinds == {"llm"}:
-        return "decode tokens/s"
-    if kinds == {"network"}:
-        return "inferences/s (1 / latency)"
-    return "images/s (1 / pipeline seconds per image)"
+def metric_label(header, key):
+    """Words and unit of a metric key, from the header's metric_definitions."""
+    for d in header["metric_definitions"]:
+        if d["key"] == key:
+            return d["label"]
+    return key
 
 
 def report_sweep(rep, path, tag):
@@ -365,6 +402,9 @@ def report_sweep(rep, path, tag):
                 points.append(rec)
     if header is None:
         sys.exit(f"npusim report: {path}: no sweep header line")
+    if "kinds" not in header or "metric_definitions" not in header:
+        sys.exit(f"npusim report: {path}: sweep schema v{header.get('schema_version', '?')} has no metric "
+                 f"vocabulary (v2 and later do); run the sweep again with this npusim")
     points.sort(key=lambda r: r["index"])
     ok = [r for r in points if r["status"] == "ok"]
     failed = [r for r in points if r["status"] != "ok"]
@@ -381,23 +421,29 @@ def report_sweep(rep, path, tag):
         f"{', '.join(header['strategies'])}" +
         (f"; dims: {', '.join(f'{k}={v}' for k, v in header['dims'].items())}" if header["dims"] else "") + ".")
     d.table(["axis", "values"], [[a["name"], ", ".join(a["values"])] for a in header["axes"]])
-    d.h(3, f"Base hardware config ({header['hw']}; every point starts from it)")
-    d.pre("\n".join(compact_hardware_lines(hw)))
 
-    # results.csv: one row per point.
+    # results.csv: one row per point; the headline columns of every workload kind present
+    # (a diffusion point leaves the LLM columns empty and the other way round).
     kinds = [k for k, _ in KINDS]
-    csv_header = ["index", "model"] + axes + ["strategy", "status", "seconds_per_image", "images_per_s",
-                                              "energy_per_image_mJ", "denoiser_images_per_s", "decoder_images_per_s",
-                                              "dram_bytes_per_image"] + [k + "_bytes_per_image" for k in kinds] + [
-                     "area_mm2", "static_power_mW", "average_power_mW", "sustained_clock_MHz",
-                     "sustained_seconds_per_image", "error"]
+    present = []
+    for r in ok:
+        if r["metrics"]["kind"] not in present:
+            present.append(r["metrics"]["kind"])
+    figure_keys, items = [], []
+    for kind in present:
+        info = header["kinds"][kind]
+        figure_keys += [k for k in info["headline"] if k not in figure_keys]
+        if info["item"] not in items:
+            items.append(info["item"])
+    dram_keys = [f"{k}_bytes_per_{item}" for item in items for k in kinds]
+    csv_header = ["index", "model"] + axes + ["strategy", "status", "kind", "batch"] + figure_keys + dram_keys + [
+        "area_mm2", "static_power_mW", "average_power_mW", "sustained_clock_MHz", "sustained_seconds_per_image",
+        "error"]
     rows = []
     for r in points:
         pt, m = r["point"], r.get("metrics", {})
         rows.append([r["index"], pt["model"]] + [pt[a] for a in axes] + [pt["strategy"], r["status"],
-                     m.get("seconds_per_image", ""), images_per_s(m) if m else "", m.get("energy_per_image_mj", ""),
-                     m.get("denoiser_images_per_s", ""), m.get("decoder_images_per_s", ""),
-                     m.get("dram_bytes_per_image", "")] + [m.get(k + "_bytes_per_image", "") for k in kinds] +
+                     m.get("kind", ""), m.get("batch", "")] + [m.get(k, "") for k in figure_keys + dram_keys] +
                     [m.get("area_mm2", ""), m.get("static_power_mw", ""), m.get("average_power_mw", ""),
                      m["sustained_clock_hz"] / 1e6 if "sustained_clock_hz" in m else "",
                      m.get("sustained_seconds_per_image", ""), r.get("error", "").strip().replace("\n", "; ")])
@@ -410,15 +456,45 @@ def report_sweep(rep, path, tag):
                  for r in failed[:20]])
         if len(failed) > 20:
             d.p(f"... and {len(failed) - 20} more (see {tag}_results.csv).")
+    config = (f"Base hardware config ({header['hw']}; every point starts from it)",
+              "\n".join(compact_hardware_lines(hw)))
     if not ok:
+        d.details(*config)
         return
+    if len(present) > 1:
+        d.p("This sweep mixes workload kinds (" + ", ".join(present) + "): images/s, decode tokens/s and "
+            "inferences/s are different quantities, so each kind is ranked and plotted on its own.")
+    for kind in present:
+        report_sweep_kind(rep, header, [r for r in ok if r["metrics"]["kind"] == kind], kind,
+                          tag if len(present) == 1 else f"{tag}_{kind}", len(present) > 1)
+    d.details(*config)
 
-    best = sorted(ok, key=lambda r: (-images_per_s(r["metrics"]), r["index"]))[:10]
-    d.h(3, "Fastest points")
-    d.table(["index", "point", "images/s", "s/image", "energy/image mJ", "DRAM GB/image"],
-            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
-              r["metrics"]["seconds_per_image"], r["metrics"]["energy_per_image_mj"],
-              r["metrics"]["dram_bytes_per_image"] / 1e9] for r in best])
+
+def report_sweep_kind(rep, header, ok, kind, tag, mixed):
+    """Rankings and plots of the points of one workload kind, by that kind's own figures."""
+    d = rep.doc
+    axes = [a["name"] for a in header["axes"]]
+    hw = header["hardware"]
+    info = header["kinds"][kind]
+    rate_key, energy_key, lat_key, item = info["throughput"], info["energy"], info["latency"], info["item"]
+    rate_label, energy_label = metric_label(header, rate_key), metric_label(header, energy_key)
+
+    def rate(r):
+        return r["metrics"].get(rate_key, 0.0)
+
+    def energy(r):
+        return r["metrics"].get(energy_key, 0.0)
+
+    def dram(r):
+        return sum(r["metrics"].get(f"{k}_bytes_per_{item}", 0) for k, _ in KINDS)
+
+    if mixed:
+        d.h(3, f"Workload kind: {kind} ({len(ok)} points)")
+    best = sorted(ok, key=lambda r: (-rate(r), r["index"]))[:10]
+    d.h(3, "Fastest points" + (f" ({kind})" if mixed else ""))
+    d.table(["index", "point", rate_label, metric_label(header, lat_key), energy_label, f"DRAM GB/{item}"],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r),
+              r["metrics"].get(lat_key, ""), energy(r), dram(r) / 1e9] for r in best])
 
     # The reference slice: every axis but the one plotted at the base config's value (or its first).
     def reference(axis):
@@ -440,7 +516,8 @@ def report_sweep(rep, path, tag):
         return values[0]
 
     ref = {a: reference(a) for a in axes}
-    model0 = header["models"][0]
+    models = [m for m in header["models"] if any(r["point"]["model"] == m for r in ok)]
+    model0 = models[0]
     d.p("Plots against one axis hold the others at " +
         (", ".join(f"{a} = {ref[a]}" for a in axes) if axes else "the base config") + f", model {model0}.")
 
@@ -454,8 +531,8 @@ def report_sweep(rep, path, tag):
     if sl:
         fig, ax = plt.subplots(figsize=(7, 4))
         names = [r["point"]["strategy"] for r in sl]
-        stacked_by_kind(ax, names, lambda key: [r["metrics"].get(key + "_bytes_per_image", 0) / 1e9 for r in sl])
-        ax.set_ylabel("DRAM traffic per image (GB)")
+        stacked_by_kind(ax, names, lambda key: [r["metrics"].get(f"{key}_bytes_per_{item}", 0) / 1e9 for r in sl])
+        ax.set_ylabel(f"DRAM traffic per {item} (GB)")
         ax.set_title(f"DRAM traffic by tensor kind per strategy ({model0})")
         ax.legend()
         rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per strategy, at the reference point")
@@ -467,7 +544,7 @@ def report_sweep(rep, path, tag):
             continue
         numeric = all(quantity(v) is not None for v in values)
         unit = re.sub(r"^[-+0-9.eE]+", "", values[0])
-        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
+        fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4))
         for strategy in strategies:
             rs = [r for r in ok if r["point"]["strategy"] == strategy and in_slice(r, axis)]
             if not rs:
@@ -479,53 +556,71 @@ def report_sweep(rep, path, tag):
                 xs = [quantity(r["point"][axis]) / scale for r in rs]
             else:
                 xs = [pos[r["point"][axis]] for r in rs]
-            color = STRATEGY_COLORS.get(strategy)
-            ax1.plot(xs, [images_per_s(r["metrics"]) for r in rs], marker="o", label=strategy, color=color)
-            ax2.plot(xs, [r["metrics"]["dram_bytes_per_image"] / 1e9 for r in rs], marker="o", label=strategy,
-                     color=color)
-        for ax, ylabel in ((ax1, throughput_label(ok)), (ax2, "DRAM traffic per image (GB)")):
-            ax.set_xlabel(f"{axis}" + (f" ({unit})" if numeric and unit else ""))
+            style = dict(color=STRATEGY_COLORS.get(strategy), marker=STRATEGY_MARKERS.get(strategy, "o"),
+                         label=strategy)
+            if numeric:
+                ax1.plot(xs, [rate(r) for r in rs], **style)
+                ax2.plot(xs, [dram(r) / 1e9 for r in rs], **style)
+            else:  # categories: grouped bars, one per strategy, no line between unrelated values
+                i, n = strategies.index(strategy), len(strategies)
+                off = [x + (i - (n - 1) / 2) * 0.8 / n for x in xs]
+                ax1.bar(off, [rate(r) for r in rs], width=0.8 / n, color=style["color"], label=strategy)
+                ax2.bar(off, [dram(r) / 1e9 for r in rs], width=0.8 / n, color=style["color"], label=strategy)
+        for ax, ylabel in ((ax1, rate_label), (ax2, f"DRAM traffic per {item} (GB)")):
+            ax.set_xlabel(axis_words(axis) + (f" ({unit})" if numeric and unit else ""))
             ax.set_ylabel(ylabel)
             if numeric:
-                xs_all = [quantity(v) for v in values]
+                scale = UNIT_SCALE.get(unit, 1)
+                xs_all = [quantity(v) / scale for v in values]
                 if min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
                     ax.set_xscale("log", base=2)
+                    # Ticks at the swept values, written as numbers (2, 4, 8, 16), not 2^1 .. 2^4.
+                    ax.set_xticks(xs_all)
+                    ax.set_xticklabels([fmt(x, 4) for x in xs_all])
+                    ax.minorticks_off()
             else:
                 ax.set_xticks(range(len(values)))
                 ax.set_xticklabels(values, rotation=15, fontsize=8)
-            ax.legend(title="strategy")
-        ax1.set_title(f"Throughput vs {axis}")
-        ax2.set_title(f"DRAM traffic vs {axis}")
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(title="strategy")
+        ax1.set_title(f"{rate_label[0].upper() + rate_label[1:]} vs {axis_words(axis)}")
+        ax2.set_title(f"DRAM traffic per {item} vs {axis_words(axis)}")
+        held = [f"{axis_words(a)} {ref[a]}" for a in axes if a != axis]
+        fig.suptitle(f"{model0} on {header['hw']}, precision {header['precision']}" +
+                     (f"; held: {', '.join(held)}" if held else ""), fontsize=8, y=0.995)
         safe = re.sub(r"[^A-Za-z0-9]+", "_", axis)
-        rep.save(fig, f"{tag}_vs_{safe}", f"Throughput and DRAM traffic versus {axis}, one line per strategy")
+        rep.save(fig, f"{tag}_vs_{safe}", f"Throughput ({rate_label}) and DRAM traffic versus {axis}, "
+                                          f"one line per strategy")
 
-    # Pareto front: images/s against energy per image over every point.
+    # Pareto front: the kind's throughput against its energy per item over every point.
     fig, ax = plt.subplots(figsize=(8, 5))
     for strategy in strategies:
         rs = [r for r in ok if r["point"]["strategy"] == strategy]
-        ax.scatter([r["metrics"]["energy_per_image_mj"] / 1e3 for r in rs], [images_per_s(r["metrics"]) for r in rs],
-                   s=14, alpha=0.6, label=strategy, color=STRATEGY_COLORS.get(strategy))
+        if rs:
+            ax.scatter([energy(r) for r in rs], [rate(r) for r in rs], s=16, alpha=0.6, label=strategy,
+                       color=STRATEGY_COLORS.get(strategy), marker=STRATEGY_MARKERS.get(strategy, "o"))
     front, best_rate = [], -1.0
-    for r in sorted(ok, key=lambda r: (r["metrics"]["energy_per_image_mj"], -images_per_s(r["metrics"]), r["index"])):
-        rate = images_per_s(r["metrics"])
-        if rate > best_rate:
+    for r in sorted(ok, key=lambda r: (energy(r), -rate(r), r["index"])):
+        if rate(r) > best_rate:
             front.append(r)
-            best_rate = rate
-    ax.step([r["metrics"]["energy_per_image_mj"] / 1e3 for r in front], [images_per_s(r["metrics"]) for r in front],
-            where="post", color="k", lw=1, marker="o", mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
-    label_front(ax, front, lambda r: r["metrics"]["energy_per_image_mj"] / 1e3, lambda r: images_per_s(r["metrics"]),
-                axes)
-    ax.set_xlabel("energy per image (J)")
-    ax.set_ylabel(throughput_label(ok))
-    ax.set_title(f"Pareto front: throughput against energy ({header['name']}, {len(ok)} points)")
+            best_rate = rate(r)
+    ax.step([energy(r) for r in front], [rate(r) for r in front], where="post", color="k", lw=1, marker="o",
+            mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
+    # Each front point labelled by what makes it: its axis values and strategy (at most 12).
+    for r in front[:12]:
+        label = ", ".join(str(r["point"][a]) for a in axes + ["strategy"] if a in r["point"])
+        ax.annotate(label, (energy(r), rate(r)), textcoords="offset points", xytext=(6, -10), fontsize=7)
+    ax.set_xlabel(energy_label)
+    ax.set_ylabel(rate_label)
+    ax.set_title(f"{rate_label[0].upper() + rate_label[1:]} against {energy_label}: Pareto front "
+                 f"({header['name']}, {len(ok)} points)")
     ax.legend(title="strategy")
-    rep.save(fig, f"{tag}_pareto", "Pareto front of images/s against energy per image")
-    d.h(3, "Pareto-optimal points")
-    d.table(["index", "point", "images/s", "energy/image mJ"],
-            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), images_per_s(r["metrics"]),
-              r["metrics"]["energy_per_image_mj"]] for r in front])
+    rep.save(fig, f"{tag}_pareto", f"Pareto front of {rate_label} against {energy_label}")
+    d.h(3, "Pareto-optimal points" + (f" ({kind})" if mixed else ""))
+    d.table(["index", "point", rate_label, energy_label],
+            [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r), energy(r)] for r in front])
     if ok and all("area_mm2" in r["metrics"] for r in ok):
-        report_silicon(rep, tag, header, ok, axes, strategies)
+        report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, energy, energy_label)
 
 
 def point_label(r, axes):
@@ -551,16 +646,14 @@ def pareto(points, lower_is_better_x, lower_is_better_y):
     return front
 
 
-def report_silicon(rep, tag, header, ok, axes, strategies):
+def report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, energy, energy_label):
     """Throughput, energy and area: a Pareto plot of each pair (front drawn and labelled) and
     the area of each design point by block."""
     d = rep.doc
     d.h(3, "Silicon: area, static power and the fronts of each pair")
-    rate = lambda r: images_per_s(r["metrics"])
-    energy = lambda r: r["metrics"]["energy_per_image_mj"] / 1e3
     area = lambda r: r["metrics"]["area_mm2"]
-    pairs = [("area", area, "area (mm2)", "throughput", rate, throughput_label(ok), True),
-             ("area", area, "area (mm2)", "energy", energy, "energy per image (J)", False)]
+    pairs = [("area", area, "area (mm2)", "throughput", rate, rate_label, True),
+             ("area", area, "area (mm2)", "energy", energy, energy_label, False)]
     for xname, xof, xlabel, yname, yof, ylabel, y_high in pairs:
         fig, ax = plt.subplots(figsize=(8, 5))
         for strategy in strategies:

@@ -13,6 +13,7 @@
 #include "arch/units.h"
 #include "json_writer.h"
 #include "npusim/file_io.h"
+#include "sim/metrics.h"
 #include "sim/version.h"
 #include "text_util.h"
 
@@ -130,6 +131,8 @@ void write_counters_json(JsonWriter& w, const sim::Counters& c, bool totals) {
   });
 }
 
+}  // namespace
+
 std::string hardware_lines(const arch::NpuConfig& hw) {
   std::ostringstream o;
   o << "hardware   " << hw.name << "  (" << hw.mac_array.rows << "x" << hw.mac_array.cols << " PEs @ "
@@ -141,11 +144,9 @@ std::string hardware_lines(const arch::NpuConfig& hw) {
   return o.str();
 }
 
-}  // namespace
-
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s) {
   int best = 0;
-  for (int b = 1; b < 3; ++b)
+  for (int b = 1; b < sim::kNumBounds; ++b)
     if (s.time_by_bound_s[b] > s.time_by_bound_s[best]) best = b;
   return {sim::Bound(best), s.total.latency_s > 0 ? s.time_by_bound_s[best] / s.total.latency_s : 0};
 }
@@ -162,6 +163,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
     << (r.strategy_choice == "best" ? " (best of " + mappers::strategy_names() + ")" : "") << "   mapper "
     << r.schedule.mapper << "   engine " << r.engine << "\n";
   for (const auto& n : r.workload_notes) o << "workload   " << n << "\n";
+  if (opts.header)
+    for (const auto& n : r.engine_notes) o << "note       " << n << "\n";
   o << "\nAssumptions:\n";
   for (const auto& a : r.schedule.assumptions) o << "  - " << a << "\n";
 
@@ -208,7 +211,7 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << "\nSummary (" << r.model << " on " << r.hw.name << ", " << r.precision.name() << ", " << r.schedule.strategy
     << "):\n";
   o << fmt("  latency              %12.3f ms\n", t.latency_s * 1e3);
-  o << fmt("  throughput           %12.3f inferences/s  (1 / latency, one run of the graph as built)\n",
+  o << fmt("  throughput           %12.3f evaluations/s  (1 / latency: runs of the graph as built, at its batch)\n",
            inferences_per_s(s));
   o << fmt("  MACs                 %12.3f GMAC\n", t.macs / 1e9);
   o << fmt("  peak MAC rate        %12.3f TMAC/s\n", s.peak_macs_per_s / 1e12);
@@ -217,9 +220,11 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << fmt("  overlapped           %12.3f ms  (layers' busy time hidden under a neighbour's, not in latency)\n",
            t.overlapped_s * 1e3);
   o << "  " << fixed_costs_line(r) << "\n";
-  for (int b = 0; b < 3; ++b)
+  for (int b = 0; b < sim::kNumBounds; ++b) {
+    if (s.time_by_bound_s[b] == 0 && sim::Bound(b) >= sim::Bound::kNone) continue;  // ops without own time
     o << fmt("  time %-8s bound   %12.3f ms  (%.1f %%)\n", std::string(sim::bound_name(sim::Bound(b))).c_str(),
              s.time_by_bound_s[b] * 1e3, t.latency_s > 0 ? 100 * s.time_by_bound_s[b] / t.latency_s : 0.0);
+  }
   o << fmt("  DRAM read weights    %12.3f MB\n", t.dram_read_weight_bytes / 1e6);
   o << fmt("  DRAM read activations%12.3f MB\n", t.dram_read_activation_bytes / 1e6);
   o << fmt("  DRAM read KV cache   %12.3f MB\n", t.dram_read_kv_bytes / 1e6);
@@ -318,46 +323,71 @@ std::string budget_lines(const sim::WorkloadResult& w) {
 }  // namespace
 
 std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts) {
-  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork)
-    return text_report(w.stages[0].run, opts) + budget_lines(w);
+  if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) {
+    // A network's headline: inferences/s = batch / latency (sim/metrics.h).
+    const auto h = sim::headline_metrics(w);
+    return text_report(w.stages[0].run, opts) + fmt("  inferences per second%12.3f  (batch %llu / latency)\n",
+                                                    h.at(0).value,
+                                                    static_cast<unsigned long long>(std::max<uint64_t>(w.batch, 1))) +
+           budget_lines(w);
+  }
   std::ostringstream o;
   o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
   o << "workload   " << w.name << "  (" << w.source << ")\n";
   if (!w.stages.empty()) o << hardware_lines(w.stages[0].run.hw);
   for (const auto& n : w.notes) o << "workload   " << n << "\n";
+  if (!w.stages.empty())
+    for (const auto& n : w.stages[0].run.engine_notes) o << "note       " << n << "\n";
   TextOptions inner = opts;
   inner.header = false;
+  const bool llm = w.kind == workloads::WorkloadKind::kLlm;
+  const unsigned long long batch = std::max<uint64_t>(w.batch, 1);
   for (const auto& s : w.stages) {
-    o << "\n==== " << role_label(s.role) << ": " << s.run.model << " (x" << s.runs << " per "
-      << (w.kind == workloads::WorkloadKind::kLlm ? "token" : "image") << ") ====\n";
+    std::string per;
+    if (llm)
+      per = s.role == workloads::StageRole::kPrefill ? "once per prompt" : "once per generated token";
+    else
+      per = "x" + std::to_string(s.runs) + (batch == 1 ? " per image" : fmt(" per batch of %llu images", batch));
+    o << "\n==== " << role_label(s.role) << ": " << s.run.model << " (" << per << ") ====\n";
     o << text_report(s.run, inner);
   }
-  o << "\n==== " << (w.kind == workloads::WorkloadKind::kLlm ? "LLM" : "Pipeline") << " summary (" << w.name
-    << ") ====\n";
+  o << "\n==== " << (llm ? "LLM" : "Pipeline") << " summary (" << w.name << ") ====\n";
   if (w.kind == workloads::WorkloadKind::kDiffusion) {
     for (const auto& s : w.stages) {
       const double lat = s.run.stats.total.latency_s;
-      o << fmt("  %-13s %10.3f ms per run = %8.3f %s/s   x%-3llu %9.3f ms per image   %s\n", role_label(s.role).c_str(),
-               lat * 1e3, lat > 0 ? 1 / lat : 0.0, s.role == workloads::StageRole::kTextEncoder ? "prompts" : "images",
-               (unsigned long long)s.runs, lat * s.runs * 1e3, s.run.schedule.strategy.c_str());
+      o << fmt("  %-13s %10.3f ms per run = %8.3f evaluations/s   x%-3llu %9.3f ms per image   %s\n",
+               role_label(s.role).c_str(), lat * 1e3, lat > 0 ? 1 / lat : 0.0, (unsigned long long)s.runs,
+               lat * double(s.runs) / double(batch) * 1e3, s.run.schedule.strategy.c_str());
     }
-    o << fmt("  seconds per image %10.3f s  (%llu steps, guidance %s; sum of runs x latency, stages back to back)\n",
-             w.seconds_per_image(), (unsigned long long)w.steps, w.guidance ? "on" : "off");
+    o << fmt(
+        "  seconds per image %10.3f s  (%llu steps, guidance %s; batch %llu; sum of runs x latency / batch, "
+        "stages back to back)\n",
+        w.seconds_per_image(), (unsigned long long)w.steps,
+        !w.guidance     ? "off"
+        : w.cfg_batched ? "on, cfg=batched"
+                        : "on, cfg=sequential",
+        batch);
     o << fmt("  energy per image  %10.3f J\n", w.energy_per_image_j());
-    o << "  denoiser images/s counts one UNet evaluation at batch 1 (Expedera's reading); decoder images/s one VAE "
-         "decode\n";
+    o << "  evaluations/s = 1 / latency of one run of that network (at its batch), not a pipeline rate; the\n"
+         "  pipeline rate is 1 / seconds per image\n";
     for (const auto& s : w.stages) o << "  " << role_label(s.role) << ": " << bound_sentence(s.run) << "\n";
   } else {
     const sim::StageResult* pre = w.stage(workloads::StageRole::kPrefill);
     const sim::StageResult* dec = w.stage(workloads::StageRole::kDecode);
+    o << fmt("  at batch %llu", batch);
+    if (w.prompt_tokens) o << fmt(", prompt %llu tokens", (unsigned long long)w.prompt_tokens);
+    if (w.context) o << fmt(", decode context %llu tokens", (unsigned long long)w.context);
+    o << "\n";
     if (pre)
-      o << fmt("  time to first token %10.3f ms  (prefill; %s)\n", pre->run.stats.total.latency_s * 1e3,
+      o << fmt("  time to first token %10.3f ms  (prefill; %s)\n", w.time_to_first_token_s() * 1e3,
                bound_sentence(pre->run).c_str());
     if (dec) {
       const sim::Counters& t = dec->run.stats.total;
       const double bw = dec->run.hw.dram.bandwidth_bytes_per_s;
-      o << fmt("  decode              %10.3f ms per token = %.2f tokens/s  (%s)\n", t.latency_s * 1e3,
-               t.latency_s > 0 ? 1 / t.latency_s : 0.0, bound_sentence(dec->run).c_str());
+      o << fmt("  decode              %10.3f ms per step = %.2f tokens/s  (%llu token%s per step; %s)\n",
+               t.latency_s * 1e3, w.decode_tokens_per_s(), batch, batch == 1 ? "" : "s",
+               bound_sentence(dec->run).c_str());
+      o << fmt("  decode energy       %10.3f mJ per token\n", w.decode_energy_per_token_j() * 1e3);
       o << "  decode time by cause (busy time of each resource; they overlap):\n";
       o << fmt("    weight streaming  %10.3f ms  (%.1f MB at %.1f GB/s)\n", t.dram_read_weight_bytes / bw * 1e3,
                t.dram_read_weight_bytes / 1e6, bw / 1e9);
@@ -383,27 +413,13 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
   w.field("role", workloads::stage_role_name(st.role));
   w.field("graph", r.model);
   w.field("model_source", r.model_source);
-  w.field("runs_per_image", st.runs);
+  w.field("runs_per_batch", st.runs);
   w.field("param_count", r.param_count);
   w.field("strategy", r.schedule.strategy);
   w.field("mapper", r.schedule.mapper);
-  w.field("latency_ms", t.latency_s * 1e3);
-  w.field("images_per_s", inferences_per_s(s));
-  w.field("macs", t.macs);
-  w.field("mac_utilization", s.utilization());
-  w.field("peak_macs_per_s", s.peak_macs_per_s);
-  w.field("dram_read_bytes", t.dram_read_bytes());
-  w.field("dram_write_bytes", t.dram_write_bytes());
-  w.field("energy_mj", t.energy_pj() * 1e-9);
-  w.field("sram_peak_bytes", s.sram_peak_bytes);
-  w.field("spilled_bytes", r.schedule.spilled_bytes);
-  w.field("no_spill_sram_bytes", r.schedule.no_spill_sram_bytes);
-  w.field("prefetched_weight_bytes", s.prefetched_weight_bytes);
-  w.field("op_overhead_ms", double(s.op_overhead_ps) * 1e-9);
-  w.field("per_run_overhead_ms", double(s.per_run_ps) * 1e-9);
+  for (const sim::MetricValue& m : sim::network_metrics(st)) w.field(sim::metric_def(m.id).key, m.value);
   w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
-  for (int b = 0; b < 4; ++b)
-    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
+  for (int b = 0; b < sim::kNumBounds; ++b) w.field(sim::bound_time_key(sim::Bound(b)), s.time_by_bound_s[b] * 1e3);
   w.key("workload_notes");
   w.begin_array();
   for (const auto& n : r.workload_notes) w.value(n);
@@ -437,8 +453,7 @@ void write_network_json(JsonWriter& w, const sim::StageResult& st, bool layers) 
 
 }  // namespace
 
-std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
-  JsonWriter w;
+void write_workload_json(JsonWriter& w, const sim::WorkloadResult& wr, bool layers) {
   w.begin_object();
   w.field("schema", "npusim.run");
   w.field("schema_version", uint64_t{kWorkloadSchemaVersion});
@@ -446,9 +461,8 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.field("git_commit", git_commit());
   w.field("workload", wr.name);
   w.field("source", wr.source);
-  w.field("kind", wr.kind == workloads::WorkloadKind::kDiffusion ? "diffusion"
-                  : wr.kind == workloads::WorkloadKind::kLlm     ? "llm"
-                                                                 : "network");
+  w.field("kind", sim::kind_name(wr.kind));
+  w.field("batch", wr.batch);
   if (!wr.stages.empty()) {
     const sim::RunResult& r0 = wr.stages[0].run;
     w.field("precision", r0.precision.name());
@@ -458,6 +472,11 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.key("notes");
   w.begin_array();
   for (const auto& n : wr.notes) w.value(n);
+  w.end_array();
+  w.key("engine_notes");
+  w.begin_array();
+  if (!wr.stages.empty())
+    for (const auto& n : wr.stages[0].run.engine_notes) w.value(n);
   w.end_array();
   if (!wr.stages.empty()) {
     w.key("hardware");
@@ -469,35 +488,22 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
   w.begin_array();
   for (const auto& st : wr.stages) write_network_json(w, st, layers);
   w.end_array();
-  if (wr.kind == workloads::WorkloadKind::kDiffusion) {
-    w.key("pipeline");
-    w.begin_object();
-    w.field("seconds_per_image", wr.seconds_per_image());
-    w.field("energy_per_image_mj", wr.energy_per_image_j() * 1e3);
+  // The kind's headline figures (sim/metrics.h), under "pipeline", "llm" or "inference".
+  using workloads::WorkloadKind;
+  w.key(wr.kind == WorkloadKind::kDiffusion ? "pipeline" : wr.kind == WorkloadKind::kLlm ? "llm" : "inference");
+  w.begin_object();
+  w.field("batch", wr.batch);
+  if (wr.kind == WorkloadKind::kDiffusion) {
     w.field("steps", wr.steps);
     w.field("guidance", wr.guidance);
+    w.field("cfg", wr.cfg_batched ? "batched" : "sequential");
     w.field("resolution_px", wr.resolution);
-    if (auto* d = wr.stage(workloads::StageRole::kDenoiser))
-      w.field("denoiser_images_per_s", inferences_per_s(d->run.stats));
-    if (auto* d = wr.stage(workloads::StageRole::kDecoder))
-      w.field("decoder_images_per_s", inferences_per_s(d->run.stats));
-    w.end_object();
-  } else if (wr.kind == workloads::WorkloadKind::kLlm) {
-    w.key("llm");
-    w.begin_object();
-    if (auto* p = wr.stage(workloads::StageRole::kPrefill))
-      w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
-    if (auto* d = wr.stage(workloads::StageRole::kDecode)) {
-      const sim::Counters& t = d->run.stats.total;
-      const double bw = d->run.hw.dram.bandwidth_bytes_per_s;
-      w.field("decode_ms_per_token", t.latency_s * 1e3);
-      w.field("decode_tokens_per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
-      w.field("decode_weight_streaming_ms", t.dram_read_weight_bytes / bw * 1e3);
-      w.field("decode_kv_cache_ms", (t.dram_read_kv_bytes + t.dram_write_kv_bytes) / bw * 1e3);
-      w.field("decode_mac_ms", t.mac_s * 1e3);
-    }
-    w.end_object();
+  } else if (wr.kind == WorkloadKind::kLlm) {
+    if (wr.prompt_tokens) w.field("prompt_tokens", wr.prompt_tokens);
+    if (wr.context) w.field("context_tokens", wr.context);
   }
+  for (const sim::MetricValue& m : sim::headline_metrics(wr)) w.field(sim::metric_def(m.id).key, m.value);
+  w.end_object();
   if (wr.budget) {
     const sim::PowerBudgetResult& b = *wr.budget;
     w.key("power_budget");
@@ -521,6 +527,11 @@ std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
     w.end_object();
   }
   w.end_object();
+}
+
+std::string workload_json(const sim::WorkloadResult& wr, bool layers) {
+  JsonWriter w;
+  write_workload_json(w, wr, layers);
   return w.str();
 }
 
@@ -552,37 +563,38 @@ void write_workload_dir(const sim::WorkloadResult& wr, const std::string& dir) {
   write("summary.json", workload_json(wr, false));
 }
 
-std::string compare_text(const std::vector<sim::WorkloadResult>& runs) {
+std::string metrics_text() {
   std::ostringstream o;
-  o << "npusim " << version_string() << " (commit " << git_commit() << ")\n";
-  if (runs.empty() || runs[0].stages.empty()) return o.str();
-  o << "workload   " << runs[0].name << "  (" << runs[0].source << ")\n" << hardware_lines(runs[0].stages[0].run.hw);
-  o << "precision  " << runs[0].stages[0].run.precision.name() << "   engine " << runs[0].stages[0].run.engine
-    << "\n\n";
-  o << fmt("%-14s %-9s %11s %9s %7s %12s %12s %12s %12s %10s %11s %-8s\n", "network", "strategy", "latency_ms", "per_s",
-           "util%", "DRAM_rd_MB", "DRAM_wr_MB", "spill_MB", "SRAM_peak", "energy_mJ", "no_spill", "bound");
-  for (size_t si = 0; si < runs[0].stages.size(); ++si) {
-    for (const auto& wr : runs) {
-      if (si >= wr.stages.size()) continue;
-      const sim::RunResult& r = wr.stages[si].run;
-      const sim::Counters& t = r.stats.total;
-      o << fmt("%-14s %-9s %11.3f %9.3f %7.1f %12.3f %12.3f %12.3f %9.3f MiB %10.3f %7.1f MiB %-8s\n",
-               wr.stages[si].name.c_str(), r.schedule.strategy.c_str(), t.latency_s * 1e3, inferences_per_s(r.stats),
-               r.stats.utilization() * 100, t.dram_read_bytes() / 1e6, t.dram_write_bytes() / 1e6,
-               (t.dram_read_spill_bytes + t.dram_write_spill_bytes) / 1e6, r.stats.sram_peak_bytes / 1048576.0,
-               t.energy_pj() * 1e-9, r.schedule.no_spill_sram_bytes / 1048576.0,
-               std::string(sim::bound_name(dominant_bound(r.stats).first)).c_str());
-    }
-  }
-  o << "\nno_spill: the SRAM size at which the strategy keeps every activation it wants on chip (0 for offchip).\n";
-  if (runs[0].kind == workloads::WorkloadKind::kDiffusion) {
-    o << "\nseconds per image:";
-    for (const auto& wr : runs)
-      o << fmt("  %s %.3f s", wr.stages.empty() ? "" : wr.stages[0].run.strategy_choice.c_str(),
-               wr.seconds_per_image());
+  o << "Figures of npusim's run JSON, sweep lines, compare and reports (sim/metrics.cpp); keys carry\n"
+       "their unit. Per workload kind the headline figures are:\n";
+  for (auto k :
+       {workloads::WorkloadKind::kDiffusion, workloads::WorkloadKind::kLlm, workloads::WorkloadKind::kNetwork}) {
+    o << "  " << sim::kind_name(k) << ":";
+    for (sim::Metric m : sim::headline_metric_list(k)) o << " " << sim::metric_def(m).key;
     o << "\n";
   }
+  o << "\n" << fmt("%-30s %-9s %s\n", "key", "unit", "meaning");
+  for (const sim::MetricDef& d : sim::all_metrics())
+    o << fmt("%-30s %-9s %s\n", std::string(d.key).c_str(), std::string(d.unit).c_str(),
+             std::string(d.meaning).c_str());
+  o << fmt("%-30s %-9s %s\n", "time_<bound>_bound_ms", "ms",
+           "latency held by each bound (compute, vector, dram, none, overlapped)");
   return o.str();
+}
+
+std::string metrics_json() {
+  JsonWriter w;
+  w.begin_array();
+  for (const sim::MetricDef& d : sim::all_metrics()) {
+    w.begin_object();
+    w.field("key", d.key);
+    w.field("unit", d.unit);
+    w.field("label", d.label);
+    w.field("meaning", d.meaning);
+    w.end_object();
+  }
+  w.end_array();
+  return w.str() + "\n";
 }
 
 }  // namespace npusim::reports

@@ -21,16 +21,23 @@ std::string layers_csv(const sim::RunResult& r);
 std::string fixed_costs_line(const sim::RunResult& r);
 
 // 3: per-op overlapped and busy time, bound "overlapped"; 4: fixed costs (per-op overhead, per-run);
-// 5: `silicon` (area per block, supply voltage, static power and its basis).
-inline constexpr int kWorkloadSchemaVersion = 5;
+// 5: batch and cfg, runs_per_batch, per-image and per-token figures divided by the batch;
+// 6: figures named by sim/metrics (evaluations_per_s, spilled_activation_bytes, spill_traffic_bytes,
+// denoiser_evaluations_per_s, a time_*_bound_ms per Bound), "inference" headline of networks.
+// reports/schema/npusim.run.schema.json documents it.
+// 7: `silicon` (area per block, supply voltage, static power and its basis).
+inline constexpr int kWorkloadSchemaVersion = 7;
 
 // A workload (one network, a diffusion pipeline or an LLM): each network's report, then the
 // pipeline summary (denoiser and decoder images/s, seconds and energy per image; or time to
 // first token, decode tokens/s and what decode time goes to).
 std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts);
-// JSON with per network: name, latency_ms, images_per_s, macs, mac_utilization,
-// dram_read_bytes, dram_write_bytes, energy_mj, ...; and `pipeline` or `llm` figures.
+// JSON with per network the figures of sim::network_metrics, and the kind's headline figures
+// (sim::headline_metrics) under `pipeline`, `llm` or `inference`.
 std::string workload_json(const sim::WorkloadResult& w, bool layers);
+void write_workload_json(JsonWriter& w, const sim::WorkloadResult& wr, bool layers);
+// "hardware   NAME  (RxC PEs @ F, SRAM S, DRAM B)" and one line per --set override.
+std::string hardware_lines(const arch::NpuConfig& hw);
 // DIR/layers.csv (a `network` column first) and DIR/summary.json, creating DIR. Throws
 // UserError on I/O failure.
 void write_workload_dir(const sim::WorkloadResult& w, const std::string& dir);
@@ -46,7 +53,8 @@ std::string static_power_basis(const arch::NpuConfig& hw);
 void write_silicon_json(JsonWriter& w, const arch::NpuConfig& hw);
 // The bound (compute, vector or DRAM) that holds most of a run's latency, and its share.
 std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s);
-// Side by side: one row per network and strategy.
-std::string compare_text(const std::vector<sim::WorkloadResult>& by_strategy);
+// The metric vocabulary (sim/metrics.h): a table of key, unit and meaning, or JSON.
+std::string metrics_text();
+std::string metrics_json();
 
 }  // namespace npusim::reports

@@ -1,5 +1,6 @@
 #include "sweep_results.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -9,6 +10,7 @@
 #include "json_writer.h"
 #include "npusim/file_io.h"
 #include "run_report.h"
+#include "sim/metrics.h"
 #include "sim/version.h"
 
 namespace npusim::reports {
@@ -33,52 +35,33 @@ void write_network(JsonWriter& w, const sim::StageResult& st) {
   w.begin_object();
   w.field("name", st.name);
   w.field("role", workloads::stage_role_name(st.role));
-  w.field("runs_per_image", st.runs);
+  w.field("runs_per_batch", st.runs);
   w.field("strategy", st.run.schedule.strategy);
-  w.field("latency_ms", t.latency_s * 1e3);
-  w.field("per_s", t.latency_s > 0 ? 1 / t.latency_s : 0.0);
-  w.field("energy_mj", t.energy_pj() * 1e-9);
-  w.field("macs", t.macs);
-  w.field("mac_utilization", s.utilization());
-  w.field("peak_macs_per_s", s.peak_macs_per_s);
-  w.field("sram_peak_bytes", s.sram_peak_bytes);
-  w.field("spilled_bytes", st.run.schedule.spilled_bytes);
+  for (const sim::MetricValue& m : sim::network_metrics(st)) w.field(sim::metric_def(m.id).key, m.value);
   w.field("dominant_bound", sim::bound_name(dominant_bound(s).first));
-  for (int b = 0; b < 3; ++b)
-    w.field("time_" + std::string(sim::bound_name(sim::Bound(b))) + "_bound_ms", s.time_by_bound_s[b] * 1e3);
-  w.field("dram_read_bytes", t.dram_read_bytes());
-  w.field("dram_write_bytes", t.dram_write_bytes());
+  for (int b = 0; b < sim::kNumBounds; ++b) w.field(sim::bound_time_key(sim::Bound(b)), s.time_by_bound_s[b] * 1e3);
   for_each_dram_kind([&](auto member, const std::string& key) { w.field(key, uint64_t(t.*member)); });
   w.end_object();
 }
 
+// The kind's headline figures (sim/metrics.h), then DRAM traffic by tensor kind per item
+// (image, decode token or inference: "<counter>_bytes_per_<item>").
 void write_metrics(JsonWriter& w, const sim::WorkloadResult& r) {
   w.begin_object();
-  w.field("kind", r.kind == workloads::WorkloadKind::kDiffusion ? "diffusion"
-                  : r.kind == workloads::WorkloadKind::kLlm     ? "llm"
-                                                                : "network");
+  w.field("kind", sim::kind_name(r.kind));
   if (!r.stages.empty()) w.field("precision", r.stages[0].run.precision.name());
-  w.field("seconds_per_image", r.seconds_per_image());
-  w.field("energy_per_image_mj", r.energy_per_image_j() * 1e3);
-  auto per_s = [](const sim::StageResult* s) {
-    const double lat = s ? s->run.stats.total.latency_s : 0;
-    return lat > 0 ? 1 / lat : 0.0;
-  };
-  using workloads::StageRole;
-  if (r.kind == workloads::WorkloadKind::kDiffusion) {
-    w.field("denoiser_images_per_s", per_s(r.stage(StageRole::kDenoiser)));
-    w.field("decoder_images_per_s", per_s(r.stage(StageRole::kDecoder)));
-  } else if (r.kind == workloads::WorkloadKind::kLlm) {
-    if (auto* p = r.stage(StageRole::kPrefill)) w.field("time_to_first_token_ms", p->run.stats.total.latency_s * 1e3);
-    if (auto* d = r.stage(StageRole::kDecode)) w.field("decode_tokens_per_s", per_s(d));
+  w.field("batch", r.batch);
+  for (const sim::MetricValue& m : sim::headline_metrics(r)) w.field(sim::metric_def(m.id).key, m.value);
+  if (!r.stages.empty() && !r.stages[0].run.engine_notes.empty()) {
+    w.key("engine_notes");
+    w.begin_array();
+    for (const auto& n : r.stages[0].run.engine_notes) w.value(n);
+    w.end_array();
   }
-  // DRAM traffic of one image (diffusion) or one pass of every stage: runs x bytes.
-  sim::Counters per_image;
-  for (const auto& st : r.stages)
-    for (uint64_t i = 0; i < st.runs; ++i) per_image.merge(st.run.stats.total);
-  w.field("dram_bytes_per_image", per_image.dram_bytes());
+  const sim::ItemCounters ic = sim::item_counters(r);
+  const std::string per = "_per_" + std::string(sim::item_name(r.kind));
   for_each_dram_kind(
-      [&](auto member, const std::string& key) { w.field(key + "_per_image", uint64_t(per_image.*member)); });
+      [&](auto member, const std::string& key) { w.field(key + per, double(ic.counters.*member) / ic.divisor); });
   if (!r.stages.empty()) {
     const arch::NpuConfig& hw = r.stages[0].run.hw;
     // Silicon: static power always (fixed or from the area model), area only with a technology.
@@ -157,6 +140,37 @@ std::string sweep_header_line(const sim::SweepSpec& spec, const arch::NpuConfig&
     w.end_object();
   }
   w.end_array();
+  // The metric vocabulary (sim/metrics.h): what each figure of the point lines means.
+  w.key("metric_definitions");
+  w.begin_array();
+  for (const sim::MetricDef& d : sim::all_metrics()) {
+    w.begin_object();
+    w.field("key", d.key);
+    w.field("unit", d.unit);
+    w.field("label", d.label);
+    w.field("meaning", d.meaning);
+    w.end_object();
+  }
+  w.end_array();
+  // Per workload kind: its headline figures, the one to rank and plot throughput by, its
+  // energy and time figures, and what per-item figures are per.
+  w.key("kinds");
+  w.begin_object();
+  for (auto k :
+       {workloads::WorkloadKind::kDiffusion, workloads::WorkloadKind::kLlm, workloads::WorkloadKind::kNetwork}) {
+    w.key(sim::kind_name(k));
+    w.begin_object();
+    w.field("item", sim::item_name(k));
+    w.field("throughput", sim::metric_def(sim::throughput_metric(k)).key);
+    w.field("energy", sim::metric_def(sim::energy_metric(k)).key);
+    w.field("latency", sim::metric_def(sim::latency_metric(k)).key);
+    w.key("headline");
+    w.begin_array();
+    for (sim::Metric m : sim::headline_metric_list(k)) w.value(sim::metric_def(m).key);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_object();
   w.key("hardware");
   write_hw_json(w, base);
   w.field("npusim_version", version_string());

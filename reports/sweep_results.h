@@ -13,7 +13,10 @@
 
 namespace npusim::reports {
 
-inline constexpr int kSweepSchemaVersion = 1;
+// 2: metrics per workload kind from sim/metrics (diffusion images_per_s, LLM time to first token and
+// decode tokens/s, network inferences/s), per-image figures divided by the batch, metric_definitions
+// in the header. reports/schema/npusim.sweep.schema.json documents it.
+inline constexpr int kSweepSchemaVersion = 2;
 
 std::string sweep_header_line(const sim::SweepSpec& spec, const arch::NpuConfig& base, const std::string& hash);
 // `{"sweep":..,"index":..,"point":{..}` without the closing brace: every line of this point

@@ -1,5 +1,7 @@
 #include "simulator.h"
 
+#include <algorithm>
+
 #include "analytic_engine.h"
 #include "npusim/error.h"
 #include "systemc/systemc_engine.h"
@@ -28,12 +30,17 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   const arch::NpuConfig& hw = mapper_.hw();
   RunResult r;
   r.hw = hw;
-  r.model = model.graph.name();
+  r.model = model.name.empty() ? model.graph.name() : model.name;
   r.model_source = model.source;
   r.workload_notes = model.notes;
   r.precision = model.graph.precision_spec();
   r.param_count = model.graph.param_count();
   r.engine = options_.engine;
+  if (options_.engine == "analytic" && hw.dram.model == "lpddr")
+    r.engine_notes.push_back(
+        "dram.model: lpddr is modelled by the SystemC engine only (open rows, row misses, refresh); the analytic "
+        "engine times DRAM by bandwidth and latency alone, so lpddr's row and refresh overhead is not in these "
+        "figures (run with --engine systemc for it)");
   r.strategy_choice = strategy;
   bool have = false;
   // With a trace and a choice to make, the winner runs once more to record its timeline.
@@ -61,6 +68,10 @@ WorkloadResult Simulator::run(const workloads::Workload& w, const std::string& s
   r.steps = w.steps;
   r.resolution = w.resolution;
   r.guidance = w.guidance;
+  r.cfg_batched = w.cfg_batched;
+  r.batch = w.batch;
+  r.prompt_tokens = w.prompt_tokens;
+  r.context = w.context;
   r.notes = w.notes;
   for (const workloads::Stage& s : w.stages) {
     StageResult sr;
@@ -83,13 +94,29 @@ const StageResult* WorkloadResult::stage(workloads::StageRole role) const {
 double WorkloadResult::seconds_per_image() const {
   double t = 0;
   for (const auto& s : stages) t += double(s.runs) * s.run.stats.total.latency_s;
-  return t;
+  return t / double(std::max<uint64_t>(batch, 1));
 }
 
 double WorkloadResult::energy_per_image_j() const {
   double e = 0;
   for (const auto& s : stages) e += double(s.runs) * s.run.stats.total.energy_pj() * 1e-12;
-  return e;
+  return e / double(std::max<uint64_t>(batch, 1));
+}
+
+double WorkloadResult::time_to_first_token_s() const {
+  const StageResult* p = stage(workloads::StageRole::kPrefill);
+  return p ? p->run.stats.total.latency_s : 0;
+}
+
+double WorkloadResult::decode_tokens_per_s() const {
+  const StageResult* d = stage(workloads::StageRole::kDecode);
+  const double lat = d ? d->run.stats.total.latency_s : 0;
+  return lat > 0 ? double(std::max<uint64_t>(batch, 1)) / lat : 0;
+}
+
+double WorkloadResult::decode_energy_per_token_j() const {
+  const StageResult* d = stage(workloads::StageRole::kDecode);
+  return d ? d->run.stats.total.energy_pj() * 1e-12 / double(std::max<uint64_t>(batch, 1)) : 0;
 }
 
 RunResult Simulator::run(const arch::NpuConfig& hw, const workloads::LoadedModel& model, const std::string& strategy,

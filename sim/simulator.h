@@ -23,9 +23,10 @@ struct RunResult {
   std::vector<std::string> workload_notes;
   workloads::PrecisionSpec precision;
   uint64_t param_count = 0;
-  std::string engine;           // "analytic" or "systemc"
-  std::string strategy_choice;  // what was asked: offchip | onchip | fused | best
-  mappers::Schedule schedule;   // of the strategy that ran (best: the fastest)
+  std::string engine;                     // "analytic" or "systemc"
+  std::vector<std::string> engine_notes;  // what the engine leaves out of this hardware config
+  std::string strategy_choice;            // what was asked: offchip | onchip | fused | best
+  mappers::Schedule schedule;             // of the strategy that ran (best: the fastest)
   RunStats stats;
 };
 
@@ -57,16 +58,24 @@ struct WorkloadResult {
   std::string name, source;
   workloads::WorkloadKind kind = workloads::WorkloadKind::kNetwork;
   uint64_t steps = 0, resolution = 0;
-  bool guidance = false;
+  bool guidance = false, cfg_batched = false;
+  uint64_t batch = 1;  // images, sequences or inputs one pass of the stages serves
+  uint64_t prompt_tokens = 0, context = 0;
   std::vector<std::string> notes;
   std::vector<StageResult> stages;
   // With hw.power_budget > 0: the clock that fits the budget and the sustained figures.
   std::optional<PowerBudgetResult> budget;
 
   const StageResult* stage(workloads::StageRole r) const;
-  // Sum over stages of runs x latency / energy: one image (diffusion) or one pass of each stage.
+  // Sum over stages of runs x latency / energy, divided by the batch: one image (diffusion)
+  // or one input's share of a pass of each stage.
   double seconds_per_image() const;
   double energy_per_image_j() const;
+  // LLMs (0 without the phase): prefill latency (every sequence of the batch gets its first
+  // token then); batch / decode-step latency; decode-step energy / batch.
+  double time_to_first_token_s() const;
+  double decode_tokens_per_s() const;
+  double decode_energy_per_token_j() const;
 };
 
 class Simulator {

@@ -28,9 +28,9 @@ import matplotlib.image as mpimg
 img = mpimg.imread(sys.argv[1])[:, :, :3]
 h, w = img.shape[:2]
 ink = (img.min(axis=2) < 0.9).mean()  # text, tables, plots
-# The strategies' line colours (offchip red, onchip blue, fused green) appear only if the
+# The strategies' line colours (Okabe-Ito: offchip vermillion, onchip blue, fused green) appear only if the
 # base64 PNGs decoded.
-colours = {"offchip": (0xc4, 0x4e, 0x52), "onchip": (0x4c, 0x72, 0xb0), "fused": (0x55, 0xa8, 0x68)}
+colours = {"offchip": (0xd5, 0x5e, 0x00), "onchip": (0x00, 0x72, 0xb2), "fused": (0x00, 0x9e, 0x73)}
 seen = {k: int((abs(img - [c / 255 for c in v]).max(axis=2) < 0.03).sum()) for k, v in colours.items()}
 print(f"screenshot {w}x{h}: {ink:.1%} of pixels drawn; plot colour pixels {seen}")
 ok = (w, h) == (1280, 2000) and ink > 0.03 and all(n > 200 for n in seen.values())

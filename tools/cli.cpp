@@ -15,7 +15,9 @@
 #include "arch/config_loader.h"
 #include "mappers/mapper.h"
 #include "mappers/verify.h"
+#include "npusim/file_io.h"
 #include "npusim/text.h"
+#include "reports/compare_report.h"
 #include "reports/graph_report.h"
 #include "reports/run_report.h"
 #include "sim/simulator.h"
@@ -35,6 +37,7 @@ commands:
   compare   run a model under several memory strategies and print them side by side
   config    print a hardware config fully resolved (--resolved) or every key (--explain)
   models    list built-in models and model files
+  metrics   list every reported figure: key (with its unit), unit and meaning
   graph     print a model's layer graph, or the YAML graph ops (--explain-ops)
   verify    prove every MAC op's tile program covers its work once (small ops: also run on int8 data)
   crosscheck  set predictions against measured latencies (AI Hub perf.yaml or a layer CSV)
@@ -57,7 +60,9 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --precision P      w8a8 | w8a16 | w4a16 | fp16, with per-kind dtype overrides such as
                      w4a16,kv_cache=int8 (default: the model's own, else w8a8)
   --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
-                     context, or an ONNX model's symbolic dim (repeatable)
+                     context, or an ONNX model's symbolic dim (repeatable); pipelines also
+                     take steps, guidance=0|1 and cfg=batched|sequential (guidance branches
+                     as one run at twice the batch, or two runs)
   --phase P          LLMs: prefill or decode only (default: both, with time to first token
                      and decode tokens/s)
   --allow-unknown-ops  ONNX: count unsupported ops as generic vector ops (said in the report)
@@ -71,6 +76,19 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --layers N|all     list the N slowest layers (default 30), or all of them
   --json             print the result as JSON instead of the text report
   --out DIR          also write DIR/layers.csv and DIR/summary.json
+)";
+
+constexpr const char* kModelsUsage = R"(usage: npusim models
+
+  Lists the pipelines, built-in models and model files under the config directories, one line
+  each: name, parameters (millions), MACs (10^9) of one run at its default dims, and that input.
+)";
+
+constexpr const char* kMetricsUsage = R"(usage: npusim metrics [--json]
+
+  Lists every figure npusim reports (run JSON, sweep lines, compare, reports): its key, with the
+  unit in the name, the unit and its meaning, and the headline figures of each workload kind.
+  --json   the same as a JSON array of {key, unit, label, meaning}
 )";
 
 constexpr const char* kConfigUsage = R"(usage: npusim config [--hw HW [--set KEY=VALUE]...] (--resolved | --explain)
@@ -157,10 +175,18 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 constexpr const char* kCompareUsage = R"(usage: npusim compare --hw HW --model MODEL [--strategies S1,S2,...] [options]
+       npusim compare --hw HW1,HW2[,...] --model MODEL [--strategy S] [options]
 
-  Runs MODEL under each strategy (default offchip,onchip,fused) and prints them side by side:
-  latency, throughput, utilisation, DRAM traffic, spills, SRAM peak, energy and the SRAM size
-  at which each strategy stops spilling. Takes run's --precision, --dim, --phase, --set and --engine.
+  Strategies: runs MODEL under each strategy (default offchip,onchip,fused) on HW.
+  Hardware: runs MODEL under one strategy (default best) on each HW, then lists per network
+  the layers whose latency changed most from HW1 to each other (both bounds).
+  Both print networks side by side: latency, evaluations/s, utilisation, DRAM traffic, spill
+  traffic, SRAM peak, energy, the SRAM size at which the strategy stops spilling, and the
+  headline figures of the workload. Takes run's --precision, --dim, --phase, --set and --engine.
+
+  --json             print JSON (schema npusim.compare: each run as run --json, changed layers)
+  --out DIR          also write DIR/compare.txt and DIR/compare.json
+  --layers N         changed layers to list per network (default 10)
 )";
 
 int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
@@ -168,7 +194,11 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
                         with_model_flags({{"--hw", true, false},
                                           {"--set", true, true},
                                           {"--strategies", true, false},
+                                          {"--strategy", true, false},
                                           {"--engine", true, false},
+                                          {"--json", false, false},
+                                          {"--out", true, false},
+                                          {"--layers", true, false},
                                           {"--help", false, false}}),
                         "compare");
   if (f.has("--help")) {
@@ -176,18 +206,56 @@ int cmd_compare(const std::vector<std::string>& args, std::ostream& out) {
     return kExitOk;
   }
   if (!f.has("--model")) throw UserError("npusim compare: --model is required (see npusim models)");
-  const std::string list = f.has("--strategies") ? f.get("--strategies") : "offchip,onchip,fused";
-  const std::vector<std::string> strategies = comma_list(list);
-  for (const auto& s : strategies) sim::check_strategy(s, "--strategies " + list);
+  if (!f.has("--hw")) throw UserError("npusim compare: --hw is required (a preset name or a YAML file, or a list)");
+  const std::vector<std::string> hws = comma_list(f.get("--hw"));
+  for (const auto& h : hws)
+    if (h.empty()) throw UserError("--hw " + f.get("--hw") + ": an empty name in the list");
+  const bool by_hw = hws.size() > 1;
+  if (by_hw && f.has("--strategies"))
+    throw UserError(
+        "npusim compare: compare hardware (--hw A,B with one --strategy) or strategies (--strategies "
+        "on one --hw), not both");
+  if (!by_hw && f.has("--strategy"))
+    throw UserError("npusim compare: --strategy goes with a --hw list; on one --hw give --strategies S1,S2");
+  size_t top = 10;
+  if (f.has("--layers")) {
+    auto n = whole_number(f.get("--layers"), 6);
+    if (!n) throw UserError("--layers " + f.get("--layers") + ": expected a whole number");
+    top = *n;
+  }
   sim::RunOptions run_opts;
   run_opts.engine = f.has("--engine") ? f.get("--engine") : sim::kDefaultEngine;
   sim::check_engine(run_opts.engine, "--engine " + run_opts.engine);
-  arch::NpuConfig hw = load_hw(f, "compare");
   workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
-  sim::Simulator simulator(hw, run_opts);
-  std::vector<sim::WorkloadResult> results;
-  for (const auto& s : strategies) results.push_back(simulator.run(w, s));
-  out << reports::compare_text(results);
+  std::vector<reports::CompareRun> runs;
+  if (by_hw) {
+    const std::string strategy = f.has("--strategy") ? f.get("--strategy") : sim::kDefaultStrategy;
+    sim::check_strategy(strategy, "--strategy " + strategy);
+    for (const auto& h : hws) {
+      sim::Simulator simulator(load_hw(f, "compare", {}, h), run_opts);
+      runs.push_back({h, simulator.run(w, strategy)});
+    }
+  } else {
+    const std::string list = f.has("--strategies") ? f.get("--strategies") : "offchip,onchip,fused";
+    const std::vector<std::string> strategies = comma_list(list);
+    for (const auto& s : strategies) sim::check_strategy(s, "--strategies " + list);
+    sim::Simulator simulator(load_hw(f, "compare"), run_opts);
+    for (const auto& s : strategies) runs.push_back({s, simulator.run(w, s)});
+  }
+  const reports::CompareBy by = by_hw ? reports::CompareBy::kHardware : reports::CompareBy::kStrategy;
+  const std::string text = reports::compare_text(runs, by, top);
+  const std::string json = reports::compare_json(runs, by, top);
+  if (f.has("--out")) {
+    namespace fs = std::filesystem;
+    const std::string dir = f.get("--out");
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir))
+      throw UserError("--out " + dir + ": cannot create the directory" + (ec ? ": " + ec.message() : ""));
+    replace_file_safely(fs::path(dir) / "compare.txt", text);
+    replace_file_safely(fs::path(dir) / "compare.json", json);
+  }
+  out << (f.has("--json") ? json : text);
   return kExitOk;
 }
 
@@ -213,7 +281,11 @@ int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
 }
 
 int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
-  parse_flags(args, 1, {}, "models");
+  Flags f = parse_flags(args, 1, {{"--help", false, false}}, "models");
+  if (f.has("--help")) {
+    out << kModelsUsage;
+    return kExitOk;
+  }
   for (const auto& m : workloads::list_pipelines(model_dirs())) out << m << "  (pipeline)\n";
   // One line per model: name, parameters (millions), MACs (10^9) of one run at its default dims.
   const std::vector<workloads::ModelSummary> models = workloads::summarize_models(model_dirs());
@@ -229,6 +301,16 @@ int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
                   static_cast<double>(m.params) / 1e6, static_cast<double>(m.macs) / 1e9);
     out << line << m.input << "\n";
   }
+  return kExitOk;
+}
+
+int cmd_metrics(const std::vector<std::string>& args, std::ostream& out) {
+  Flags f = parse_flags(args, 1, {{"--json", false, false}, {"--help", false, false}}, "metrics");
+  if (f.has("--help")) {
+    out << kMetricsUsage;
+    return kExitOk;
+  }
+  out << (f.has("--json") ? reports::metrics_json() : reports::metrics_text());
   return kExitOk;
 }
 
@@ -359,6 +441,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         {"compare", cmd_compare},
         {"config", cmd_config},
         {"models", cmd_models},
+        {"metrics", cmd_metrics},
         {"graph", cmd_graph},
         {"verify", cmd_verify},
         {"crosscheck", cmd_crosscheck},

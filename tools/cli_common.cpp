@@ -100,6 +100,15 @@ workloads::ModelOptions model_options(const Flags& f) {
   for (const std::string& d : f.all("--dim")) {
     auto eq = d.find('=');
     std::string name = d.substr(0, eq);
+    if (name == "cfg" && eq != std::string::npos) {  // the one word-valued dim: guidance branches
+      if (!opts.cfg.empty()) throw UserError("--dim cfg is given twice");
+      opts.cfg = d.substr(eq + 1);
+      if (opts.cfg != "batched" && opts.cfg != "sequential")
+        throw UserError("--dim " + d +
+                        ": expected cfg=batched (both guidance branches as one run at twice the batch) or "
+                        "cfg=sequential (two runs at the batch)");
+      continue;
+    }
     auto value = eq == std::string::npos ? std::nullopt : whole_number(d.substr(eq + 1), 12);
     if (name.empty() || !value)
       throw UserError("--dim " + d + ": expected NAME=VALUE with a positive whole number, e.g. --dim resolution=768");
@@ -109,7 +118,8 @@ workloads::ModelOptions model_options(const Flags& f) {
   return opts;
 }
 
-arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra) {
+arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra,
+                        const std::string& hw_name) {
   if (!f.has("--hw")) throw UserError("npusim " + command + ": --hw is required (a preset name or a YAML file)");
   arch::LoadOptions opts;
   opts.overrides = f.all("--set");
@@ -122,7 +132,7 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::v
     }
   opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
   opts.preset_dirs = hw_dirs();
-  return arch::load_npu_config(f.get("--hw"), opts);
+  return arch::load_npu_config(hw_name.empty() ? f.get("--hw") : hw_name, opts);
 }
 
 std::vector<std::string> comma_list(const std::string& text) {

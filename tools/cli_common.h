@@ -54,7 +54,9 @@ workloads::ModelOptions model_options(const Flags& f);
 
 // --hw with every --set applied, then `extra` overrides ("key=value"); `command` names the
 // subcommand in the error.
-arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra = {});
+// `hw_name` (one of a --hw list) instead of --hw when given.
+arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra = {},
+                        const std::string& hw_name = "");
 
 // "a,b,c" -> {"a", "b", "c"}; empty items are kept, so the caller's check rejects them.
 std::vector<std::string> comma_list(const std::string& text);

@@ -157,8 +157,8 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       return LoadedModel{
           std::move(g),
           display,
-          {"one UNet evaluation: batch " + std::to_string(s[0]) + " (one classifier-free-guidance branch), " + dims(s) +
-               " latent (" + std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) + " image), " +
+          {"one UNet evaluation: batch " + std::to_string(s[0]) + " (each guidance branch is one batch element), " +
+               dims(s) + " latent (" + std::to_string(s[2] * 8) + "x" + std::to_string(s[3] * 8) + " image), " +
                std::to_string(c[1]) + " text tokens",
            "the timestep's sinusoidal projection is an input (no MACs)"}};
     }
@@ -264,7 +264,9 @@ LoadedModel load_openai_clip(const std::string& name, const ModelOptions& opts) 
 
 }  // namespace
 
-LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
+namespace {
+
+LoadedModel load_model_unnamed(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
   if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
   if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
@@ -295,6 +297,18 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
   for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
   throw InputError("model '" + name_or_path + "': no such built-in model or file" +
                    (hint.empty() ? "" : "; did you mean " + hint + "?") + " (models: " + list + ")");
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
+  LoadedModel m = load_model_unnamed(name_or_path, opts);
+  // A name is what the user typed unless it was a path: "llama3-8b", not the builder's "llama".
+  const bool path = name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".yaml") ||
+                    name_or_path.ends_with(".yml") || name_or_path.ends_with(".json") ||
+                    name_or_path.ends_with(".onnx") || name_or_path.ends_with(".csv");
+  m.name = path ? m.graph.name() : name_or_path;
+  return m;
 }
 
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs) {

@@ -16,6 +16,9 @@ struct LoadedModel {
   std::string source;              // file it was built from
   std::vector<std::string> notes;  // workload assumptions for reports (batch, resolution, tokens)
   bool llm = false;                // a decoder-only LLM: built per phase (prefill, decode)
+  // What reports call it: the built-in or configs/models name it was loaded by (llama3-8b,
+  // sdxl-unet), else the graph's own name (a file's).
+  std::string name{};
 };
 
 // How to build a model. Every loader rejects a `dims` entry it does not use, naming it.
@@ -28,6 +31,7 @@ struct ModelOptions {
   std::string phase;               // LLMs: "prefill" (default) or "decode"
   bool allow_unknown_ops = false;  // ONNX: count unsupported ops as generic vector ops
   GraphLimits limits;              // --max-ops, --max-tensor-bytes
+  std::string cfg;                 // pipelines: "batched", "sequential" or "" (the pipeline file's own)
 };
 
 LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts);

@@ -62,9 +62,18 @@ ModelOptions only_dims(const ModelOptions& opts, const std::vector<std::string>&
   return o;
 }
 
+// "batched" or "sequential" from a pipeline file's `cfg:` key or --dim cfg.
+bool cfg_is_batched(const std::string& value, const std::string& where) {
+  if (value == "batched") return true;
+  if (value == "sequential") return false;
+  throw InputError(where + " = \"" + value +
+                   "\": expected batched (both guidance branches as one run at twice the batch) or sequential "
+                   "(two runs at the batch)");
+}
+
 Workload load_pipeline(const std::string& path, const std::string& display, const ModelOptions& opts) {
   ConfigMap c = load_config_file(path);
-  c.check_known_keys({"pipeline", "resolution", "steps", "guidance", "networks"}, "diffusion pipeline");
+  c.check_known_keys({"pipeline", "resolution", "steps", "guidance", "cfg", "networks"}, "diffusion pipeline");
   Workload w;
   w.kind = WorkloadKind::kDiffusion;
   w.name = c.string("pipeline");
@@ -72,6 +81,11 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
   w.resolution = c.positive_int("resolution");
   w.steps = c.positive_int("steps");
   w.guidance = c.boolean("guidance");
+  if (c.has("cfg")) {
+    c.require_one_of("cfg", {"batched", "sequential"});
+    w.cfg_batched = c.string("cfg") == "batched";
+  }
+  if (!opts.cfg.empty()) w.cfg_batched = cfg_is_batched(opts.cfg, "--dim cfg");
   for (const auto& [k, v] : opts.dims) {
     if (k == "resolution") {
       w.resolution = v;
@@ -80,29 +94,37 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
     } else if (k == "guidance") {
       if (v > 1) throw InputError("--dim guidance=" + std::to_string(v) + ": expected 0 (off) or 1 (on)");
       w.guidance = v == 1;
-    } else if (k != "batch" && k != "text_tokens") {
+    } else if (k == "batch") {
+      w.batch = v;
+    } else if (k != "text_tokens") {
       throw InputError("--dim " + k + "=" + std::to_string(v) + ": pipeline " + w.name +
-                       " takes resolution, steps, guidance, batch and text_tokens");
+                       " takes resolution, steps, guidance, cfg, batch and text_tokens");
     }
   }
+  // Guidance doubles the text-encoder and UNet work: in the batch (batched) or in the runs (sequential).
   const uint64_t branches = w.guidance ? 2 : 1;
+  const bool batched = w.guidance && w.cfg_batched;
+  const uint64_t branch_runs = batched ? 1 : branches;
+  const uint64_t branch_batch = batched ? branches * w.batch : w.batch;
   ConfigMap nets = c.map("networks");
   nets.check_known_keys({"text_encoder", "denoiser", "decoder"}, "pipeline networks");
   struct Row {
     const char* key;
     StageRole role;
-    uint64_t runs;
+    uint64_t runs, batch;
     std::vector<std::string> dims;
   };
   const Row rows[] = {
-      {"text_encoder", StageRole::kTextEncoder, branches, {"batch", "text_tokens"}},
-      {"denoiser", StageRole::kDenoiser, w.steps * branches, {"batch", "text_tokens", "resolution"}},
-      {"decoder", StageRole::kDecoder, 1, {"batch", "resolution"}},
+      {"text_encoder", StageRole::kTextEncoder, branch_runs, branch_batch, {"batch", "text_tokens"}},
+      {"denoiser", StageRole::kDenoiser, w.steps * branch_runs, branch_batch, {"batch", "text_tokens", "resolution"}},
+      {"decoder", StageRole::kDecoder, 1, w.batch, {"batch", "resolution"}},
   };
   for (const Row& r : rows) {
     ModelOptions o = only_dims(opts, r.dims);
     if (std::find(r.dims.begin(), r.dims.end(), "resolution") != r.dims.end()) o.dims["resolution"] = w.resolution;
+    o.dims["batch"] = r.batch;
     o.phase.clear();
+    o.cfg.clear();
     Stage s;
     s.name = r.key;
     s.role = r.role;
@@ -110,19 +132,47 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
     s.model = load_model(nets.string(r.key), o);
     w.stages.push_back(std::move(s));
   }
+  const std::string b = std::to_string(w.batch);
+  std::string cfg_text = "off";
+  if (w.guidance)
+    cfg_text = batched ? "on, cfg=batched (conditional and unconditional branches as one run at batch " +
+                             std::to_string(branch_batch) + ": text encoder x1, UNet x1 per step)"
+                       : "on, cfg=sequential (text encoder x2, UNet x2 per step, each at batch " + b + ")";
   w.notes.push_back("pipeline " + w.name + ": " + std::to_string(w.resolution) + "x" + std::to_string(w.resolution) +
-                    " image, " + std::to_string(w.steps) + " steps, classifier-free guidance " +
-                    (w.guidance ? "on (text encoder x2, UNet x2 per step, each at batch 1)" : "off"));
-  w.notes.push_back("per image: text encoder x" + std::to_string(branches) + ", denoiser x" +
-                    std::to_string(w.steps * branches) +
-                    ", decoder x1; scheduler arithmetic and tokenisation are host work, not modelled");
+                    " image, " + std::to_string(w.steps) + " steps, classifier-free guidance " + cfg_text);
+  w.notes.push_back("per batch of " + b + (w.batch == 1 ? " image" : " images") + ": text encoder x" +
+                    std::to_string(branch_runs) + ", denoiser x" + std::to_string(w.steps * branch_runs) +
+                    ", decoder x1 (batch " + b +
+                    "); per-image figures divide by the batch; scheduler arithmetic and tokenisation are host work, "
+                    "not modelled");
   return w;
+}
+
+// An LLM graph's positions: T of the rotary table [B, 1, T, D] (the prompt, in prefill) and
+// L of layer 0's KV-cache input [B, kv_heads, L, D] (the context, in decode); 0 if absent.
+uint64_t rotary_positions(const Graph& g) {
+  auto t = g.find_tensor("model.rotary_emb.cos");
+  return t && g.tensor(*t).shape.size() == 4 ? g.tensor(*t).shape[2] : 0;
+}
+uint64_t cache_positions(const Graph& g) {
+  auto t = g.find_tensor("model.layers.0.self_attn.k_cache");
+  return t && g.tensor(*t).shape.size() == 4 ? g.tensor(*t).shape[2] : 0;
+}
+
+// Inputs one run serves: --dim batch (every builder defaults to 1).
+uint64_t batch_of(const ModelOptions& opts) {
+  auto it = opts.dims.find("batch");
+  return it == opts.dims.end() ? 1 : it->second;
 }
 
 }  // namespace
 
 Workload load_workload(const std::string& name_or_path, const ModelOptions& opts) {
   if (auto pf = pipeline_file(name_or_path, opts.model_dirs)) return load_pipeline(pf->first, pf->second, opts);
+  if (!opts.cfg.empty())
+    throw InputError("--dim cfg=" + opts.cfg + ": " + name_or_path +
+                     " is not a diffusion pipeline; cfg (guidance branches batched or sequential) applies to "
+                     "pipelines such as sd15 only");
 
   // An LLM without a phase runs both: prefill of the prompt, then decode at the context.
   if (opts.phase.empty()) {
@@ -132,7 +182,8 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
     if (first.llm) {  // not every graph with a KV cache is phased (Whisper's halves are not)
       Workload w;
       w.kind = WorkloadKind::kLlm;
-      w.name = first.graph.name();
+      w.batch = batch_of(opts);
+      w.name = first.name.empty() ? first.graph.name() : first.name;
       w.source = first.source;
       ModelOptions dec = opts;
       dec.phase = "decode";
@@ -145,10 +196,12 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
       d.name = "decode";
       d.role = StageRole::kDecode;
       d.model = load_model(name_or_path, dec);
+      w.prompt_tokens = rotary_positions(p.model.graph);
+      w.context = cache_positions(d.model.graph);
       w.stages.push_back(std::move(p));
       w.stages.push_back(std::move(d));
       w.notes.push_back(
-          "LLM: time to first token = prefill of the prompt; decode tokens/s = 1 / one decode step at "
+          "LLM: time to first token = prefill of the prompt; decode tokens/s = batch / one decode step at "
           "the given context length");
       return w;
     }
@@ -157,7 +210,8 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
       first = load_model(name_or_path, opts);
     }
     Workload w;
-    w.name = first.graph.name();
+    w.batch = batch_of(opts);
+    w.name = first.name.empty() ? first.graph.name() : first.name;
     w.source = first.source;
     Stage s;
     s.name = w.name;
@@ -167,12 +221,17 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
   }
   // One phase of an LLM; load_model refuses a phase for any other model.
   Workload w;
+  w.batch = batch_of(opts);
   LoadedModel m = load_model(name_or_path, opts);
-  w.name = m.graph.name();
+  w.name = m.name.empty() ? m.graph.name() : m.name;
   w.source = m.source;
   Stage s;
   s.name = opts.phase;
   s.role = opts.phase == "decode" ? StageRole::kDecode : StageRole::kPrefill;
+  if (opts.phase == "decode")
+    w.context = cache_positions(m.graph);
+  else
+    w.prompt_tokens = rotary_positions(m.graph);
   s.model = std::move(m);
   w.kind = WorkloadKind::kLlm;
   w.stages.push_back(std::move(s));

@@ -100,7 +100,7 @@ TEST_CASE("run: --json") {
   INFO("stderr: ", r.err);
   CHECK(r.code == 0);
   CHECK(r.out.starts_with("{"));
-  CHECK(contains(r.out, "\"schema_version\": 5"));
+  CHECK(contains(r.out, "\"schema_version\": 7"));
   CHECK(contains(r.out, "\"layers\""));
 }
 
@@ -138,7 +138,7 @@ TEST_CASE("run: --out writes layers.csv and summary.json, byte-identical across 
   CHECK(contains(rows[0], "latency_us"));
   CHECK(contains(rows[0], "dram_read_weight_B"));
   CHECK(json.starts_with("{"));
-  CHECK(contains(json, "\"schema_version\": 5"));
+  CHECK(contains(json, "\"schema_version\": 7"));
   CHECK(csv == read_file(b + "/layers.csv"));
   CHECK(json == read_file(b + "/summary.json"));
   CHECK(ra.out == rb.out);
@@ -364,7 +364,7 @@ TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
        {"\"networks\"", "\"name\": \"denoiser\"", "\"name\": \"decoder\"", "\"name\": \"text_encoder\"",
         "\"latency_ms\"", "\"images_per_s\"", "\"macs\"", "\"mac_utilization\"", "\"dram_read_bytes\"",
         "\"dram_write_bytes\"", "\"energy_mj\"", "\"pipeline\"", "\"seconds_per_image\"", "\"steps\": 20",
-        "\"guidance\": true", "\"runs_per_image\": 40"})
+        "\"guidance\": true", "\"runs_per_batch\": 40", "\"cfg\": \"sequential\"", "\"batch\": 1"})
     CHECK_MESSAGE(contains(r.out, key), key);
   Result t = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=10", "--dim", "guidance=0"});
   REQUIRE(t.code == 0);
@@ -374,6 +374,23 @@ TEST_CASE("run: the sd15 pipeline reports per-network and pipeline figures") {
                     "--dim guidance=2: expected 0 (off) or 1 (on)");
 }
 
+TEST_CASE("run: sd15 at batch 2 with batched guidance says so and divides per-image figures by the batch") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "batch=2", "--dim", "cfg=batched", "--dim",
+                  "steps=2"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "cfg=batched (conditional and unconditional branches as one run at batch 4"));
+  CHECK(contains(r.out, "(x2 per batch of 2 images)"));
+  CHECK(contains(r.out, "batch 2; sum of runs x latency / batch"));
+  CHECK(contains(r.out, "evaluations/s"));
+  CHECK_FALSE(contains(r.out, "each at batch 1"));
+  CHECK_FALSE(contains(r.out, "images/s"));
+  check_usage_error(cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "cfg=parallel"}),
+                    "--dim cfg=parallel: expected cfg=batched");
+  check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--dim", "cfg=batched"}),
+                    "is not a diffusion pipeline");
+}
+
 TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its causes") {
   Result r = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--precision", "w4a16", "--dim",
                   "prompt_tokens=64", "--dim", "context=512"});
@@ -381,6 +398,10 @@ TEST_CASE("run: an LLM reports time to first token and decode tokens/s with its 
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "time to first token"));
   CHECK(contains(r.out, "tokens/s"));
+  CHECK(contains(r.out, "at batch 1, prompt 64 tokens, decode context 512 tokens"));
+  CHECK(contains(r.out, "(once per prompt)"));
+  CHECK(contains(r.out, "(once per generated token)"));
+  CHECK_FALSE(contains(r.out, "x1 per token"));
   CHECK(contains(r.out, "weight streaming"));
   CHECK(contains(r.out, "KV-cache traffic"));
   Result d = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--phase", "decode", "--json"});
@@ -402,4 +423,92 @@ TEST_CASE("compare: strategies side by side, bad strategy names rejected") {
                     "unknown strategy 'fast'");
   check_usage_error(cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--strategy", "onchp"}),
                     "unknown strategy 'onchp'");
+}
+
+TEST_CASE("names: workloads and networks carry their built-in names, not the builder's") {
+  Result r = cli({"run", "--hw", "expedera-8k", "--model", "llama3.2-1b", "--dim", "prompt_tokens=16", "--dim",
+                  "context=64", "--json"});
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "\"workload\": \"llama3.2-1b\""));
+  CHECK(contains(r.out, "\"graph\": \"llama3.2-1b\""));
+  CHECK_FALSE(contains(r.out, "\"llama\""));
+  Result u = cli({"run", "--hw", "expedera-8k", "--model", "sdxl-unet", "--dim", "resolution=256"});
+  REQUIRE(u.code == 0);
+  CHECK(contains(u.out, "model      sdxl-unet  (configs/models/sdxl-base/unet.json"));
+  CHECK(contains(u.out, "Summary (sdxl-unet on expedera-8k"));
+  Result p = cli({"run", "--hw", "expedera-8k", "--model", "sd15", "--dim", "steps=1"});
+  REQUIRE(p.code == 0);
+  CHECK(contains(p.out, "==== denoiser: sd15-unet (x2 per image) ===="));
+  CHECK(contains(p.out, "==== decoder: sd15-vae-decoder (x1 per image) ===="));
+}
+
+TEST_CASE("help: every command answers --help, and metrics lists the vocabulary") {
+  for (const char* cmd : {"run", "compare", "config", "models", "metrics", "graph", "verify", "crosscheck", "calibrate",
+                          "sweep", "merge", "report"}) {
+    CAPTURE(cmd);
+    Result r = cli({cmd, "--help"});
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, std::string("usage: npusim ") + cmd));
+  }
+  Result m = cli({"metrics"});
+  REQUIRE(m.code == 0);
+  CHECK(contains(m.out, "decode_tokens_per_s"));
+  CHECK(contains(m.out, "llm: time_to_first_token_ms"));
+  Result j = cli({"metrics", "--json"});
+  REQUIRE(j.code == 0);
+  CHECK(contains(j.out, "\"key\": \"spilled_activation_bytes\""));
+}
+
+TEST_CASE("lpddr: the analytic engine says it leaves the row and refresh overhead to SystemC") {
+  const char* note = "dram.model: lpddr is modelled by the SystemC engine only";
+  Result a = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr"});
+  REQUIRE(a.code == 0);
+  CHECK(contains(a.out, note));
+  Result j = cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr", "--json"});
+  CHECK(contains(j.out, note));
+  Result s =
+      cli({"run", "--hw", "tiny-test", "--model", "tiny-block", "--set", "dram.model=lpddr", "--engine", "systemc"});
+  REQUIRE(s.code == 0);
+  CHECK_FALSE(contains(s.out, note));
+  Result plain = cli({"run", "--hw", "tiny-test", "--model", "tiny-block"});
+  CHECK_FALSE(contains(plain.out, note));
+}
+
+TEST_CASE("compare: hardware side by side with the layers whose time changed most, --json and --out") {
+  TempDir dir;
+  const std::string small = dir.write("small.yaml", "base: tiny-test\nsram: {size: 8KiB}\n");
+  Result r = cli({"compare", "--hw", "tiny-test," + small, "--model", "tiny-block", "--strategy", "onchip"});
+  INFO("stderr: ", r.err);
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "hardware   tiny-test"));
+  CHECK(contains(r.out, "spill_traffic_MB"));
+  CHECK(contains(r.out, "Layers whose latency changed most, tiny-test -> " + small));
+  CHECK(contains(r.out, "a_bound"));
+  Result j = cli({"compare", "--hw", "tiny-test," + small, "--model", "tiny-block", "--strategy", "onchip", "--json",
+                  "--out", dir.path("cmp")});
+  REQUIRE(j.code == 0);
+  for (const char* key : {"\"schema\": \"npusim.compare\"", "\"by\": \"hardware\"", "\"changed_layers\"",
+                          "\"a_latency_us\"", "\"b_bound\"", "\"evaluations_per_s\"", "\"spill_traffic_bytes\""})
+    CHECK_MESSAGE(contains(j.out, key), key);
+  CHECK(read_file(dir.path("cmp/compare.json")) == j.out);
+  CHECK(contains(read_file(dir.path("cmp/compare.txt")), "Layers whose latency changed most"));
+  Result s = cli({"compare", "--hw", "tiny-test", "--model", "tiny-block", "--strategies", "offchip,fused", "--json"});
+  REQUIRE(s.code == 0);
+  CHECK(contains(s.out, "\"by\": \"strategy\""));
+  CHECK(contains(s.out, "\"label\": \"offchip\""));
+  CHECK_FALSE(contains(s.out, "\"changed_layers\""));
+  check_usage_error(
+      cli({"compare", "--hw", "tiny-test,expedera-8k", "--model", "tiny-block", "--strategies", "offchip,fused"}),
+      "compare hardware (--hw A,B with one --strategy) or strategies");
+  check_usage_error(cli({"compare", "--hw", "tiny-test,", "--model", "tiny-block"}), "an empty name in the list");
+}
+
+TEST_CASE("batch: a network's inferences per second count every input of the batch") {
+  Result one = cli({"run", "--hw", "tiny-test", "--model", "resnet18", "--dim", "resolution=32"});
+  Result two = cli({"run", "--hw", "tiny-test", "--model", "resnet18", "--dim", "resolution=32", "--dim", "batch=2"});
+  REQUIRE(one.code == 0);
+  REQUIRE(two.code == 0);
+  CHECK(contains(one.out, "(batch 1 / latency)"));
+  CHECK(contains(two.out, "(batch 2 / latency)"));
+  CHECK_FALSE(contains(two.out, " inferences/s "));
 }

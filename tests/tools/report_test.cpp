@@ -57,8 +57,9 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
   const auto a = files_of(dir.path("a"));
   for (const std::string name :
        {"report.md", "report.html", "run1_networks.csv", "run1_layers_by_bound.png", "run1_layers_by_bound.svg",
-        "run1_roofline.png", "run1_dram_by_kind.png", "sweep2_results.csv", "sweep2_dram_by_kind.png",
-        "sweep2_vs_sram_size.png", "sweep2_vs_shape.png", "sweep2_pareto.png", "sweep2_pareto.svg"}) {
+        "run1_roofline.png", "run1_dram_by_kind.png", "run1_energy.png", "sweep2_results.csv",
+        "sweep2_dram_by_kind.png", "sweep2_vs_sram_size.png", "sweep2_vs_shape.png", "sweep2_pareto.png",
+        "sweep2_pareto.svg"}) {
     INFO(name);
     REQUIRE(a.count(name));
     CHECK(a.at(name).size() > 200);
@@ -76,7 +77,9 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
     CHECK(contains(md, part));
   }
   CHECK(page.starts_with("<!DOCTYPE html>"));
-  CHECK(contains(page, "<img alt=\"Pareto front of images/s against energy per image\" src=\"data:image/png;base64,"));
+  CHECK(contains(page,
+                 "<img alt=\"Pareto front of inferences per second against energy per inference (mJ)\" "
+                 "src=\"data:image/png;base64,"));
   CHECK_FALSE(contains(page, "src=\"sweep"));  // self-contained: no image files referenced
   // results.csv: a header and one row per point.
   CHECK(std::count(a.at("sweep2_results.csv").begin(), a.at("sweep2_results.csv").end(), '\n') == 13);
@@ -102,4 +105,64 @@ TEST_CASE("report: bad inputs are usage errors") {
   r = cli({"report", dir.write("x.jsonl", "{}\n")});
   CHECK(r.code == 2);
   CHECK(contains(r.err, "-o DIR is required"));
+  // A results file from before the metric vocabulary (sweep schema 1): exit 2, not a crash. The
+  // script's own message ("sweep schema v1 has no metric vocabulary") goes to the real stderr.
+  r = cli({"report",
+           dir.write("v1.jsonl",
+                     "{\"sweep\":\"x\",\"header\":{\"schema\":\"npusim.sweep\",\"schema_version\":1,"
+                     "\"points\":0}}\n"),
+           "-o", dir.path("o1")});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "npusim_report.py failed (exit code 1"));
+}
+
+TEST_CASE("report: an LLM sweep gets time-to-first-token and tokens/s columns, a mixed sweep ranks each kind alone") {
+  TempDir dir;
+  const std::string results = dir.path("m.jsonl");
+  REQUIRE(cli({"sweep",
+               dir.write("m.yaml",
+                         "name: mixed\nhw: expedera-8k\nmodels: [sd15, llama3.2-1b]\nstrategies: [fused]\n"
+                         "axes:\n  sram.size: [4MiB, 8MiB]\n"),
+               "--out", results, "--quiet"})
+              .code == 0);
+  Result r = cli({"report", results, "-o", dir.path("o")});
+  INFO(r.out, r.err);
+  REQUIRE(r.code == 0);
+  const auto o = files_of(dir.path("o"));
+  // One Pareto plot per kind: LLM decode tokens/s and diffusion images/s are never on one axis.
+  for (const std::string name : {"sweep1_diffusion_pareto.png", "sweep1_llm_pareto.png", "sweep1_llm_vs_sram_size.png",
+                                 "sweep1_diffusion_vs_sram_size.png"}) {
+    INFO(name);
+    CHECK(o.count(name));
+  }
+  CHECK_FALSE(o.count("sweep1_pareto.png"));
+  const auto rows = npusim::testing::lines_of(o.at("sweep1_results.csv"));
+  REQUIRE(rows.size() == 5);
+  auto column = [&](const std::string& key) {
+    const std::string& h = rows[0];
+    const auto at = h.find("," + key + ",");
+    REQUIRE_MESSAGE(at != std::string::npos, key);
+    return std::count(h.begin(), h.begin() + at + 1, ',');
+  };
+  auto cell = [&](size_t row, long col) {
+    std::string line = rows[row], c;
+    for (long i = 0; i <= col; ++i) {
+      const auto comma = line.find(',');
+      c = line.substr(0, comma);
+      line = comma == std::string::npos ? "" : line.substr(comma + 1);
+    }
+    return c;
+  };
+  const long ttft = column("time_to_first_token_ms"), tps = column("decode_tokens_per_s"),
+             spi = column("seconds_per_image");
+  // Rows 1, 2: sd15 (seconds per image, no LLM figures); rows 3, 4: llama3.2-1b (the other way round).
+  CHECK_FALSE(cell(1, spi).empty());
+  CHECK(cell(1, ttft).empty());
+  CHECK(cell(3, spi).empty());
+  CHECK(std::stod(cell(3, ttft)) > 0);
+  CHECK(std::stod(cell(3, tps)) > 0);
+  const std::string& md = o.at("report.md");
+  CHECK(contains(md, "This sweep mixes workload kinds (diffusion, llm)"));
+  CHECK(contains(md, "| decode tokens per second |"));
+  CHECK(contains(md, "| images per second |"));
 }
