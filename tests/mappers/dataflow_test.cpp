@@ -210,7 +210,7 @@ TEST_CASE("Llama-3-8B decode on snapdragon-8gen2: streaming gemv makes it DRAM-b
   auto bound_share = [&](const std::string& gemv, sim::Bound b) {
     // Without the preset's fixed per-layer costs (time bound by nothing): the units' shares.
     const arch::NpuConfig hw = testing::load_preset(
-        "snapdragon-8gen2", {"mac_array.gemv=" + gemv, "overhead.per_mac_op=0ns", "overhead.per_vector_op=0ns"});
+        "snapdragon-8gen2", {"mac_array.gemv=" + gemv, "overhead.per_mac_op=0ns", "overhead.per_copy_op=0ns"});
     mappers::Mapper mapper(hw);
     const sim::RunStats r = sim::run_analytic(lm.graph, hw, mapper.map(lm.graph, "fused"));
     return r.time_by_bound_s[int(b)] / r.total.latency_s;

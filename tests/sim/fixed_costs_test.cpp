@@ -54,7 +54,7 @@ mappers::Schedule three_ops() {
 }
 
 const std::vector<std::string> kCosts = {"overhead.per_vector_op=7ns", "overhead.per_mac_op=50ns",
-                                         "overhead.per_run=1us"};
+                                         "overhead.per_copy_op=3ns", "overhead.per_run=1us"};
 
 void check_fixed_costs(const sim::RunStats& r) {
   // norm1: 100 ns + 7 ns = 107 ns; act1: no tiles, 0; conv1: 200 ns + 50 ns = 250 ns.
@@ -139,16 +139,23 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       const sim::RunStats a = systemc ? sim::run_systemc(g, base, sched) : sim::run_analytic(g, base, sched);
       const sim::RunStats b = systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
       REQUIRE(a.ops.size() == b.ops.size());
-      uint64_t mac_ops = 0, vector_ops = 0;
+      uint64_t mac_ops = 0, vector_ops = 0, copy_ops = 0;
       for (size_t i = 0; i < a.ops.size(); ++i) {
         CAPTURE(a.ops[i].name);
         bool tiles = false;
         for (const mappers::TileStep& t : sched.ops[i].steps) tiles = tiles || t.repeat > 0;
         const bool fused_or_view = sched.ops[i].mapping.starts_with("fused into") || sched.ops[i].mapping == "view";
         if (fused_or_view) CHECK(!tiles);
-        const uint64_t expect_ps = !tiles ? 0 : a.ops[i].c.macs > 0 ? 50'000 : 7'000;
+        // MAC work pays per_mac_op; vector work alone per_vector_op; data movement alone per_copy_op.
+        const bool vector = a.ops[i].c.vector_cycles > 0;
+        const uint64_t expect_ps = !tiles ? 0 : a.ops[i].c.macs > 0 ? 50'000 : vector ? 7'000 : 3'000;
+        CHECK(sim::overhead_class(sched.ops[i]) == (!tiles                ? sim::OverheadClass::kNone
+                                                    : a.ops[i].c.macs > 0 ? sim::OverheadClass::kMac
+                                                    : vector              ? sim::OverheadClass::kVector
+                                                                          : sim::OverheadClass::kCopy));
         mac_ops += tiles && a.ops[i].c.macs > 0;
-        vector_ops += tiles && a.ops[i].c.macs == 0;
+        vector_ops += tiles && a.ops[i].c.macs == 0 && vector;
+        copy_ops += tiles && a.ops[i].c.macs == 0 && !vector;
         CHECK(sim::op_overhead_ps(sched.ops[i], hw) == expect_ps);
         // The analytic engine rounds cumulative end times to the ps: within 1 ps.
         const double d = double(b.ops[i].exposed_ps) - double(a.ops[i].exposed_ps) - double(expect_ps);
@@ -160,7 +167,8 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       CHECK(vector_ops > 0);
       CHECK(b.overhead_mac_ops == mac_ops);
       CHECK(b.overhead_vector_ops == vector_ops);
-      CHECK(b.latency_ps == a.latency_ps + mac_ops * 50'000 + vector_ops * 7'000 + 1'000'000);
+      CHECK(b.overhead_copy_ops == copy_ops);
+      CHECK(b.latency_ps == a.latency_ps + mac_ops * 50'000 + vector_ops * 7'000 + copy_ops * 3'000 + 1'000'000);
     }
 }
 

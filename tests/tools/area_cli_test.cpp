@@ -75,7 +75,7 @@ TEST_CASE("run: a power budget on the Snapdragon 8 Elite preset picks a clock wh
   INFO("stderr: ", r.err);
   REQUIRE(r.code == 0);
   CHECK(contains(r.out, "==== Power budget 3W ===="));
-  CHECK(contains(r.out, "  peak clock            1650.0 MHz"));
+  CHECK(contains(r.out, "  peak clock            2590.0 MHz"));
   CHECK(contains(r.out, "  sustained clock   "));
   CHECK(contains(r.out, " s per image"));
   std::vector<std::string> json = args;
@@ -89,7 +89,7 @@ TEST_CASE("run: a power budget on the Snapdragon 8 Elite preset picks a clock wh
   };
   CHECK(contains(r.out, "\"fits\": true"));
   CHECK(number("sustained_power_mw") <= 3000);
-  // The budget binds on this preset today (3.07 W at 1.65 GHz); should a recalibration bring the
+  // The budget binds on this preset today (3.73 W at 2.59 GHz); should a recalibration bring the
   // peak under 3 W, the peak clock is the answer.
   if (number("peak_power_mw") > 3000) {
     CHECK(number("sustained_clock_hz") < number("peak_clock_hz"));
@@ -121,7 +121,9 @@ TEST_CASE("sweep: area, static power and sustained throughput are metrics, and t
   CHECK(number(lines[1], "area_mm2") == number(lines[2], "area_mm2"));  // same hardware, other strategy
   for (size_t i = 1; i < lines.size(); ++i) {
     CHECK(contains(lines[i], "\"area_blocks_mm2\":{\"MAC array\":"));
-    CHECK(number(lines[i], "sustained_seconds_per_image") >= number(lines[i], "seconds_per_image"));
+    // tiny-block is a single network: its sweep line has latency_ms (sim/metrics.h), and the
+    // budget's seconds are one pass of it.
+    CHECK(number(lines[i], "sustained_seconds_per_image") >= number(lines[i], "latency_ms") / 1e3);
     CHECK(number(lines[i], "sustained_clock_hz") > 0);
   }
   r = cli({"report", dir.path("s.jsonl"), "-o", dir.path("rep")});
