@@ -326,9 +326,9 @@ std::string workload_text(const sim::WorkloadResult& w, const TextOptions& opts)
   if (w.stages.size() == 1 && w.kind == workloads::WorkloadKind::kNetwork) {
     // A network's headline: inferences/s = batch / latency (sim/metrics.h).
     const auto h = sim::headline_metrics(w);
-    return text_report(w.stages[0].run, opts) + fmt("  inferences per second%12.3f  (batch %llu / latency)\n",
-                                                    h.at(0).value,
-                                                    static_cast<unsigned long long>(std::max<uint64_t>(w.batch, 1))) +
+    return text_report(w.stages[0].run, opts) +
+           fmt("  inferences per second%12.3f  (batch %llu / latency)\n", h.at(0).value,
+               static_cast<unsigned long long>(std::max<uint64_t>(w.batch, 1))) +
            budget_lines(w);
   }
   std::ostringstream o;
