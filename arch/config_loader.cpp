@@ -134,9 +134,9 @@ class Loader {
   void load_text(const std::string& text, const std::string& display, const fs::path& dir) {
     YAML::Node root;
     try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
+      root = load_yaml(text, display, kHardwareYaml);
+    } catch (const UserError& e) {
+      errors_.push_back(e.what());
       return;
     }
     if (root.IsNull()) {
@@ -207,12 +207,12 @@ class Loader {
         continue;
       }
       YAML::Node node;
-      try {
-        node = value.empty() ? YAML::Node(std::string()) : YAML::Load(value);
-      } catch (const YAML::Exception& e) {
-        errors_.push_back("--set " + key + " = " + quote(value) + ": malformed value: " + e.msg);
+      if (auto r = yaml_refusal(value, kHardwareYaml)) {
+        std::string rule = r->rule.starts_with("malformed YAML: ") ? r->rule.substr(16) : r->rule;
+        errors_.push_back("--set " + key + " = " + quote(value) + ": malformed value: " + rule);
         continue;
       }
+      node = value.empty() ? YAML::Node(std::string()) : YAML::Load(value);
       values_[key] = Raw{"--set ", node};
     }
   }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "npusim/error.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::reports {
 
@@ -142,12 +143,7 @@ std::string chip_of_device(std::string_view device) {
 }
 
 Corpus read_corpus(const std::string& path, const std::string& text, const CorpusContext& ctx) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
+  YAML::Node root = load_yaml(text, path, kCorpusYaml);
   if (!root.IsMap()) throw UserError(path + ": a corpus is a mapping with keys schema, presets and entries");
   Corpus c;
   c.path = path;
@@ -306,12 +302,7 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
     if (it == sources.end()) {
       YAML::Node parsed;
       try {
-        parsed = YAML::Load(ctx.read_file(src));
-      } catch (const YAML::Exception& ex) {
-        errors.push_back(where + "source: " + src + ":" + std::to_string(ex.mark.line + 1) +
-                         ": malformed YAML: " + ex.msg);
-        sources.emplace(src, YAML::Node());
-        continue;
+        parsed = load_yaml(ctx.read_file(src), src, kMeasuredYaml);
       } catch (const std::exception& ex) {
         errors.push_back(where + "source: " + ex.what());
         sources.emplace(src, YAML::Node());

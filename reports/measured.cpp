@@ -118,25 +118,17 @@ MeasuredFormat detect_measured_format(const std::string& path, const std::string
       ": unknown measurement format: expected an AI Hub perf.yaml (a top-level 'precisions' mapping: " +
       std::string(kPerfLayout) + ") or a layer CSV whose first line is 'layer,time_us'";
   if (t.find('\0') != std::string_view::npos) throw UserError(path + expected + " (the file is binary)");
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(t));
-  } catch (const YAML::Exception& e) {
-    // Broken YAML that names the perf.yaml layout goes to its reader, which reports the line.
-    if (t.find("precisions:") != std::string_view::npos) return MeasuredFormat::kAihubPerf;
-    throw UserError(path + expected + " (as YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg + ")");
-  }
+  // Broken YAML that names the perf.yaml layout goes to its reader, which reports the line.
+  if (t.find("precisions:") != std::string_view::npos) return MeasuredFormat::kAihubPerf;
+  if (auto r = yaml_refusal(t, kMeasuredYaml))
+    throw UserError(path + expected + " (as YAML: line " + std::to_string(r->mark.line + 1) + ": " + r->rule + ")");
+  YAML::Node root = YAML::Load(std::string(t));
   if (!root.IsMap() || !root["precisions"]) throw UserError(path + expected);
   return MeasuredFormat::kAihubPerf;
 }
 
 AihubPerf read_aihub_perf(const std::string& path, const std::string& text, const AihubSelection& want) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(strip_bom(text)));
-  } catch (const YAML::Exception& e) {
-    throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
+  YAML::Node root = load_yaml(strip_bom(text), path, kMeasuredYaml);
   if (!root.IsMap()) throw UserError(path + ": not an AI Hub perf.yaml: expected a mapping with " + kPerfLayout);
   AihubPerf out;
   out.path = path;

@@ -24,12 +24,7 @@ class SpecParser {
   SpecParser(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
 
   SweepSpec parse(const std::string& yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(yaml);
-    } catch (const YAML::Exception& e) {
-      throw UserError(file_ + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-    }
+    YAML::Node root = load_yaml(yaml, file_, kSweepYaml);
     if (!root.IsMap()) throw UserError(file_ + ": a sweep file is a YAML mapping (name, hw, models, axes, ...)");
     static const std::vector<std::string> kKeys = {"name", "hw",         "set",    "model", "models", "precision",
                                                    "dims", "strategies", "engine", "mode",  "axes",   "description"};

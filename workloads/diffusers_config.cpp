@@ -234,15 +234,7 @@ ConfigMap load_config_file(const std::string& path) {
   if (fs::is_directory(st)) throw InputError(path + ": is a directory, expected a model config file");
   const std::string text = read_text_file<InputError>(path, "a model config file", kMaxModelConfigBytes,
                                                       "a model config (config.json or YAML)");
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    std::string loc = e.mark.is_null() ? path : path + ":" + std::to_string(e.mark.line + 1);
-    throw InputError(loc + ": malformed config: " + yaml_error_text(e));
-  } catch (const YAML::Exception& e) {
-    throw InputError(path + ": cannot read model config: " + e.msg);
-  }
+  YAML::Node root = load_yaml<InputError>(text, path, kModelConfigYaml);
   if (!root.IsMap()) throw InputError(path + ":1: expected a mapping of config keys at the top level");
   return ConfigMap(path, root);
 }

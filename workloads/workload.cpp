@@ -5,6 +5,7 @@
 
 #include "diffusers_config.h"
 #include "npusim/file_io.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::workloads {
 
@@ -41,13 +42,12 @@ std::optional<std::pair<std::string, std::string>> pipeline_file(const std::stri
   }
   if ((name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml")) && fs::is_regular_file(name_or_path, ec)) {
     try {
-      YAML::Node n = YAML::Load(
-          read_text_file<InputError>(name_or_path, "a YAML file", kMaxModelConfigBytes, "a pipeline or model config"));
+      YAML::Node n = load_yaml<InputError>(
+          read_text_file<InputError>(name_or_path, "a YAML file", kMaxModelConfigBytes, "a pipeline or model config"),
+          name_or_path, kModelConfigYaml);
       if (n.IsMap() && n["pipeline"]) return std::make_pair(name_or_path, name_or_path);
-    } catch (const YAML::Exception&) {
-      // not a pipeline; the model loader reports the parse error
     } catch (const InputError&) {
-      // too large or unreadable: the model loader reports it
+      // not a pipeline, too large, unreadable or not YAML: the model loader reports it
     }
   }
   return std::nullopt;

@@ -280,12 +280,7 @@ Graph load_yaml_graph_text_from_file(const std::string& path, const std::string&
 
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
                            const std::optional<PrecisionSpec>& precision, const GraphLimits& limits) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + yaml_error_text(e));
-  }
+  YAML::Node root = load_yaml<InputError>(yaml, file, kGraphYaml);
   if (root.IsNull()) throw InputError(file + ": file is empty; expected a layer graph (graph, inputs, layers)");
   LayerReader top(root, file, "");
   if (!root.IsMap()) top.fail("expected a mapping with graph, inputs and layers");
