@@ -89,6 +89,13 @@ uint64_t ConfigMap::positive_int(const std::string& key, std::optional<uint64_t>
   return *v;
 }
 
+uint64_t ConfigMap::positive_int_at_most(const std::string& key, uint64_t max) const {
+  YAML::Node n = get(key);
+  auto v = parse_uint(n);
+  if (!v || *v == 0 || *v > max) fail_at(n, key, "expected an integer in 1 .. " + std::to_string(max));
+  return *v;
+}
+
 uint64_t ConfigMap::nonnegative_int(const std::string& key, std::optional<uint64_t> fallback) const {
   YAML::Node n = get(key);
   if (!n.IsDefined() && fallback) return *fallback;

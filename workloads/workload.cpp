@@ -70,12 +70,16 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
   w.name = c.string("pipeline");
   w.source = display;
   w.resolution = c.positive_int("resolution");
-  w.steps = c.positive_int("steps");
+  // A bound, so steps x branches (and the per-image time) cannot wrap: 2^63 steps was "denoiser x0".
+  constexpr uint64_t kMaxSteps = 1000000;
+  w.steps = c.positive_int_at_most("steps", kMaxSteps);
   w.guidance = c.boolean("guidance");
   for (const auto& [k, v] : opts.dims) {
     if (k == "resolution") {
       w.resolution = v;
     } else if (k == "steps") {
+      if (v < 1 || v > kMaxSteps)
+        throw InputError("--dim steps=" + std::to_string(v) + ": expected 1 .. " + std::to_string(kMaxSteps));
       w.steps = v;
     } else if (k == "guidance") {
       if (v > 1) throw InputError("--dim guidance=" + std::to_string(v) + ": expected 0 (off) or 1 (on)");
