@@ -27,7 +27,8 @@ struct Raw {
   YAML::Node node;
 };
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+// A value quoted for a message, with control characters and invalid UTF-8 escaped.
+std::string quote(const std::string& s) { return "\"" + printable(s) + "\""; }
 
 std::string node_text(const YAML::Node& n) { return yaml_flow_text(n); }
 
@@ -240,6 +241,11 @@ class Loader {
       return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
     const std::string& s = n.Scalar();
     if (spec.unit == Unit::kText) {
+      // A required text key may not be empty (--set name= was accepted), and a newline or
+      // other control character would make --resolved print YAML that does not load back.
+      if (!spec.default_text && s.empty()) return fail("a value is required; it may not be empty");
+      if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+        return fail("control characters (a newline, a tab, an escape) are not allowed in text");
       out.text = s;
       return true;
     }
@@ -388,7 +394,7 @@ std::string resolved_yaml(const NpuConfig& cfg) {
   std::string out = "# npusim resolved hardware config\n# sources (base first):";
   for (const auto& s : cfg.sources) out += " " + s;
   out += "\n";
-  for (const auto& o : cfg.overrides) out += "# --set " + o + "\n";
+  for (const auto& o : cfg.overrides) out += "# --set " + printable(o) + "\n";  // one line, whatever o holds
   walk_param_tree({
       .enter = [&](const std::string& segment, size_t depth) { out += std::string(2 * depth, ' ') + segment + ":\n"; },
       .leave = [] {},

@@ -87,9 +87,10 @@ double measured_value(const YAML::Node& root, const std::string& src, CorpusEntr
       break;
   }
   double x = 0;
-  if (!v || !v.IsScalar() || !parse_number(v.Scalar(), x) || x <= 0) {
-    errors.push_back(where + "metric: " + src + " has no positive " + std::string(corpus_metric_name(e.metric)) +
-                     " figure under " + walked);
+  // Bounded (1e9 ms is 11.6 days; 1e9 tokens/s) so errors and sums stay finite.
+  if (!v || !v.IsScalar() || !parse_number(v.Scalar(), x) || x <= 0 || x > 1e9) {
+    errors.push_back(where + "metric: " + src + " has no " + std::string(corpus_metric_name(e.metric)) +
+                     " figure in (0, 1e9] under " + walked);
     return 0;
   }
   e.source_line = v.Mark().line + 1;

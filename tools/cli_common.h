@@ -55,6 +55,8 @@ workloads::ModelOptions model_options(const Flags& f);
 // --hw with every --set applied, then `extra` overrides ("key=value"); `command` names the
 // subcommand in the error.
 arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra = {});
+// Refuses a calibrated_on entry that names no network role and no model (it matched nothing, silently).
+void check_calibrated_on(const arch::NpuConfig& hw);
 
 // "a,b,c" -> {"a", "b", "c"}; empty items are kept, so the caller's check rejects them.
 std::vector<std::string> comma_list(const std::string& text);

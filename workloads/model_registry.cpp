@@ -268,7 +268,9 @@ LoadedModel load_openai_clip(const std::string& name, const ModelOptions& opts) 
 
 }  // namespace
 
-LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
+namespace {
+
+LoadedModel load_any_model(const std::string& name_or_path, const ModelOptions& opts) {
   const std::vector<std::string>& model_dirs = opts.model_dirs;
   if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
   if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
@@ -299,6 +301,15 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
   for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
   throw InputError("model '" + name_or_path + "': no such built-in model or file" +
                    (hint.empty() ? "" : "; did you mean " + hint + "?") + " (models: " + list + ")");
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts) {
+  LoadedModel m = load_any_model(name_or_path, opts);
+  // An ONNX graph of no nodes ran "successfully" with all-zero results.
+  if (m.graph.num_ops() == 0) throw InputError(m.source + ": the model has no ops; there is nothing to simulate");
+  return m;
 }
 
 std::vector<std::string> list_models(const std::vector<std::string>& model_dirs) {

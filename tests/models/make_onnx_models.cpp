@@ -16,6 +16,7 @@
 //   hostile_negative_dim.onnx  an initializer with a negative dim
 //   hostile_huge_tensor.onnx   a declared (data-less) initializer of 2^31 x 2^31 floats
 //   hostile_truncated.onnx     the first half of tiny_block.onnx
+//   hostile_no_ops.onnx        one Identity node, which imports as no op: nothing to simulate
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
@@ -244,6 +245,14 @@ Model hostile_cycle() {
   return m;
 }
 
+Model hostile_no_ops() {
+  Model m("hostile_no_ops");
+  m.input("x", {"1", "8"});
+  m.node("Identity", "id", {"x"}, {"y"});
+  m.output("y");
+  return m;
+}
+
 // An If whose then branch holds the next level's If, `depth` levels deep (else: one Relu).
 void nested_if(onnx::GraphProto* g, const std::string& in, int depth) {
   auto* n = g->add_node();
@@ -332,17 +341,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
-  bool ok = conv_gemm().save(dir, "conv_gemm.onnx") && tiny_block().save(dir, "tiny_block.onnx") &&
-            symbolic_batch().save(dir, "symbolic_batch.onnx") && external_data().save(dir, "external_data.onnx") &&
-            unsupported_op().save(dir, "unsupported_op.onnx") && custom_op().save(dir, "custom_op.onnx") &&
-            hostile_cycle().save(dir, "hostile_cycle.onnx") &&
-            hostile_nested_if(60).save(dir, "hostile_nested_if.onnx") &&
-            hostile_nested_if(20).save(dir, "hostile_nested_if20.onnx") &&
-            hostile_huge_channels().save(dir, "hostile_huge_channels.onnx") &&
-            hostile_zero_stride().save(dir, "hostile_zero_stride.onnx") &&
-            hostile_negative_dim().save(dir, "hostile_negative_dim.onnx") &&
-            hostile_huge_tensor().save(dir, "hostile_huge_tensor.onnx") &&
-            save_truncated(tiny_block(), dir, "hostile_truncated.onnx");
+  bool ok =
+      conv_gemm().save(dir, "conv_gemm.onnx") && tiny_block().save(dir, "tiny_block.onnx") &&
+      symbolic_batch().save(dir, "symbolic_batch.onnx") && external_data().save(dir, "external_data.onnx") &&
+      unsupported_op().save(dir, "unsupported_op.onnx") && custom_op().save(dir, "custom_op.onnx") &&
+      hostile_cycle().save(dir, "hostile_cycle.onnx") && hostile_nested_if(60).save(dir, "hostile_nested_if.onnx") &&
+      hostile_nested_if(20).save(dir, "hostile_nested_if20.onnx") &&
+      hostile_huge_channels().save(dir, "hostile_huge_channels.onnx") &&
+      hostile_zero_stride().save(dir, "hostile_zero_stride.onnx") &&
+      hostile_negative_dim().save(dir, "hostile_negative_dim.onnx") &&
+      hostile_huge_tensor().save(dir, "hostile_huge_tensor.onnx") &&
+      save_truncated(tiny_block(), dir, "hostile_truncated.onnx") && hostile_no_ops().save(dir, "hostile_no_ops.onnx");
   if (!ok) std::cerr << "make_onnx_models: cannot write into " << dir << "\n";
   return ok ? 0 : 1;
 }
