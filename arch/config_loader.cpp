@@ -358,9 +358,7 @@ class Loader {
     if (!errors_.empty()) {
       std::string msg = errors_.size() == 1 ? "invalid hardware config:\n"
                                             : std::to_string(errors_.size()) + " errors in hardware config:\n";
-      for (const auto& e : errors_) msg += "  " + e + "\n";
-      msg.pop_back();
-      throw ConfigError(msg);
+      throw ConfigError(msg + errors_.joined("  "));
     }
     cfg.sources = sources_;
     cfg.overrides = opts_.overrides;
@@ -368,7 +366,7 @@ class Loader {
   }
 
   const LoadOptions& opts_;
-  std::vector<std::string> errors_;
+  ErrorList errors_;
   std::map<std::string, Raw> values_;
   std::vector<std::string> sources_;
   std::vector<std::string> stack_;

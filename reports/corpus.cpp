@@ -46,7 +46,7 @@ bool parse_number(const std::string& s, double& out) {
 
 // The measurement `e` names in its (parsed) source file; appends an error and returns 0 when
 // the path through the file does not exist.
-double measured_value(const YAML::Node& root, const std::string& src, CorpusEntry& e, std::vector<std::string>& errors,
+double measured_value(const YAML::Node& root, const std::string& src, CorpusEntry& e, ErrorList& errors,
                       const std::string& where) {
   YAML::Node n;
   n.reset(root);
@@ -148,7 +148,7 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
   if (!root.IsMap()) throw UserError(path + ": a corpus is a mapping with keys schema, presets and entries");
   Corpus c;
   c.path = path;
-  std::vector<std::string> errors;
+  ErrorList errors;
   for (const auto& kv : root) {
     const std::string k = kv.first.as<std::string>("");
     if (k != "schema" && k != "presets" && k != "entries")
@@ -316,9 +316,7 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
     if (e.measured > 0) c.entries.push_back(std::move(e));
   }
   if (!errors.empty()) {
-    std::string msg;
-    for (const auto& s : errors) msg += (msg.empty() ? "" : "\n") + s;
-    throw UserError(msg);
+    throw UserError(errors.joined());
   }
   return c;
 }

@@ -19,7 +19,7 @@ bool is_quoted(const YAML::Node& n) { return n.Tag() == "!"; }
 
 std::string render(const YAML::Node& n) {
   if (n.IsNull()) return "null";
-  if (n.IsScalar()) return is_quoted(n) ? "\"" + n.Scalar() + "\"" : n.Scalar();
+  if (n.IsScalar()) return is_quoted(n) ? "\"" + excerpt(n.Scalar()) + "\"" : excerpt(n.Scalar());
   std::string s = yaml_flow_text(n);
   constexpr size_t kMaxChars = 60;
   return s.size() > kMaxChars ? s.substr(0, kMaxChars) + "..." : s;

@@ -87,6 +87,16 @@ inline std::string printable(std::string_view s, bool keep_newlines = false) {
   return out;
 }
 
+// A short excerpt of untrusted text for a message: printable(s), cut after about `max_bytes`
+// bytes (never inside a UTF-8 character or an escape) with the length of the rest, so an
+// error never echoes more than a token of an input file.
+inline std::string excerpt(std::string_view s, size_t max_bytes = 80) {
+  if (s.size() <= max_bytes) return printable(s);
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return printable(s.substr(0, cut)) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
 // Levenshtein distance.
 inline size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

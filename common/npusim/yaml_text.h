@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "npusim/error.h"
+#include "npusim/text.h"
 
 namespace npusim {
 
@@ -33,14 +34,14 @@ inline bool yaml_fits(const YAML::Node& n, size_t& budget) {
 // Flow-style text of `n` ("{rows: 4}", "[a, b]", a scalar as written) if it has at most
 // `max_nodes` nodes, else a short description of it.
 inline std::string yaml_flow_text(const YAML::Node& n, size_t max_nodes = 256) {
-  if (n.IsScalar()) return n.Scalar();
+  if (n.IsScalar()) return excerpt(n.Scalar());
   size_t budget = max_nodes;
   if (!yaml_fits(n, budget))
     return n.IsMap() ? "{a mapping of more than " + std::to_string(max_nodes) + " nodes}"
                      : "[a list of more than " + std::to_string(max_nodes) + " nodes]";
   YAML::Emitter e;
   e << YAML::Flow << n;
-  return e.c_str();
+  return excerpt(e.c_str());
 }
 
 // The rule a YAML parse error broke. yaml-cpp reports its nesting limit (2000 levels, against
