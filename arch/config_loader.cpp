@@ -28,7 +28,8 @@ struct Raw {
   YAML::Node node;
 };
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+// A value quoted for a message, with control characters and invalid UTF-8 escaped.
+std::string quote(const std::string& s) { return "\"" + printable(s) + "\""; }
 
 std::string node_text(const YAML::Node& n) { return yaml_flow_text(n); }
 
@@ -135,9 +136,9 @@ class Loader {
   void load_text(const std::string& text, const std::string& display, const fs::path& dir) {
     YAML::Node root;
     try {
-      root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-      errors_.push_back(location(display, e.mark) + "malformed YAML: " + yaml_error_text(e));
+      root = load_yaml(text, display, kHardwareYaml);
+    } catch (const UserError& e) {
+      errors_.push_back(e.what());
       return;
     }
     if (root.IsNull()) {
@@ -272,12 +273,12 @@ class Loader {
         continue;
       }
       YAML::Node node;
-      try {
-        node = value.empty() ? YAML::Node(std::string()) : YAML::Load(value);
-      } catch (const YAML::Exception& e) {
-        errors_.push_back("--set " + key + " = " + quote(value) + ": malformed value: " + e.msg);
+      if (auto r = yaml_refusal(value, kHardwareYaml)) {
+        std::string rule = r->rule.starts_with("malformed YAML: ") ? r->rule.substr(16) : r->rule;
+        errors_.push_back("--set " + key + " = " + quote(value) + ": malformed value: " + rule);
         continue;
       }
+      node = value.empty() ? YAML::Node(std::string()) : YAML::Load(value);
       values_[key] = Raw{"--set ", node};
     }
   }
@@ -305,6 +306,11 @@ class Loader {
       return fail(n.IsMap() ? "expected a single value, got a mapping" : "expected a single value, got a list");
     const std::string& s = n.Scalar();
     if (spec.unit == Unit::kText) {
+      // A required text key may not be empty (--set name= was accepted), and a newline or
+      // other control character would make --resolved print YAML that does not load back.
+      if (!spec.default_text && s.empty()) return fail("a value is required; it may not be empty");
+      if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }))
+        return fail("control characters (a newline, a tab, an escape) are not allowed in text");
       out.text = s;
       return true;
     }
@@ -465,9 +471,7 @@ class Loader {
     if (!errors_.empty()) {
       std::string msg = errors_.size() == 1 ? "invalid hardware config:\n"
                                             : std::to_string(errors_.size()) + " errors in hardware config:\n";
-      for (const auto& e : errors_) msg += "  " + e + "\n";
-      msg.pop_back();
-      throw ConfigError(msg);
+      throw ConfigError(msg + errors_.joined("  "));
     }
     cfg.sources = sources_;
     cfg.overrides = opts_.overrides;
@@ -475,7 +479,7 @@ class Loader {
   }
 
   const LoadOptions& opts_;
-  std::vector<std::string> errors_;
+  ErrorList errors_;
   std::map<std::string, Raw> values_;
   std::vector<std::string> sources_;
   std::vector<std::string> stack_;
@@ -509,7 +513,7 @@ std::string resolved_yaml(const NpuConfig& cfg) {
   std::string out = "# npusim resolved hardware config\n# sources (base first):";
   for (const auto& s : cfg.sources) out += " " + s;
   out += "\n";
-  for (const auto& o : cfg.overrides) out += "# --set " + o + "\n";
+  for (const auto& o : cfg.overrides) out += "# --set " + printable(o) + "\n";  // one line, whatever o holds
   walk_param_tree({
                       .enter = [&](const std::string& segment,
                                    size_t depth) { out += std::string(2 * depth, ' ') + segment + ":\n"; },

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "npusim/error.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::reports {
 
@@ -45,7 +46,7 @@ bool parse_number(const std::string& s, double& out) {
 
 // The measurement `e` names in its (parsed) source file; appends an error and returns 0 when
 // the path through the file does not exist.
-double measured_value(const YAML::Node& root, const std::string& src, CorpusEntry& e, std::vector<std::string>& errors,
+double measured_value(const YAML::Node& root, const std::string& src, CorpusEntry& e, ErrorList& errors,
                       const std::string& where) {
   YAML::Node n;
   n.reset(root);
@@ -86,9 +87,10 @@ double measured_value(const YAML::Node& root, const std::string& src, CorpusEntr
       break;
   }
   double x = 0;
-  if (!v || !v.IsScalar() || !parse_number(v.Scalar(), x) || x <= 0) {
-    errors.push_back(where + "metric: " + src + " has no positive " + std::string(corpus_metric_name(e.metric)) +
-                     " figure under " + walked);
+  // Bounded (1e9 ms is 11.6 days; 1e9 tokens/s) so errors and sums stay finite.
+  if (!v || !v.IsScalar() || !parse_number(v.Scalar(), x) || x <= 0 || x > 1e9) {
+    errors.push_back(where + "metric: " + src + " has no " + std::string(corpus_metric_name(e.metric)) +
+                     " figure in (0, 1e9] under " + walked);
     return 0;
   }
   e.source_line = v.Mark().line + 1;
@@ -142,16 +144,11 @@ std::string chip_of_device(std::string_view device) {
 }
 
 Corpus read_corpus(const std::string& path, const std::string& text, const CorpusContext& ctx) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
+  YAML::Node root = load_yaml(text, path, kCorpusYaml);
   if (!root.IsMap()) throw UserError(path + ": a corpus is a mapping with keys schema, presets and entries");
   Corpus c;
   c.path = path;
-  std::vector<std::string> errors;
+  ErrorList errors;
   for (const auto& kv : root) {
     const std::string k = kv.first.as<std::string>("");
     if (k != "schema" && k != "presets" && k != "entries")
@@ -306,12 +303,7 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
     if (it == sources.end()) {
       YAML::Node parsed;
       try {
-        parsed = YAML::Load(ctx.read_file(src));
-      } catch (const YAML::Exception& ex) {
-        errors.push_back(where + "source: " + src + ":" + std::to_string(ex.mark.line + 1) +
-                         ": malformed YAML: " + ex.msg);
-        sources.emplace(src, YAML::Node());
-        continue;
+        parsed = load_yaml(ctx.read_file(src), src, kMeasuredYaml);
       } catch (const std::exception& ex) {
         errors.push_back(where + "source: " + ex.what());
         sources.emplace(src, YAML::Node());
@@ -324,9 +316,7 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
     if (e.measured > 0) c.entries.push_back(std::move(e));
   }
   if (!errors.empty()) {
-    std::string msg;
-    for (const auto& s : errors) msg += (msg.empty() ? "" : "\n") + s;
-    throw UserError(msg);
+    throw UserError(errors.joined());
   }
   return c;
 }

@@ -10,6 +10,7 @@
 
 #include "npusim/error.h"
 #include "npusim/file_io.h"
+#include "npusim/text.h"
 #include "npusim/yaml_text.h"
 
 namespace npusim::reports {
@@ -62,6 +63,9 @@ std::string choose(const YAML::Node& map, const std::string& wanted, const std::
   if (keys.size() == 1) return keys[0];
   throw UserError(at(path, map.Mark()) + "several " + what + "s (" + join(keys) + "): choose one with " + flag);
 }
+
+// The longest measured time accepted (11.6 days), per component or layer.
+constexpr double kMaxMeasuredMs = 1e9;
 
 bool parse_number(std::string_view s, double& out) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -118,25 +122,17 @@ MeasuredFormat detect_measured_format(const std::string& path, const std::string
       ": unknown measurement format: expected an AI Hub perf.yaml (a top-level 'precisions' mapping: " +
       std::string(kPerfLayout) + ") or a layer CSV whose first line is 'layer,time_us'";
   if (t.find('\0') != std::string_view::npos) throw UserError(path + expected + " (the file is binary)");
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(t));
-  } catch (const YAML::Exception& e) {
-    // Broken YAML that names the perf.yaml layout goes to its reader, which reports the line.
-    if (t.find("precisions:") != std::string_view::npos) return MeasuredFormat::kAihubPerf;
-    throw UserError(path + expected + " (as YAML: line " + std::to_string(e.mark.line + 1) + ": " + e.msg + ")");
-  }
+  // Broken YAML that names the perf.yaml layout goes to its reader, which reports the line.
+  if (t.find("precisions:") != std::string_view::npos) return MeasuredFormat::kAihubPerf;
+  if (auto r = yaml_refusal(t, kMeasuredYaml))
+    throw UserError(path + expected + " (as YAML: line " + std::to_string(r->mark.line + 1) + ": " + r->rule + ")");
+  YAML::Node root = YAML::Load(std::string(t));
   if (!root.IsMap() || !root["precisions"]) throw UserError(path + expected);
   return MeasuredFormat::kAihubPerf;
 }
 
 AihubPerf read_aihub_perf(const std::string& path, const std::string& text, const AihubSelection& want) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(strip_bom(text)));
-  } catch (const YAML::Exception& e) {
-    throw UserError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-  }
+  YAML::Node root = load_yaml(strip_bom(text), path, kMeasuredYaml);
   if (!root.IsMap()) throw UserError(path + ": not an AI Hub perf.yaml: expected a mapping with " + kPerfLayout);
   AihubPerf out;
   out.path = path;
@@ -171,9 +167,11 @@ AihubPerf read_aihub_perf(const std::string& path, const std::string& text, cons
     const YAML::Node t = m["inference_time_milliseconds"];
     if (!t) throw UserError(at(path, m.Mark()) + here + ": no inference_time_milliseconds");
     double ms = 0;
-    if (!t.IsScalar() || !parse_number(t.Scalar(), ms) || ms <= 0)
-      throw UserError(at(path, t.Mark()) + here + ": inference_time_milliseconds must be a positive number, not '" +
-                      (t.IsScalar() ? t.Scalar() : std::string("a collection")) + "'");
+    // Bounded so sums and ratios stay finite: 1e308 ms printed "inf s" and "-nan %".
+    if (!t.IsScalar() || !parse_number(t.Scalar(), ms) || ms <= 0 || ms > kMaxMeasuredMs)
+      throw UserError(at(path, t.Mark()) + here +
+                      ": inference_time_milliseconds must be a positive number of at most 1e9 ms (11.6 days), not '" +
+                      (t.IsScalar() ? printable(t.Scalar().substr(0, 40)) : std::string("a collection")) + "'");
     out.components.push_back({name, ms, t.Mark().line + 1});
   }
   return out;
@@ -201,8 +199,9 @@ std::vector<MeasuredTime> read_layer_csv(const std::string& path, const std::str
     if (f.size() != 2) throw UserError(where + "expected 2 fields (layer,time_us), found " + std::to_string(f.size()));
     double us = 0;
     if (f[0].empty()) throw UserError(where + "empty layer name");
-    if (!parse_number(f[1], us) || us < 0)
-      throw UserError(where + "time_us must be a finite number >= 0, not '" + f[1] + "'");
+    if (!parse_number(f[1], us) || us < 0 || us > kMaxMeasuredMs * 1e3)
+      throw UserError(where + "time_us must be a number in 0 .. 1e12 (11.6 days), not '" +
+                      printable(f[1].substr(0, 40)) + "'");
     if (auto [it, fresh] = seen.emplace(f[0], line_no); !fresh)
       throw UserError(where + "layer '" + f[0] + "' is listed twice (first on line " + std::to_string(it->second) +
                       ")");

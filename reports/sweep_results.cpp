@@ -1,6 +1,7 @@
 #include "sweep_results.h"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
@@ -236,7 +237,14 @@ SweepFile read_sweep_file(const std::string& path) {
       f.header = line;
       const size_t at = rest.find("\"points\":");
       if (at == std::string::npos) throw UserError(where + "the header has no point count");
-      f.points = std::strtoull(rest.c_str() + at + 9, nullptr, 10);
+      // Digits only and within the sweep limit: a forged 10^15 or -5 (which strtoull wraps)
+      // made merge grow to 10 GB listing missing points.
+      const char* digits = rest.c_str() + at + 9;
+      const char* end = rest.c_str() + rest.size();
+      auto [ptr, ec] = std::from_chars(digits, end, f.points);
+      if (ec != std::errc() || ptr == digits || (*ptr != ',' && *ptr != '}') || f.points > sim::kMaxSweepPoints)
+        throw UserError(where + "the header's point count is not a whole number in 0 .. " +
+                        std::to_string(sim::kMaxSweepPoints));
       continue;
     }
     if (!rest.starts_with("\"index\":")) throw UserError(where + "neither a header nor a point");

@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "workloads/workload.h"
 
@@ -21,8 +22,13 @@ inline std::string fmt(const char* f, ...) {
   return out;
 }
 
-// One CSV field: quoted (RFC 4180) only when it holds a comma, a quote or a newline.
-inline std::string csv_field(const std::string& s) {
+// One CSV text field: quoted (RFC 4180) only when it holds a comma, a quote or a newline. A
+// field starting with = + - @ (or a tab or CR) gets a leading ' so a spreadsheet shows it
+// as text instead of running it as a formula (a layer named =HYPERLINK(...)). Numbers are
+// not written through here.
+inline std::string csv_field(const std::string& text) {
+  const std::string s =
+      !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos ? "'" + text : text;
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <string>
 
 #include "arch/area.h"
 #include "npusim/error.h"
@@ -154,9 +156,23 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
   r.total.energy_static_pj += static_mw * 1e-3 * run_s * 1e12;
 }
 
+void throw_time_out_of_range(double seconds, const std::string& engine, const std::string& range) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.4g s", seconds);
+  std::string msg = engine.empty() ? "" : engine + ": ";
+  msg += "the run takes ";
+  msg += std::isfinite(seconds) ? std::string(text) : "unboundedly long";
+  msg += " of simulated time, beyond " + range;
+  msg += " (a rate, clock or bandwidth far too low, or a batch far too large?)";
+  throw UserError(msg);
+}
+
 void round_times_to_ps(RunStats& r) {
   double end_s = 0;
   uint64_t end_ps = 0;
+  for (const OpStats& s : r.ops) end_s += s.c.latency_s;
+  if (!(end_s * 1e12 < kMaxRunPs)) throw_time_out_of_range(end_s, "", kRunPsRange);
+  end_s = 0;
   for (OpStats& s : r.ops) {
     end_s += s.c.latency_s;
     const auto ps = uint64_t(std::llround(end_s * 1e12));

@@ -53,6 +53,15 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
 // Integer ps of a run whose op times are doubles: each op's exposed_ps is the difference of
 // the rounded cumulative end times, so the ops sum to r.latency_ps (the rounded network
 // latency) exactly; overlapped_ps is each op's overlapped_s rounded.
+// Throws UserError if the network's time is past kMaxRunPs (or not finite).
 void round_times_to_ps(RunStats& r);
+
+// The longest network run either engine represents: 2^63 ps (about 106.7 days). Time is
+// integer ps (SystemC's sc_time is 64 bits and wraps at 2^64 ps); beyond it a run is refused
+// with a message, never reported wrapped or saturated.
+inline constexpr double kMaxRunPs = 9223372036854775808.0;  // 2^63
+inline constexpr const char* kRunPsRange = "npusim's range of 2^63 ps (106.7 days) per network run";
+// UserError naming the time, the engine ("" for none) and the range exceeded.
+[[noreturn]] void throw_time_out_of_range(double seconds, const std::string& engine, const std::string& range);
 
 }  // namespace npusim::sim

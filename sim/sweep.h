@@ -15,6 +15,10 @@
 
 namespace npusim::sim {
 
+// The most points a sweep may have (models x strategies x axis values); results files are
+// checked against it too, so a forged header cannot size an allocation.
+inline constexpr uint64_t kMaxSweepPoints = 10000000;
+
 // One value of an axis: the hardware keys it sets (canonical text, e.g. "8MiB") and its label
 // under a result's `point` (the value itself, or "rows=64,cols=128" for a compound axis).
 struct SweepAxisValue {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "arch/config_schema.h"
@@ -17,28 +18,25 @@ namespace {
 
 constexpr uint64_t kMaxSweepFileBytes = 1 << 20;
 constexpr size_t kMaxAxisValues = 100000;
-constexpr uint64_t kMaxPoints = 10000000;
+constexpr uint64_t kMaxPoints = kMaxSweepPoints;
 
 class SpecParser {
  public:
   SpecParser(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
 
   SweepSpec parse(const std::string& yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(yaml);
-    } catch (const YAML::Exception& e) {
-      throw UserError(file_ + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
-    }
+    YAML::Node root = load_yaml(yaml, file_, kSweepYaml);
     if (!root.IsMap()) throw UserError(file_ + ": a sweep file is a YAML mapping (name, hw, models, axes, ...)");
     static const std::vector<std::string> kKeys = {"name", "hw",         "set",    "model", "models", "precision",
                                                    "dims", "strategies", "engine", "mode",  "axes",   "description"};
     SweepSpec s;
     s.file = file_;
     s.strategies = {kDefaultStrategy};
+    std::map<std::string, int> seen;  // key -> its line: yaml-cpp would keep both and the last would win
     for (const auto& kv : root) {
       const std::string key = kv.first.Scalar();
       const YAML::Node& v = kv.second;
+      once(seen, kv.first, key);
       if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
         std::string hint = did_you_mean(key, kKeys);
         fail(kv.first, key + ": unknown key" + (hint.empty() ? "" : "; did you mean " + hint + "?"));
@@ -74,10 +72,18 @@ class SpecParser {
           fail(root["mode"], "mode: zip needs axes of equal length, but " + s.axes[0].name + " has " +
                                  std::to_string(s.axes[0].values.size()) + " values and " + a.name + " has " +
                                  std::to_string(a.values.size()));
-    uint64_t n = s.models.size() * s.strategies.size();
+    // The point limit holds with or without axes (models x strategies alone made 4e9 points).
+    // Each factor is <= kMaxAxisValues or a YAML list of a 1 MiB file, and n <= kMaxPoints
+    // before each product, so nothing wraps.
+    auto too_many = [&](const YAML::Node& at, const std::string& what) {
+      fail(at, what + ": more than " + std::to_string(kMaxPoints) + " points (models x strategies x axis values)");
+    };
+    uint64_t n = s.models.size();
+    n *= s.strategies.size();
+    if (n > kMaxPoints) too_many(root, "models x strategies");
     for (const SweepAxis& a : s.axes) {
       if (!s.zip || &a == &s.axes[0]) n *= a.values.size();
-      if (n > kMaxPoints) fail(root["axes"], "axes: more than " + std::to_string(kMaxPoints) + " points");
+      if (n > kMaxPoints) too_many(root["axes"], "axes");
     }
     return s;
   }
@@ -88,6 +94,12 @@ class SpecParser {
     return m.line >= 0 ? file_ + ":" + std::to_string(m.line + 1) + ": " : file_ + ": ";
   }
   [[noreturn]] void fail(const YAML::Node& n, const std::string& msg) const { throw UserError(where(n) + msg); }
+
+  // Refuses a key given twice in one mapping; `seen` maps each key to its first line.
+  void once(std::map<std::string, int>& seen, const YAML::Node& key_node, const std::string& key) const {
+    if (auto [it, fresh] = seen.emplace(key, key_node.Mark().line + 1); !fresh)
+      fail(key_node, key + ": key given twice (first at line " + std::to_string(it->second) + ")");
+  }
 
   std::string scalar(const YAML::Node& n, const std::string& key) const {
     if (!n.IsScalar()) fail(n, key + ": expected a single value");
@@ -144,8 +156,10 @@ class SpecParser {
   std::vector<std::string> fixed_overrides(const YAML::Node& n) const {
     if (!n.IsMap()) fail(n, "set: expected a mapping of hardware keys to values");
     std::vector<std::string> out;
+    std::map<std::string, int> seen;
     for (const auto& kv : n) {
       const std::string key = kv.first.Scalar();
+      once(seen, kv.first, "set." + key);
       out.push_back(key + "=" + value_text(param(kv.first, key), kv.second));
     }
     return out;
@@ -154,7 +168,9 @@ class SpecParser {
   std::map<std::string, uint64_t> dims(const YAML::Node& n) const {
     if (!n.IsMap()) fail(n, "dims: expected a mapping such as {steps: 20, resolution: 512}");
     std::map<std::string, uint64_t> out;
+    std::map<std::string, int> seen;
     for (const auto& kv : n) {
+      once(seen, kv.first, "dims." + kv.first.Scalar());
       const std::string text = scalar(kv.second, kv.first.Scalar());
       if (text.empty() || text.size() > 12 || text.find_first_not_of("0123456789") != std::string::npos)
         fail(kv.second, "dims: " + kv.first.Scalar() + " = \"" + text + "\": expected a whole number");
@@ -166,9 +182,12 @@ class SpecParser {
   std::vector<SweepAxis> axes(const YAML::Node& n) const {
     if (!n.IsMap()) fail(n, "axes: expected a mapping of hardware keys (or compound axis names) to values");
     std::vector<SweepAxis> out;
+    std::map<std::string, int> seen;       // axis name -> line
+    std::map<std::string, int> swept_key;  // hardware key -> line of the axis that sweeps it
     for (const auto& kv : n) {
       SweepAxis a;
       a.name = kv.first.Scalar();
+      once(seen, kv.first, "axes." + a.name);
       if (a.name == "model" || a.name == "strategy")
         fail(kv.first, a.name + ": not an axis; list them under `models:` / `strategies:`");
       const YAML::Node& v = kv.second;
@@ -181,6 +200,14 @@ class SpecParser {
       if (a.values.empty()) fail(v, a.name + ": the axis has no values");
       if (a.values.size() > kMaxAxisValues)
         fail(v, a.name + ": more than " + std::to_string(kMaxAxisValues) + " values on one axis");
+      // Two axes setting one key (a compound axis and a plain one) would make a point's key ambiguous.
+      std::set<std::string> keys;
+      for (const SweepAxisValue& val : a.values)
+        for (const auto& kset : val.sets) keys.insert(kset.first);
+      for (const std::string& k : keys)
+        if (auto [it, fresh] = swept_key.emplace(k, kv.first.Mark().line + 1); !fresh)
+          fail(kv.first,
+               a.name + ": sweeps " + k + ", which the axis on line " + std::to_string(it->second) + " sweeps too");
       out.push_back(std::move(a));
     }
     return out;
@@ -207,8 +234,10 @@ class SpecParser {
     for (const auto& e : v) {
       if (!e.IsMap() || e.size() == 0) fail(e, name + ": every value of a compound axis is a mapping of keys");
       SweepAxisValue val;
+      std::map<std::string, int> seen;
       for (const auto& kv : e) {
         const std::string key = kv.first.Scalar();
+        once(seen, kv.first, name + "." + key);
         const std::string text = value_text(param(kv.first, key), kv.second);
         if (!val.label.empty()) val.label += ",";
         val.label += key.substr(key.rfind('.') + 1) + "=" + text;
@@ -248,13 +277,21 @@ class SpecParser {
     if (v["step"]) {
       const double step = number(spec, v["step"], scalar(v["step"], spec.key + ".step"));
       if (!(step > 0)) fail(v["step"], spec.key + ".step: must be > 0");
-      for (uint64_t i = 0; from + double(i) * step <= to + slack && xs.size() <= kMaxAxisValues; ++i)
+      if ((to - from) / step >= double(kMaxAxisValues))
+        fail(v["step"], spec.key + ": the range needs more than " + std::to_string(kMaxAxisValues) +
+                            " steps to reach `to`; use a larger step");
+      for (uint64_t i = 0; from + double(i) * step <= to + slack && i <= kMaxAxisValues; ++i)
         xs.push_back(from + double(i) * step);
     } else if (v["factor"]) {
       arch::Parsed f = arch::parse_quantity(scalar(v["factor"], spec.key + ".factor"), arch::Unit::kRatio);
       if (!f.error.empty() || !(f.value > 1)) fail(v["factor"], spec.key + ".factor: expected a number > 1");
       if (!(from > 0)) fail(v["from"], spec.key + ": a geometric range needs from > 0");
-      for (double x = from; x <= to * (1 + 1e-9) && xs.size() <= kMaxAxisValues; x *= f.value) xs.push_back(x);
+      // A factor too close to 1 used to stop at the value cap, far short of `to` (1.0000001 from
+      // 1KiB to 64GiB gave 11 points ending at 1034 B).
+      if (std::log(to / from) / std::log(f.value) >= double(kMaxAxisValues))
+        fail(v["factor"], spec.key + ": the range needs more than " + std::to_string(kMaxAxisValues) +
+                              " factors to reach `to`; use a larger factor");
+      for (double x = from; x <= to * (1 + 1e-9); x *= f.value) xs.push_back(x);
     } else {
       const std::string c = scalar(v["count"], spec.key + ".count");
       if (c.empty() || c.size() > 6 || c.find_first_not_of("0123456789") != std::string::npos || std::stoul(c) < 1)

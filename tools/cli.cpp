@@ -280,6 +280,13 @@ int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
   return kExitOk;
 }
 
+constexpr const char* kModelsUsage = R"(usage: npusim models
+
+Lists the pipelines, then every model npusim can build by name (built-in builders and the YAML
+graphs in the model folders) with its parameters (millions), MACs (10^9) of one run at its
+default dims and the workload those dims describe.
+)";
+
 int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1, {{"--help", false, false}}, "models");
   if (f.has("--help")) {
@@ -419,6 +426,24 @@ int cmd_verify(const std::vector<std::string>& args, std::ostream& out) {
   return failed == 0 ? kExitOk : kExitFailure;
 }
 
+std::string safe_message(std::string_view what) {
+  // Control characters and invalid UTF-8 escaped (an ONNX op type could hold a terminal
+  // escape sequence); at most kMaxErrorLines lines kept.
+  // A backstop for messages not built from an ErrorList (which keeps 50 errors and a count).
+  constexpr size_t kMaxErrorLines = 60;
+  const std::string text = printable(what, true);
+  size_t at = 0, lines = 0;
+  while (at < text.size() && lines < kMaxErrorLines) {
+    const size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) return text;
+    at = nl + 1;
+    ++lines;
+  }
+  if (at >= text.size()) return text;
+  const size_t more = static_cast<size_t>(std::count(text.begin() + at, text.end(), '\n')) + 1;
+  return text.substr(0, at) + "  ... and " + std::to_string(more) + " more lines";
+}
+
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   try {
     if (args.empty()) {
@@ -462,13 +487,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     }
     return it->second(args, out);
   } catch (const UserError& e) {
-    err << "error: " << e.what() << "\n";
+    err << "error: " << safe_message(e.what()) << "\n";
     return kExitUsage;
   } catch (const std::bad_alloc&) {
     err << "error: out of memory\n";
     return kExitFailure;
   } catch (const std::exception& e) {
-    err << "npusim internal error (a bug, please report): " << e.what() << "\n";
+    err << "npusim internal error (a bug, please report): " << safe_message(e.what()) << "\n";
     return kExitFailure;
   }
 }

@@ -2,6 +2,7 @@
 // The npusim command line. Subcommands only parse flags and call the façade and writers.
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace npusim::tools {
@@ -10,6 +11,10 @@ namespace npusim::tools {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+
+// An error message fit for a terminal: control characters and invalid UTF-8 escaped, and at
+// most 60 lines, then a count of the rest.
+std::string safe_message(std::string_view what);
 
 // Runs the CLI with args (without argv[0]); output to `out`, messages to `err`.
 int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);

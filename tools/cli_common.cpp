@@ -1,10 +1,12 @@
 #include "cli_common.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "arch/config_loader.h"
 #include "npusim/error.h"
 #include "npusim/text.h"
+#include "workloads/model_registry.h"
 
 #ifndef NPUSIM_SOURCE_DIR
 #error "NPUSIM_SOURCE_DIR must be defined by the build"
@@ -132,7 +134,31 @@ arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::v
     }
   opts.overrides.insert(opts.overrides.end(), extra.begin(), extra.end());
   opts.preset_dirs = hw_dirs();
-  return arch::load_npu_config(hw_name.empty() ? f.get("--hw") : hw_name, opts);
+  arch::NpuConfig hw = arch::load_npu_config(hw_name.empty() ? f.get("--hw") : hw_name, opts);
+  check_calibrated_on(hw);
+  return hw;
+}
+
+void check_calibrated_on(const arch::NpuConfig& hw) {
+  if (hw.calibrated_on.empty()) return;
+  static const std::vector<std::string> kRoles = {"text_encoder", "denoiser", "decoder", "prefill", "decode"};
+  const std::vector<std::string> models = workloads::list_models(model_dirs());
+  for (std::string item : comma_list(hw.calibrated_on)) {
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    // A pipeline role, a model, or a corpus label "<model> <precision>".
+    const std::string model = item.substr(0, item.find(' '));
+    if (std::find(kRoles.begin(), kRoles.end(), item) != kRoles.end() ||
+        std::find(models.begin(), models.end(), model) != models.end())
+      continue;
+    std::vector<std::string> known = kRoles;
+    known.insert(known.end(), models.begin(), models.end());
+    const std::string hint = did_you_mean(model, known);
+    throw UserError("hardware " + hw.name + ": calibrated_on = \"" + hw.calibrated_on + "\": '" + item +
+                    "' is neither a network role (text_encoder, denoiser, decoder, prefill, decode) nor a model "
+                    "(see npusim models)" +
+                    (hint.empty() ? "" : "; did you mean " + hint + "?"));
+  }
 }
 
 std::vector<std::string> comma_list(const std::string& text) {

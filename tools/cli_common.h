@@ -57,6 +57,8 @@ workloads::ModelOptions model_options(const Flags& f);
 // `hw_name` (one of a --hw list) instead of --hw when given.
 arch::NpuConfig load_hw(const Flags& f, const std::string& command, const std::vector<std::string>& extra = {},
                         const std::string& hw_name = "");
+// Refuses a calibrated_on entry that names no network role and no model (it matched nothing, silently).
+void check_calibrated_on(const arch::NpuConfig& hw);
 
 // "a,b,c" -> {"a", "b", "c"}; empty items are kept, so the caller's check rejects them.
 std::vector<std::string> comma_list(const std::string& text);

@@ -54,6 +54,8 @@ both ways. FILE is either
                      crosscheck_corpus.{txt,csv,json}
   --json             print JSON ({components: [{component, predicted_ms, measured_ms, error}]})
   --out DIR          also write DIR/crosscheck.txt, crosscheck.csv and crosscheck.json
+
+Exit code 1 if --fit stopped at the end of a key's range (no value in it matches).
 )";
 
 // Fits the --fit keys (one common value) so that the chosen network's predicted latency meets
@@ -61,7 +63,8 @@ both ways. FILE is either
 // the ranges and the rounding (4 significant digits) are the same. Returns the overrides to
 // apply and writes what was fitted to `log`.
 std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w, const reports::AihubPerf& measured,
-                                   const arch::NpuConfig& hw, const std::string& strategy, std::string& log) {
+                                   const arch::NpuConfig& hw, const std::string& strategy, std::string& log,
+                                   bool& at_bound) {
   const std::string list = f.get("--fit");
   const std::vector<std::string> keys = comma_list(list);
   std::string joined;
@@ -101,6 +104,17 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
   std::snprintf(line, sizeof line, "%s = %s: %s %.3f ms vs measured %.3f ms (%+.2f %%)", list.c_str(), value.c_str(),
                 role.c_str(), got, target, (got - target) / target * 100);
   log = line;
+  // A value one grid step (0.1 %) from the end of its range stopped there, not at a match:
+  // the fit failed, and says so (it used to report success at the 1 MHz bound).
+  at_bound = false;
+  for (const auto* spec : params[0].specs) {
+    const arch::Range& r = spec->range;
+    if (r.hi > r.lo && (v.number * 1.001 > r.hi || v.number / 1.001 < r.lo)) {
+      at_bound = true;
+      log += "\nthe fit stopped at the end of " + spec->key + "'s range (" + arch::format_range(*spec) +
+             "): no value in it matches the measurement; check the model, precision and preset";
+    }
+  }
   std::vector<std::string> o;
   for (const auto& k : keys) o.push_back(k + "=" + value);
   return o;
@@ -155,6 +169,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
 
   reports::Crosscheck c;
   std::string fit_log;
+  bool fit_at_bound = false;
   if (format == reports::MeasuredFormat::kAihubPerf) {
     if (f.has("--runtime") && f.get("--runtime").empty()) throw UserError("--runtime: expected a runtime name");
     reports::AihubSelection want{f.get("--precision"), f.get("--device"), f.get("--runtime")};
@@ -166,7 +181,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
     workloads::ModelOptions opts = model_options(model_flags);
     const workloads::Workload w = workloads::load_workload(model_flags.get("--model"), opts);
     if (f.has("--fit")) {
-      const std::vector<std::string> fitted = fit_clock(f, w, measured, hw, strategy, fit_log);
+      const std::vector<std::string> fitted = fit_clock(f, w, measured, hw, strategy, fit_log, fit_at_bound);
       arch::NpuConfig fitted_hw = load_hw(f, "crosscheck", fitted);
       if (f.has("--fit-on")) fitted_hw.calibrated_on = f.get("--fit-on");
       c = reports::crosscheck_components(sim::Simulator(fitted_hw).run(w, strategy), measured);
@@ -200,7 +215,7 @@ int cmd_crosscheck(const CommandArgs& args, std::ostream& out) {
     out << reports::crosscheck_json(c);
   else
     out << "npusim " << version_string() << " (commit " << git_commit() << ")\n" << text_out;
-  return kExitOk;
+  return fit_at_bound ? kExitFailure : kExitOk;
 }
 
 }  // namespace npusim::tools

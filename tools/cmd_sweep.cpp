@@ -328,14 +328,15 @@ int cmd_merge(const CommandArgs& args, std::ostream& out) {
     }
   }
   reports::replace_file(f.get("--out"), reports::canonical_sweep_text(merged));
-  std::vector<uint64_t> missing;
-  for (uint64_t i = 0; i < merged.points; ++i)
+  std::vector<uint64_t> missing;                                   // the first 10 only
+  const uint64_t n_missing = merged.points - merged.lines.size();  // every index is < points
+  for (uint64_t i = 0; i < merged.points && missing.size() < 10; ++i)
     if (!merged.lines.count(i)) missing.push_back(i);
   out << "merged " << inputs.size() << " files of sweep " << merged.hash << ": " << merged.lines.size() << " of "
       << merged.points << " points -> " << f.get("--out") << "\n";
-  if (missing.empty()) return kExitOk;
-  out << missing.size() << " points missing, e.g. index";
-  for (size_t i = 0; i < std::min<size_t>(missing.size(), 10); ++i) out << " " << missing[i];
+  if (n_missing == 0) return kExitOk;
+  out << n_missing << " points missing, e.g. index";
+  for (uint64_t i : missing) out << " " << i;
   out << "\n";
   return f.has("--partial") ? kExitOk : kExitFailure;
 }

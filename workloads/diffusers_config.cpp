@@ -19,7 +19,7 @@ bool is_quoted(const YAML::Node& n) { return n.Tag() == "!"; }
 
 std::string render(const YAML::Node& n) {
   if (n.IsNull()) return "null";
-  if (n.IsScalar()) return is_quoted(n) ? "\"" + n.Scalar() + "\"" : n.Scalar();
+  if (n.IsScalar()) return is_quoted(n) ? "\"" + excerpt(n.Scalar()) + "\"" : excerpt(n.Scalar());
   std::string s = yaml_flow_text(n);
   constexpr size_t kMaxChars = 60;
   return s.size() > kMaxChars ? s.substr(0, kMaxChars) + "..." : s;
@@ -86,6 +86,13 @@ uint64_t ConfigMap::positive_int(const std::string& key, std::optional<uint64_t>
   if (!n.IsDefined() && fallback) return *fallback;
   auto v = parse_uint(n);
   if (!v || *v == 0) fail_at(n, key, "expected a positive integer");
+  return *v;
+}
+
+uint64_t ConfigMap::positive_int_at_most(const std::string& key, uint64_t max) const {
+  YAML::Node n = get(key);
+  auto v = parse_uint(n);
+  if (!v || *v == 0 || *v > max) fail_at(n, key, "expected an integer in 1 .. " + std::to_string(max));
   return *v;
 }
 
@@ -234,15 +241,7 @@ ConfigMap load_config_file(const std::string& path) {
   if (fs::is_directory(st)) throw InputError(path + ": is a directory, expected a model config file");
   const std::string text = read_text_file<InputError>(path, "a model config file", kMaxModelConfigBytes,
                                                       "a model config (config.json or YAML)");
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    std::string loc = e.mark.is_null() ? path : path + ":" + std::to_string(e.mark.line + 1);
-    throw InputError(loc + ": malformed config: " + yaml_error_text(e));
-  } catch (const YAML::Exception& e) {
-    throw InputError(path + ": cannot read model config: " + e.msg);
-  }
+  YAML::Node root = load_yaml<InputError>(text, path, kModelConfigYaml);
   if (!root.IsMap()) throw InputError(path + ":1: expected a mapping of config keys at the top level");
   return ConfigMap(path, root);
 }

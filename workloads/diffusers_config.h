@@ -27,6 +27,7 @@ class ConfigMap {
   bool is_null(const std::string& key) const;  // absent or null
 
   uint64_t positive_int(const std::string& key, std::optional<uint64_t> fallback = std::nullopt) const;
+  uint64_t positive_int_at_most(const std::string& key, uint64_t max) const;  // 1 .. max
   uint64_t nonnegative_int(const std::string& key, std::optional<uint64_t> fallback = std::nullopt) const;
   std::optional<uint64_t> positive_int_or_null(const std::string& key) const;  // absent or null: nullopt
   bool boolean(const std::string& key, std::optional<bool> fallback = std::nullopt) const;

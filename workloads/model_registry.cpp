@@ -70,8 +70,12 @@ ModelFormat detect_format(const std::string& path, const std::string& display) {
                        "IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, "
                        "Strides,' or 'Layer, M, N, K,'");
     }
-    root = YAML::Load(read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
-                                                 "a model config or YAML graph (ONNX files may be larger)"));
+    const std::string text = read_text_file<InputError>(path, "a model file", kMaxModelConfigBytes,
+                                                        "a model config or YAML graph (ONNX files may be larger)");
+    // Refused YAML (malformed, two documents, or more nodes than a config.json may have): the
+    // graph loader reads it or says why, and a large graph's tree is built once, not twice.
+    if (yaml_refusal(text, kModelConfigYaml)) return ModelFormat::kYamlGraph;
+    root = YAML::Load(text);
   } catch (const YAML::Exception&) {
     return ModelFormat::kYamlGraph;
   }
@@ -308,6 +312,8 @@ LoadedModel load_model(const std::string& name_or_path, const ModelOptions& opts
                     name_or_path.ends_with(".yml") || name_or_path.ends_with(".json") ||
                     name_or_path.ends_with(".onnx") || name_or_path.ends_with(".csv");
   m.name = path ? m.graph.name() : name_or_path;
+  // An ONNX graph of no nodes ran "successfully" with all-zero results.
+  if (m.graph.num_ops() == 0) throw InputError(m.source + ": the model has no ops; there is nothing to simulate");
   return m;
 }
 

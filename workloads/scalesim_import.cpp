@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "npusim/file_io.h"
+#include "npusim/text.h"
 
 namespace npusim::workloads {
 
@@ -101,7 +102,7 @@ LoadedModel import_scalesim_csv_text(const std::string& text, const std::string&
   std::string stem = std::filesystem::path(display).stem().string();
   GraphBuilder b(stem.empty() ? "scalesim" : stem, opts.precision.value_or(PrecisionSpec(Precision::kW8A8)),
                  opts.limits);
-  std::vector<std::string> errors;
+  ErrorList errors;
   std::set<std::string> names;
   for (size_t r = 1; r < rows.size(); ++r) {
     const auto& [n, f] = rows[r];
@@ -116,11 +117,11 @@ LoadedModel import_scalesim_csv_text(const std::string& text, const std::string&
     std::vector<uint64_t> v;
     for (size_t c = 1; c < columns.size(); ++c) {
       auto x = positive(f[c]);
-      if (!x) errors.push_back(where + "'" + columns[c] + "' = '" + f[c] + "': expected a whole number >= 1");
+      if (!x) errors.push_back(where + "'" + columns[c] + "' = '" + excerpt(f[c]) + "': expected a whole number >= 1");
       v.push_back(x.value_or(1));
     }
     if (f[0].empty()) errors.push_back(where + "empty layer name");
-    if (!names.insert(f[0]).second) errors.push_back(where + "layer name '" + f[0] + "' is used twice");
+    if (!names.insert(f[0]).second) errors.push_back(where + "layer name '" + excerpt(f[0]) + "' is used twice");
     if (kind == CsvKind::kConv && (v[2] > v[0] || v[3] > v[1]))
       errors.push_back(where + "filter " + f[3] + "x" + f[4] + " is larger than the IFMAP " + f[1] + "x" + f[2]);
     if (!errors.empty()) continue;  // keep collecting errors; build nothing more
@@ -140,9 +141,7 @@ LoadedModel import_scalesim_csv_text(const std::string& text, const std::string&
   }
   if (rows.size() == 1) errors.push_back(display + ": has a header but no layers");
   if (!errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
-    throw InputError(msg);
+    throw InputError(errors.joined());
   }
   std::vector<std::string> notes = {
       "SCALE-Sim topology: " + std::to_string(rows.size() - 1) +

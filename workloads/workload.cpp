@@ -5,6 +5,7 @@
 
 #include "diffusers_config.h"
 #include "npusim/file_io.h"
+#include "npusim/yaml_text.h"
 
 namespace npusim::workloads {
 
@@ -41,13 +42,12 @@ std::optional<std::pair<std::string, std::string>> pipeline_file(const std::stri
   }
   if ((name_or_path.ends_with(".yaml") || name_or_path.ends_with(".yml")) && fs::is_regular_file(name_or_path, ec)) {
     try {
-      YAML::Node n = YAML::Load(
-          read_text_file<InputError>(name_or_path, "a YAML file", kMaxModelConfigBytes, "a pipeline or model config"));
+      YAML::Node n = load_yaml<InputError>(
+          read_text_file<InputError>(name_or_path, "a YAML file", kMaxModelConfigBytes, "a pipeline or model config"),
+          name_or_path, kModelConfigYaml);
       if (n.IsMap() && n["pipeline"]) return std::make_pair(name_or_path, name_or_path);
-    } catch (const YAML::Exception&) {
-      // not a pipeline; the model loader reports the parse error
     } catch (const InputError&) {
-      // too large or unreadable: the model loader reports it
+      // not a pipeline, too large, unreadable or not YAML: the model loader reports it
     }
   }
   return std::nullopt;
@@ -79,7 +79,9 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
   w.name = c.string("pipeline");
   w.source = display;
   w.resolution = c.positive_int("resolution");
-  w.steps = c.positive_int("steps");
+  // A bound, so steps x branches (and the per-image time) cannot wrap: 2^63 steps was "denoiser x0".
+  constexpr uint64_t kMaxSteps = 1000000;
+  w.steps = c.positive_int_at_most("steps", kMaxSteps);
   w.guidance = c.boolean("guidance");
   if (c.has("cfg")) {
     c.require_one_of("cfg", {"batched", "sequential"});
@@ -90,6 +92,8 @@ Workload load_pipeline(const std::string& path, const std::string& display, cons
     if (k == "resolution") {
       w.resolution = v;
     } else if (k == "steps") {
+      if (v < 1 || v > kMaxSteps)
+        throw InputError("--dim steps=" + std::to_string(v) + ": expected 1 .. " + std::to_string(kMaxSteps));
       w.steps = v;
     } else if (k == "guidance") {
       if (v > 1) throw InputError("--dim guidance=" + std::to_string(v) + ": expected 0 (off) or 1 (on)");

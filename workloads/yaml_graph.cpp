@@ -27,12 +27,14 @@ class LayerReader {
   [[noreturn]] void fail(const YAML::Node& at, const std::string& key, const std::string& rule,
                          bool at_is_key = false) const {
     std::string where = file_ + (at.Mark().line >= 0 ? ":" + std::to_string(at.Mark().line + 1) : "") + ": ";
-    std::string value = at.IsScalar() && !at_is_key ? " = \"" + at.Scalar() + "\"" : "";
+    std::string value = at.IsScalar() && !at_is_key ? " = \"" + excerpt(at.Scalar()) + "\"" : "";
     // The top level has no path of its own: its keys are named bare ("layers", not "graph.layers").
     std::string name = path_.empty() || key.empty() ? path_ + key : path_ + "." + key;
     throw InputError(where + name + value + (name.empty() && value.empty() ? "" : ": ") + rule);
   }
-  [[noreturn]] void fail(const std::string& rule) const { fail(n_, "", rule); }
+  // About the node as a whole: its value is not echoed (a text file given as a graph is one
+  // scalar, and `graph --model .env` printed the secrets in it).
+  [[noreturn]] void fail(const std::string& rule) const { fail(n_, "", rule, true); }
 
   YAML::Node get(const std::string& key, bool required) const {
     YAML::Node v = n_[key];
@@ -280,12 +282,7 @@ Graph load_yaml_graph_text_from_file(const std::string& path, const std::string&
 
 Graph load_yaml_graph_text(const std::string& yaml, const std::string& file,
                            const std::optional<PrecisionSpec>& precision, const GraphLimits& limits) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    throw InputError(file + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + yaml_error_text(e));
-  }
+  YAML::Node root = load_yaml<InputError>(yaml, file, kGraphYaml);
   if (root.IsNull()) throw InputError(file + ": file is empty; expected a layer graph (graph, inputs, layers)");
   LayerReader top(root, file, "");
   if (!root.IsMap()) top.fail("expected a mapping with graph, inputs and layers");

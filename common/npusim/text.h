@@ -45,6 +45,58 @@ inline std::string escape_bytes(std::string_view s) {
   return out;
 }
 
+// `s` safe to print on a terminal: valid UTF-8 is kept, but control characters (C0, DEL and
+// C1, which carry terminal escape sequences) and bytes of invalid UTF-8 are written as \xNN
+// (a C1 character as its code point \u0080..\u009f). With keep_newlines, '\n' stays as is
+// (for a message that lists one error per line).
+inline std::string printable(std::string_view s, bool keep_newlines = false) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [&](unsigned c) {
+    out += "\\x";
+    out += kHex[(c >> 4) & 0xF];
+    out += kHex[c & 0xF];
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if ((c < 0x20 && !(keep_newlines && c == '\n')) || c == 0x7F)
+        hex(c);
+      else
+        out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const size_t len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > s.size() || !valid_utf8(s.substr(i, len))) {
+      hex(c);
+      ++i;
+      continue;
+    }
+    if (c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) {  // C1 control U+0080..U+009F
+      out += "\\u00";
+      out += kHex[(static_cast<unsigned char>(s[i + 1]) >> 4) & 0xF];
+      out += kHex[static_cast<unsigned char>(s[i + 1]) & 0xF];
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+// A short excerpt of untrusted text for a message: printable(s), cut after about `max_bytes`
+// bytes (never inside a UTF-8 character or an escape) with the length of the rest, so an
+// error never echoes more than a token of an input file.
+inline std::string excerpt(std::string_view s, size_t max_bytes = 80) {
+  if (s.size() <= max_bytes) return printable(s);
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return printable(s.substr(0, cut)) + "... (" + std::to_string(s.size()) + " bytes)";
+}
+
 // Levenshtein distance.
 inline size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);

@@ -9,6 +9,7 @@
 #include "modules.h"
 #include "npusim/error.h"
 #include "sequencer.h"
+#include "sim/analytic_engine.h"
 #include "sim/op_accounting.h"
 
 // libsystemc.so refers to sc_main; npusim has its own main() and never calls sc_elab_and_sim,
@@ -131,6 +132,13 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   // the caller (QuickThreads), which AddressSanitizer cannot follow, so an exception thrown
   // later on the caller's stack was reported as stack-use-after-scope. A fresh thread per
   // run leaves the caller's stack alone.
+  // sc_time wraps (or the kernel saturates) at 2^64 ps: refuse a run the analytic engine
+  // puts past 2^62 ps (the engines agree within a few per cent; the margin is 2x), and check
+  // the end time after the run as well.
+  if (const double estimate_s = run_analytic(graph, hw, schedule).total.latency_s; estimate_s * 1e12 >= kMaxRunPs / 2)
+    throw_time_out_of_range(estimate_s, "SystemC engine",
+                            "the 2^62 ps (53.4 days) it accepts by the analytic estimate (its time wraps at 2^64 ps); "
+                            "the analytic engine goes to 2^63 ps");
   KernelResult k;
   std::exception_ptr failure;
   std::thread kernel([&] {
@@ -142,6 +150,8 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   });
   kernel.join();
   if (failure) std::rethrow_exception(failure);
+  if (double(k.info.end_ps) >= kMaxRunPs)
+    throw_time_out_of_range(double(k.info.end_ps) * 1e-12, "SystemC engine", kRunPsRange);
   SystemcRunInfo& run_info = k.info;
   const std::vector<uint64_t>& done_ps = k.done_ps;
   std::vector<double> own_dram_s(r.ops.size());

@@ -25,6 +25,7 @@
 //   torch_unet_time.onnx          Expand from Shape(sample), sinusoidal timestep embedding
 //   torch_groupnorm_baddbmm.onnx  GroupNorm via InstanceNormalization, baddbmm's zero constant
 //   torch_written_out.onnx        LayerNorm, Erf GELU and RMSNorm written out, an Einsum
+//   hostile_no_ops.onnx        one Identity node, which imports as no op: nothing to simulate
 #include <onnx/onnx_pb.h>
 
 #include <array>
@@ -278,6 +279,14 @@ Model hostile_cycle() {
   m.node("Add", "a", {"x", "b"}, {"a"});
   m.node("Relu", "b", {"a"}, {"b"});
   m.output("b");
+  return m;
+}
+
+Model hostile_no_ops() {
+  Model m("hostile_no_ops");
+  m.input("x", {"1", "8"});
+  m.node("Identity", "id", {"x"}, {"y"});
+  m.output("y");
   return m;
 }
 
@@ -836,7 +845,8 @@ int main(int argc, char** argv) {
             hostile_fold_bomb(false).save(dir, "hostile_constant_of_shape_bomb.onnx") &&
             hostile_shape_loop().save(dir, "hostile_shape_loop.onnx") &&
             hostile_slice_step0().save(dir, "hostile_slice_step0.onnx") &&
-            hostile_data_dependent().save(dir, "hostile_data_dependent.onnx");
+            hostile_data_dependent().save(dir, "hostile_data_dependent.onnx") &&
+            hostile_no_ops().save(dir, "hostile_no_ops.onnx");
   if (!ok) std::cerr << "make_onnx_models: cannot write into " << dir << "\n";
   return ok ? 0 : 1;
 }

@@ -55,11 +55,29 @@ TEST_CASE("no arguments prints usage and exits 2") {
 
 TEST_CASE("--help exits 0") {
   CHECK(cli({"--help"}).code == 0);
-  for (const char* cmd : {"run", "config", "graph"}) {
+  for (const char* cmd : {"run", "compare", "config", "models", "graph", "verify", "crosscheck", "calibrate", "sweep",
+                          "merge", "report"}) {
     Result r = cli({cmd, "--help"});
     CHECK(r.code == 0);
     CHECK(r.out.starts_with(std::string("usage: npusim ") + cmd));
   }
+}
+
+TEST_CASE("error messages are escaped, capped at 50 errors and never echo a whole input file") {
+  // A hardware file of 200 unknown keys, one holding a terminal escape sequence.
+  std::string hw = "\x1b]0;owned\x07: 1\n";
+  for (int i = 0; i < 200; ++i) hw += "unknown_key_" + std::to_string(i) + ": 1\n";
+  npusim::testing::TempDir dir;
+  Result r = cli({"config", "--hw", dir.write("flood_hw.yaml", hw), "--resolved"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find('\x1b') == std::string::npos);
+  CHECK(r.err.find("\\x1b]0;owned\\x07") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') <= 53);
+  CHECK(r.err.find("more errors") != std::string::npos);
+  // A text file given as a model: its contents stay out of the message.
+  Result m = cli({"graph", "--model", dir.write("secrets.env", "API_TOKEN=hunter2-very-secret\n")});
+  CHECK(m.code == 2);
+  CHECK(m.err.find("hunter2") == std::string::npos);
 }
 
 TEST_CASE("unknown command suggests the closest") {
@@ -511,4 +529,14 @@ TEST_CASE("batch: a network's inferences per second count every input of the bat
   CHECK(contains(one.out, "(batch 1 / latency)"));
   CHECK(contains(two.out, "(batch 2 / latency)"));
   CHECK_FALSE(contains(two.out, " inferences/s "));
+TEST_CASE("layers.csv neutralises a layer name that a spreadsheet would run as a formula") {
+  npusim::testing::TempDir dir;
+  const std::string model = dir.write("formula.yaml",
+                                      "graph: f\ninputs:\n  - {name: x, shape: [1, 8, 4, 4]}\nlayers:\n  - {name: "
+                                      "\"=HYPERLINK(1)\", op: silu, input: x}\n");
+  Result r = cli({"run", "--hw", "tiny-test", "--model", model, "--out", dir.path("out")});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string csv = npusim::testing::read_file(dir.path("out") + "/layers.csv");
+  CHECK(csv.find(",'=HYPERLINK(1),") != std::string::npos);
+  CHECK(csv.find(",=HYPERLINK") == std::string::npos);
 }

@@ -340,6 +340,6 @@ TEST_CASE("Llama config errors name the file, line, key and rule") {
   }
   SUBCASE("malformed JSON") {
     EditedConfig f("\"head_dim\": 64,", "\"head_dim\": 64");  // a missing comma
-    CHECK(error_of([&] { load_llama_config(f.path()); }).find(f.path() + ":10: malformed config") == 0);
+    CHECK(error_of([&] { load_llama_config(f.path()); }).find(f.path() + ":10: malformed YAML") == 0);
   }
 }

@@ -263,7 +263,7 @@ TEST_CASE("model config errors name the file, line, key and rule") {
   SUBCASE("malformed JSON") {
     TempConfig f("malformed.json", "{\n  \"in_channels\": 4,\n  \"block_out_channels\": [320, 640\n}\n");
     std::string msg = error_of([&] { load_unet_config(f.path()); });
-    CHECK(msg.find(f.path() + ":4: malformed config: ") == 0);
+    CHECK(msg.find(f.path() + ":4: malformed YAML: ") == 0);
   }
   SUBCASE("a top level that is not a mapping") {
     TempConfig f("list.yaml", "- 1\n- 2\n");
