@@ -280,13 +280,6 @@ int cmd_config(const std::vector<std::string>& args, std::ostream& out) {
   return kExitOk;
 }
 
-constexpr const char* kModelsUsage = R"(usage: npusim models
-
-Lists the pipelines, then every model npusim can build by name (built-in builders and the YAML
-graphs in the model folders) with its parameters (millions), MACs (10^9) of one run at its
-default dims and the workload those dims describe.
-)";
-
 int cmd_models(const std::vector<std::string>& args, std::ostream& out) {
   Flags f = parse_flags(args, 1, {{"--help", false, false}}, "models");
   if (f.has("--help")) {

@@ -529,6 +529,8 @@ TEST_CASE("batch: a network's inferences per second count every input of the bat
   CHECK(contains(one.out, "(batch 1 / latency)"));
   CHECK(contains(two.out, "(batch 2 / latency)"));
   CHECK_FALSE(contains(two.out, " inferences/s "));
+}
+
 TEST_CASE("layers.csv neutralises a layer name that a spreadsheet would run as a formula") {
   npusim::testing::TempDir dir;
   const std::string model = dir.write("formula.yaml",
