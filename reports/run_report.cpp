@@ -582,8 +582,7 @@ std::string metrics_text() {
   return o.str();
 }
 
-std::string metrics_json() {
-  JsonWriter w;
+void write_metric_definitions(JsonWriter& w) {
   w.begin_array();
   for (const sim::MetricDef& d : sim::all_metrics()) {
     w.begin_object();
@@ -594,6 +593,11 @@ std::string metrics_json() {
     w.end_object();
   }
   w.end_array();
+}
+
+std::string metrics_json() {
+  JsonWriter w;
+  write_metric_definitions(w);
   return w.str() + "\n";
 }
 

@@ -56,5 +56,7 @@ std::pair<sim::Bound, double> dominant_bound(const sim::RunStats& s);
 // The metric vocabulary (sim/metrics.h): a table of key, unit and meaning, or JSON.
 std::string metrics_text();
 std::string metrics_json();
+// The vocabulary as a JSON array of {key, unit, label, meaning} (metrics --json, sweep headers).
+void write_metric_definitions(JsonWriter& w);
 
 }  // namespace npusim::reports

@@ -143,16 +143,7 @@ std::string sweep_header_line(const sim::SweepSpec& spec, const arch::NpuConfig&
   w.end_array();
   // The metric vocabulary (sim/metrics.h): what each figure of the point lines means.
   w.key("metric_definitions");
-  w.begin_array();
-  for (const sim::MetricDef& d : sim::all_metrics()) {
-    w.begin_object();
-    w.field("key", d.key);
-    w.field("unit", d.unit);
-    w.field("label", d.label);
-    w.field("meaning", d.meaning);
-    w.end_object();
-  }
-  w.end_array();
+  write_metric_definitions(w);
   // Per workload kind: its headline figures, the one to rank and plot throughput by, its
   // energy and time figures, and what per-item figures are per.
   w.key("kinds");

@@ -4,22 +4,6 @@
 #include "arch/config_loader.h"
 #include "fuzz_util.h"
 
-namespace {
-
-std::string without_comments(const std::string& yaml) {
-  std::string out;
-  size_t start = 0;
-  while (start < yaml.size()) {
-    size_t end = yaml.find('\n', start);
-    if (end == std::string::npos) end = yaml.size();
-    if (yaml[start] != '#') out.append(yaml, start, end - start + 1);
-    start = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace npusim;
   std::vector<std::string> parts = fuzz::split_nul(data, size);
@@ -30,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     arch::NpuConfig cfg = arch::load_npu_config_text(parts[0], "fuzz.yaml", opts);
     const std::string resolved = arch::resolved_yaml(cfg);
     arch::NpuConfig again = arch::load_npu_config_text(resolved, "resolved.yaml", {});
-    NPUSIM_ASSERT(without_comments(arch::resolved_yaml(again)) == without_comments(resolved),
+    NPUSIM_ASSERT(fuzz::without_comments(arch::resolved_yaml(again)) == fuzz::without_comments(resolved),
                   "resolved config does not load back to itself:\n" + resolved);
   });
   return 0;

@@ -9,22 +9,6 @@
 #include "arch/config_loader.h"
 #include "fuzz_util.h"
 
-namespace {
-
-// The resolved YAML without its comment lines (sources and --set overrides differ on reload).
-std::string without_comments(const std::string& yaml) {
-  std::string out;
-  for (size_t start = 0; start < yaml.size();) {
-    size_t end = yaml.find('\n', start);
-    if (end == std::string::npos) end = yaml.size();
-    if (yaml[start] != '#') out.append(yaml, start, end - start + 1);
-    start = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace npusim;
   std::vector<std::string> parts = fuzz::split_nul(data, size);
@@ -48,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     const std::string resolved = arch::resolved_yaml(cfg);
     const arch::NpuConfig again = arch::load_npu_config_text(resolved, "resolved.yaml", {});
-    NPUSIM_ASSERT(without_comments(arch::resolved_yaml(again)) == without_comments(resolved),
+    NPUSIM_ASSERT(fuzz::without_comments(arch::resolved_yaml(again)) == fuzz::without_comments(resolved),
                   "resolved config does not load back to itself:\n" + resolved);
   });
   return 0;

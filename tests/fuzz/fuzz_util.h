@@ -26,6 +26,18 @@ void expect_user_error(F&& f) {
   }
 }
 
+// A resolved YAML without its comment lines (sources and --set overrides differ on reload).
+inline std::string without_comments(const std::string& yaml) {
+  std::string out;
+  for (size_t start = 0; start < yaml.size();) {
+    size_t end = yaml.find('\n', start);
+    if (end == std::string::npos) end = yaml.size();
+    if (yaml[start] != '#') out.append(yaml, start, end - start + 1);
+    start = end + 1;
+  }
+  return out;
+}
+
 // Splits the input at NUL bytes: part 0 is the file's text, the rest are extra arguments.
 inline std::vector<std::string> split_nul(const uint8_t* data, size_t size) {
   std::vector<std::string> parts(1);
