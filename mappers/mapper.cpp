@@ -1,5 +1,8 @@
 #include "mapper.h"
 
+#include <cstring>
+
+#include "arch/config_schema.h"
 #include "memory_plan.h"
 #include "npusim/checked.h"
 
@@ -12,6 +15,28 @@ arch::PrecisionMode precision_mode_for(workloads::Precision p) {
   auto mode = arch::precision_mode_from_name(workloads::precision_name(p));
   NPUSIM_ASSERT(mode.has_value(), "workload precision without a hardware mode");
   return *mode;
+}
+
+std::string mapping_key(const arch::NpuConfig& hw, arch::PrecisionMode mode) {
+  const std::string own = "mac_array.precision." + std::string(arch::precision_mode_name(mode)) + ".";
+  std::string key;
+  key.reserve(4096);
+  for (const arch::ParamSpec& spec : arch::param_table()) {
+    const std::string_view k = spec.key;
+    if (k.starts_with("overhead.")) continue;
+    if (k.starts_with("mac_array.precision.") && !k.starts_with(own)) continue;
+    const arch::ParamValue v = spec.get(hw);
+    key += spec.key;
+    key += '=';
+    char bits[sizeof v.number];
+    std::memcpy(bits, &v.number, sizeof bits);
+    key.append(bits, sizeof bits);
+    key += v.flag ? '1' : '0';
+    key += v.text;
+    for (const auto& item : v.list) key += item + ',';
+    key += '\n';
+  }
+  return key;
 }
 
 Mapper::Mapper(const arch::NpuConfig& hw) : hw_(hw), planner_(hw_) {}

@@ -21,6 +21,14 @@ inline constexpr const char* kMapperName = "tiling-v1";
 // The hardware precision mode that runs a workload precision (same name).
 arch::PrecisionMode precision_mode_for(workloads::Precision p);
 
+// Every hardware key the mapper can read, as bytes: two configs with one key map a graph of
+// precision `mode` to one schedule. Left out are the keys the mapper never reads: overhead.*
+// (fixed costs the engines add to a mapped schedule) and the precision table of every mode but
+// `mode`. Lets a caller that varies only those (npusim calibrate fitting fixed costs or an fp16
+// rate) reuse a schedule instead of mapping again; tests/mappers/mapping_key_test.cpp checks
+// that the schedule indeed does not change.
+std::string mapping_key(const arch::NpuConfig& hw, arch::PrecisionMode mode);
+
 class Mapper {
  public:
   explicit Mapper(const arch::NpuConfig& hw);

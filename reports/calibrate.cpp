@@ -24,7 +24,7 @@ namespace {
 // The search grid: one step is a factor of 1.001 (0.1 %); the compass search starts with
 // 2048 steps (x7.8) and halves down to one.
 constexpr double kGridStep = 0.000999500333083533;  // ln(1.001)
-constexpr int kFirstStep = 2048, kLooFirstStep = 64;
+constexpr int kFirstStep = 2048, kLooFirstStep = 8;
 constexpr int kMaxPoints = 2000;  // per search: a bound, never reached on a smooth objective
 
 std::string bound_text(const sim::RunStats& s) {
@@ -101,26 +101,31 @@ class Search {
       if (long(i) != skip) sum += std::pow(log_error(pred[i], *entries[i]), 2);
     return sum;
   }
-  // Compass search from `from`, first step `step`, halving to one grid step.
+  // Compass search from `from`, first step `step`, halving to one grid step. A move that
+  // improves is pressed on along the same key and direction with the stride doubled (up to
+  // kFirstStep) until it stops improving, so a refit that must travel far does so in a few
+  // points, and a cycle goes on to the next key instead of starting over at the first.
   Point minimise(Point from, int step, const std::vector<const CorpusEntry*>& entries, long skip) {
     double best = objective(from, entries, skip);
     int points = 0;
     for (; step >= 1; step /= 2) {
       for (bool moved = true; moved && points < kMaxPoints;) {
         moved = false;
-        for (size_t i = 0; i < from.size() && !moved; ++i)
+        for (size_t i = 0; i < from.size(); ++i)
           for (int dir : {+1, -1}) {
-            Point c = from;
-            c[i] += dir * step;
-            if (!valid(c)) continue;
-            ++points;
-            const double o = objective(c, entries, skip);
-            if (o < best) {
+            bool improved = false;
+            for (int stride = step; points < kMaxPoints; stride = std::min(2 * stride, kFirstStep)) {
+              Point c = from;
+              c[i] += dir * stride;
+              if (!valid(c)) break;
+              ++points;
+              const double o = objective(c, entries, skip);
+              if (!(o < best)) break;
               best = o;
               from = c;
-              moved = true;
-              break;
+              improved = moved = true;
             }
+            if (improved) break;  // the other direction cannot improve on a move just made
           }
       }
     }
@@ -203,12 +208,26 @@ CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, const 
     if (e.metric == CorpusMetric::kTokensPerS) o.phase = "decode";
     models_.push_back(workloads::load_model(e.model, o));
   }
+  schedules_.resize(models_.size());
 }
 
 CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::vector<workloads::LoadedModel> models,
                                  std::string strategy)
     : entries_(entries), models_(std::move(models)), strategy_(std::move(strategy)) {
   NPUSIM_ASSERT(models_.size() == entries_.size(), "one model per corpus entry");
+  schedules_.resize(models_.size());
+}
+
+uint64_t CorpusEvaluator::schedule_reuses() const {
+  uint64_t n = 0;
+  for (const auto& c : schedules_) n += c.hits();
+  return n;
+}
+
+uint64_t CorpusEvaluator::schedules_mapped() const {
+  uint64_t n = 0;
+  for (const auto& c : schedules_) n += c.misses();
+  return n;
 }
 
 std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const {
@@ -220,7 +239,8 @@ std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, cons
     sim::Simulator sim(hw);
     for (size_t k; (k = next.fetch_add(1)) < which.size();) {
       const size_t i = which[k];
-      const sim::RunResult r = sim.run(models_[i], strategy_);
+      // `which` names each entry once, so one thread at a time uses its cache.
+      const sim::RunResult r = sim.run(models_[i], strategy_, &schedules_[i]);
       const double s = r.stats.total.latency_s;
       out[k].value = entries_[i].metric == CorpusMetric::kTokensPerS ? 1.0 / s : s * 1e3;
       out[k].bound = bound_text(r.stats);
@@ -265,6 +285,7 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
   c.params = params;
   c.chip = training[0]->chip;
   c.leave_one_out = opts.leave_one_out && training.size() > 1;
+  c.loo_skipped = !opts.leave_one_out;
   std::string other;
   for (const auto* e : training) {
     if (e->chip != c.chip)
@@ -324,6 +345,8 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
   }
   c.hw_points = search.points() + 1;
   c.network_evaluations = eval.evaluations();
+  c.schedules_mapped = eval.schedules_mapped();
+  c.schedules_reused = eval.schedule_reuses();
   return c;
 }
 
@@ -360,9 +383,15 @@ std::string calibration_text(const Calibration& c) {
   o += fmt("sum of squared log errors: %.4f before, %.4f fitted\n", c.objective_before, c.objective_after);
   o += "error = predicted / measured - 1 in the metric's unit; leave-1-out = the parameters refitted without that\n"
        "network, then that network predicted (" +
-       std::string(c.leave_one_out ? "an honest prediction error" : "not done: one training entry") + ").\n";
-  o += fmt("search: %llu hardware points, %llu network evaluations (analytic engine)\n",
-           (unsigned long long)c.hw_points, (unsigned long long)c.network_evaluations);
+       std::string(c.leave_one_out ? "an honest prediction error"
+                   : c.loo_skipped ? "not done: --no-loo"
+                                   : "not done: one training entry") +
+       ").\n";
+  o +=
+      fmt("search: %llu hardware points, %llu network evaluations (analytic engine); %llu network x strategy "
+          "schedules mapped, %llu reused from a point that differed only in keys the mapper does not read\n",
+          (unsigned long long)c.hw_points, (unsigned long long)c.network_evaluations,
+          (unsigned long long)c.schedules_mapped, (unsigned long long)c.schedules_reused);
   return o;
 }
 
@@ -418,6 +447,8 @@ std::string calibration_json(const Calibration& c) {
   w.field("sum_sq_log_error_fitted", c.objective_after);
   w.field("hw_points", c.hw_points);
   w.field("network_evaluations", c.network_evaluations);
+  w.field("schedules_mapped", c.schedules_mapped);
+  w.field("schedules_reused", c.schedules_reused);
   w.end_object();
   return w.str() + "\n";
 }

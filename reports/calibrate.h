@@ -15,6 +15,7 @@
 
 #include "arch/config_schema.h"
 #include "corpus.h"
+#include "sim/simulator.h"
 #include "workloads/model_registry.h"
 
 namespace npusim::reports {
@@ -46,12 +47,18 @@ class CorpusEvaluator {
   std::vector<Prediction> predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const;
   size_t size() const { return models_.size(); }
   uint64_t evaluations() const { return evaluations_; }
+  // Network evaluations that reused a schedule of an earlier point (no mapping).
+  uint64_t schedule_reuses() const;
+  uint64_t schedules_mapped() const;
 
  private:
   const std::vector<CorpusEntry>& entries_;
   std::vector<workloads::LoadedModel> models_;
   std::string strategy_;
   mutable uint64_t evaluations_ = 0;  // network evaluations so far
+  // One per entry: points that differ only in keys the mapper does not read (fixed costs, the
+  // rate of a precision the network does not use) reuse its schedules instead of mapping again.
+  mutable std::vector<sim::ScheduleCache> schedules_;
 };
 
 struct CalibrationRow {
@@ -68,6 +75,9 @@ struct Calibration {
   std::vector<CalibrationRow> rows;
   double objective_before = 0, objective_after = 0;  // sum of squared log errors
   uint64_t hw_points = 0, network_evaluations = 0;
+  uint64_t schedules_mapped = 0,
+           schedules_reused = 0;  // per network x strategy; reused: keys the mapper does not read changed
+  bool loo_skipped = false;       // --no-loo
   bool leave_one_out = true;
 };
 

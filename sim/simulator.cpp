@@ -25,7 +25,32 @@ RunStats Simulator::evaluate(const workloads::Graph& graph, const mappers::Sched
   return run_analytic(graph, mapper_.hw(), schedule);
 }
 
+const mappers::Schedule* ScheduleCache::find(const std::string& key) {
+  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+    if (it->first == key) {
+      ++hits_;
+      // Least recently used goes first: a hit moves to the back.
+      if (std::next(it) != entries_.end()) {
+        entries_.push_back(std::move(*it));
+        entries_.erase(it);
+      }
+      return &entries_.back().second;
+    }
+  ++misses_;
+  return nullptr;
+}
+
+const mappers::Schedule& ScheduleCache::add(std::string key, mappers::Schedule schedule) {
+  if (entries_.size() >= std::max<size_t>(capacity_, 1)) entries_.pop_front();
+  entries_.emplace_back(std::move(key), std::move(schedule));
+  return entries_.back().second;
+}
+
 RunResult Simulator::run(const workloads::LoadedModel& model, const std::string& strategy) {
+  return run(model, strategy, nullptr);
+}
+
+RunResult Simulator::run(const workloads::LoadedModel& model, const std::string& strategy, ScheduleCache* cache) {
   check_strategy(strategy, "--strategy " + strategy);
   const arch::NpuConfig& hw = mapper_.hw();
   RunResult r;
@@ -45,13 +70,20 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   bool have = false;
   // With a trace and a choice to make, the winner runs once more to record its timeline.
   const bool retrace = options_.trace && strategy == "best";
+  const std::string key =
+      cache ? mappers::mapping_key(hw, mappers::precision_mode_for(model.graph.precision())) : std::string();
   for (const auto& s : mappers::strategies()) {
     if (strategy != "best" && s->name() != strategy) continue;
-    mappers::Schedule sched = mapper_.map(model.graph, *s);
-    RunStats stats = evaluate(model.graph, sched, retrace ? nullptr : options_.trace);
+    mappers::Schedule mapped;
+    const mappers::Schedule* sched = cache ? cache->find(key + std::string(s->name())) : nullptr;
+    if (!sched) {
+      mapped = mapper_.map(model.graph, *s);
+      sched = cache ? &cache->add(key + std::string(s->name()), std::move(mapped)) : &mapped;
+    }
+    RunStats stats = evaluate(model.graph, *sched, retrace ? nullptr : options_.trace);
     // Best: strictly faster wins, so ties keep the simpler strategy.
     if (!have || stats.total.latency_s < r.stats.total.latency_s) {
-      r.schedule = std::move(sched);
+      r.schedule = cache ? *sched : std::move(mapped);
       r.stats = std::move(stats);
       have = true;
     }

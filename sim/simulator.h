@@ -1,5 +1,6 @@
 #pragma once
 // The façade (STYLE.md rule 20): what the CLI, tests and any binding use to run a model.
+#include <list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,11 +79,31 @@ struct WorkloadResult {
   double decode_energy_per_token_j() const;
 };
 
+// Schedules of one model, by mapping key (mappers::mapping_key) and strategy: a caller that runs
+// one model on configs differing only in keys the mapper does not read (npusim calibrate) maps
+// it once. Holds the `capacity` most recently used schedules; one cache per model.
+class ScheduleCache {
+ public:
+  explicit ScheduleCache(size_t capacity = 12) : capacity_(capacity) {}
+  // The pointer stays valid until the next add().
+  const mappers::Schedule* find(const std::string& key);
+  const mappers::Schedule& add(std::string key, mappers::Schedule schedule);
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  size_t capacity_;
+  std::list<std::pair<std::string, mappers::Schedule>> entries_;  // least recently used first
+  uint64_t hits_ = 0, misses_ = 0;
+};
+
 class Simulator {
  public:
   // Keeps one mapper (and its memoised tile plans) for every run on `hw`.
   explicit Simulator(const arch::NpuConfig& hw, RunOptions options = {});
   RunResult run(const workloads::LoadedModel& model, const std::string& strategy = kDefaultStrategy);
+  // The same, reusing (and filling) `cache`'s schedules of this model.
+  RunResult run(const workloads::LoadedModel& model, const std::string& strategy, ScheduleCache* cache);
   // Every stage on the same mapper; `best` picks the fastest strategy per network.
   WorkloadResult run(const workloads::Workload& w, const std::string& strategy = kDefaultStrategy);
   const mappers::Mapper& mapper() const { return mapper_; }
