@@ -247,26 +247,21 @@ std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, cons
     }
   };
   const size_t n = std::min<size_t>({which.size(), std::max(1u, std::thread::hardware_concurrency()), 8});
-  std::vector<std::thread> threads;
   std::exception_ptr error;
   std::mutex error_mutex;
-  for (size_t t = 1; t < n; ++t)
-    threads.emplace_back([&] {
-      try {
-        work();
-      } catch (...) {
-        const std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        next = which.size();
-      }
-    });
-  try {
-    work();
-  } catch (...) {
-    const std::lock_guard<std::mutex> lock(error_mutex);
-    if (!error) error = std::current_exception();
-    next = which.size();
-  }
+  // The first error wins and stops the others taking more entries.
+  auto guarded = [&] {
+    try {
+      work();
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+      next = which.size();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 1; t < n; ++t) threads.emplace_back(guarded);
+  guarded();
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
   evaluations_ += which.size();
