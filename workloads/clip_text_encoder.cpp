@@ -78,7 +78,8 @@ Graph build_clip_text_encoder(const ClipTextConfig& cfg, const TextEncoderInputs
   TensorId tok_table = b.weight("text_model.embeddings.token_embedding.weight", {cfg.vocab_size, dim});
   TensorId pos_table = b.weight("text_model.embeddings.position_embedding.weight", {cfg.max_position_embeddings, dim});
   TensorId tok = b.gather("text_model.embeddings.token_embedding", tok_table, {in.batch, in.tokens});
-  TensorId pos = b.gather("text_model.embeddings.position_embedding", pos_table, {1, in.tokens});
+  // position_ids is the buffer arange(T): this lookup folds at compile time.
+  TensorId pos = b.gather("text_model.embeddings.position_embedding", pos_table, {1, in.tokens}, true);
   TensorId h = b.add("text_model.embeddings.add", tok, pos);
 
   const AttentionSpec spec{.heads = cfg.num_attention_heads,

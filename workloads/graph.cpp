@@ -10,10 +10,37 @@
 
 namespace npusim::workloads {
 
+void GraphBuilder::fold_constants() {
+  // Builders add an op after its inputs, so one pass in order sees each op's inputs settled.
+  std::vector<Op> kept;
+  kept.reserve(ops_.size());
+  for (Op& op : ops_) {
+    // A gather's indices are not among its inputs: its table is, and the indices are the run's
+    // (token ids) unless the builder says they are fixed.
+    const bool constant = !op.inputs.empty() && (op.kind != OpKind::kGather || op.constant_indices) &&
+                          std::all_of(op.inputs.begin(), op.inputs.end(),
+                                      [&](TensorId t) { return tensors_[t].kind == TensorKind::kWeight; });
+    if (!constant) {
+      for (TensorId t : op.outputs) producer_[t] = static_cast<OpId>(kept.size());
+      kept.push_back(std::move(op));
+      continue;
+    }
+    for (TensorId t : op.outputs) {
+      producer_[t] = kNoOp;
+      tensors_[t].kind = TensorKind::kWeight;
+      tensors_[t].parameter = false;
+    }
+    folded_.push_back(op.name);
+  }
+  ops_ = std::move(kept);
+}
+
 Graph GraphBuilder::finish() {
+  fold_constants();
   Graph g;
   g.name_ = name_;
   g.precision_ = precision_;
+  g.folded_ = std::move(folded_);
   g.g_ = BoostGraph(ops_.size());
   for (OpId i = 0; i < ops_.size(); ++i) g.g_[i] = std::move(ops_[i]);
   for (OpId i = 0; i < g.num_ops(); ++i)

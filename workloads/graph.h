@@ -71,10 +71,14 @@ class Graph {
   std::optional<TensorId> find_tensor(const std::string& name) const;
   uint64_t param_count() const;        // elements of all weight tensors that are parameters
   uint64_t constant_elements() const;  // elements of weight tensors that are constants, not parameters
+  // Ops the builder folded: computed from weights and constants alone, so a deployment compiler
+  // evaluates them once (GraphBuilder::finish); their results are constants.
+  const std::vector<std::string>& folded_ops() const { return folded_; }
 
  private:
   friend class GraphBuilder;
   std::string name_;
+  std::vector<std::string> folded_;
   PrecisionSpec precision_;
   BoostGraph g_;
   std::vector<Tensor> tensors_;
@@ -154,8 +158,10 @@ class GraphBuilder {
   TensorId concat(const std::string& name, const std::vector<TensorId>& xs, int64_t axis);
   TensorId reshape(const std::string& name, TensorId x, std::vector<int64_t> shape);  // one -1 allowed
   TensorId transpose(const std::string& name, TensorId x, const std::vector<uint64_t>& perm);
-  // Looks up rows of `table` ([rows, dim], a weight) for indices of shape `index_shape`.
-  TensorId gather(const std::string& name, TensorId table, const Shape& index_shape);
+  // Looks up rows of `table` ([rows, dim], a weight) for indices of shape `index_shape`: an
+  // input of the run (token ids), or with `constant_indices` fixed at compile time (positions
+  // 0..T-1, a relative position index), which finish() then folds into a constant.
+  TensorId gather(const std::string& name, TensorId table, const Shape& index_shape, bool constant_indices = false);
   // x[..., start : start + length, ...] along `axis` (a copy of only that range).
   TensorId slice(const std::string& name, TensorId x, int64_t axis, uint64_t start, uint64_t length);
 
@@ -167,10 +173,15 @@ class GraphBuilder {
   // at most as many elements as it writes.
   TensorId copy(const std::string& name, TensorId x, Shape out_shape);
 
-  // Checks the graph is a DAG and computes the topological order. The builder is spent after.
+  // Folds the ops computed from weights and constants alone (a deployment compiler evaluates
+  // them once: a relative-position bias gathered from its table and permuted, a mask built
+  // from constants): they are dropped, and their outputs become constants (weights that are
+  // not parameters). Then checks the graph is a DAG and computes the topological order. The
+  // builder is spent after.
   Graph finish();
 
  private:
+  void fold_constants();
   TensorId add_tensor(Tensor t);
   TensorId add_op(Op op, Shape out_shape, DType out_dtype);
   TensorId unary_vector(const std::string& name, OpKind kind, TensorId x, Shape out_shape, uint64_t elems);
@@ -188,6 +199,7 @@ class GraphBuilder {
   std::unordered_map<std::string, TensorId> by_name_;  // every tensor name, for find() and duplicates
   std::vector<Op> ops_;
   std::vector<OpId> producer_;
+  std::vector<std::string> folded_;
 };
 
 }  // namespace npusim::workloads

@@ -496,7 +496,8 @@ TensorId GraphBuilder::transpose(const std::string& name, TensorId x, const std:
   return add_op(std::move(op), std::move(out), tensor(x).dtype);
 }
 
-TensorId GraphBuilder::gather(const std::string& name, TensorId table, const Shape& index_shape) {
+TensorId GraphBuilder::gather(const std::string& name, TensorId table, const Shape& index_shape,
+                              bool constant_indices) {
   const Shape& s = shape(table);
   if (s.size() != 2 || tensor(table).kind != TensorKind::kWeight)
     fail(name, "gather needs a [rows, dim] weight table, got " + shape_str(s));
@@ -504,6 +505,7 @@ TensorId GraphBuilder::gather(const std::string& name, TensorId table, const Sha
   out.push_back(s[1]);
   Op op = new_op(name, OpKind::kGather);
   op.inputs.push_back(table);
+  op.constant_indices = constant_indices;
   return add_op(std::move(op), std::move(out), dtypes_.activation);
 }
 

@@ -37,7 +37,9 @@ void build_gather(Importer& im, int i, const std::string& name) {
   const auto& n = im.node(i);
   const Shape ts = shape_of(im, i, 0);
   if (im.is_static(n.input(0)) && ts.size() == 2 && im.attr_int(i, "axis", 0) == 0)  // a table looked up at run time
-    return im.set_output(i, 0, im.b.gather(name, im.value(i, n.input(0), true), shape_of(im, i, 1)));
+    return im.set_output(i, 0,
+                         im.b.gather(name, im.value(i, n.input(0), true), shape_of(im, i, 1),
+                                     n.input_size() > 1 && im.is_static(n.input(1))));
   build_copy(im, i, name);
 }
 

@@ -86,6 +86,9 @@ struct Op {
   uint64_t macs = 0;          // multiply-accumulates
   uint64_t vector_elems = 0;  // elements passed through the vector unit (cost class above)
   uint64_t moved_bytes = 0;   // kDataMovement: bytes copied (0 for a view)
+  // kGather: the indices are fixed when the model is compiled (positions 0..T-1, a relative
+  // position index), not an input of the run (token ids): a table lookup then folds.
+  bool constant_indices = false;
 };
 
 }  // namespace npusim::workloads

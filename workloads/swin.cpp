@@ -37,7 +37,8 @@ TensorId window_attention(GraphBuilder& b, const std::string& p, TensorId x, uin
   TensorId scores = b.attention_score(p + "scores", q, k);  // [B*nW, heads, 49, 49]
   // Relative position bias: table[index] -> [49, 49, heads] -> [heads, 49, 49], broadcast over windows.
   TensorId table = b.weight(p + "relative_position_bias_table", {(2 * kWindow - 1) * (2 * kWindow - 1), heads});
-  TensorId bias = b.gather(p + "relative_position_bias", table, {kTokens, kTokens});
+  // relative_position_index is a buffer: the lookup (and its permute) fold at compile time.
+  TensorId bias = b.gather(p + "relative_position_bias", table, {kTokens, kTokens}, true);
   bias = b.transpose(p + "relative_position_bias.permute", bias, {2, 0, 1});
   scores = b.add(p + "relative_position_bias.add", scores, bias);
   if (shifted) {

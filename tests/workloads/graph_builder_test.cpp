@@ -10,6 +10,29 @@ using namespace npusim::testing;
 
 namespace {}  // namespace
 
+TEST_CASE("GraphBuilder: ops computed from weights alone fold into constants; a gather of run-time ids does not") {
+  GraphBuilder b("t", Precision::kW8A16);
+  TensorId table = b.weight("table", {16, 8});
+  TensorId tok = b.gather("tok", table, {1, 4});          // token ids: an input of the run
+  TensorId pos = b.gather("pos", table, {1, 4}, true);    // positions 0..3: fixed
+  TensorId pos_t = b.transpose("pos.t", pos, {0, 1, 2});  // computed from a constant: folds too
+  TensorId y = b.add("y", tok, pos_t);                    // has a run-time input: stays
+  b.transpose("mask", b.constant("c", {4, 4}), {1, 0});   // a constant's permute: folds
+  (void)y;
+  Graph g = b.finish();
+  CHECK(g.num_ops() == 2);
+  CHECK(has_op(g, "tok"));
+  CHECK(has_op(g, "y"));
+  CHECK(g.folded_ops() == std::vector<std::string>{"pos", "pos.t", "mask"});
+  const Tensor& folded = g.tensor(*g.find_tensor("pos.t"));
+  CHECK(folded.kind == TensorKind::kWeight);
+  CHECK_FALSE(folded.parameter);
+  CHECK(g.producer(*g.find_tensor("pos.t")) == kNoOp);
+  CHECK(g.producer(*g.find_tensor("y")) != kNoOp);
+  CHECK(g.param_count() == 16 * 8);                     // the table, once
+  CHECK(g.constant_elements() == 16 + 16 + 4 * 8 * 2);  // c, mask, pos and pos.t
+}
+
 TEST_CASE("GraphBuilder: slice, shared-weight linear and KV-cache outputs") {
   GraphBuilder b("t", Precision::kW8A16);
   TensorId emb = b.weight("emb", {10, 8});

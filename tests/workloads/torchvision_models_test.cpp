@@ -189,6 +189,16 @@ TEST_CASE("ConvNeXt-Tiny and Swin-T: blocks as torchvision builds them") {
   // Stage 4's 7x7 map is one window: torchvision does not shift it.
   CHECK_FALSE(has_op(s, "features.7.1.attn.roll"));
   CHECK(s.tensor(*s.find_tensor(a + "relative_position_bias_table")).shape == Shape{169, 3});
+  // The bias gathered from the table by the fixed relative-position index, and its permute,
+  // are folded at compile time: no ops; the permuted bias is a constant, not a parameter.
+  CHECK_FALSE(has_op(s, a + "relative_position_bias"));
+  CHECK_FALSE(has_op(s, a + "relative_position_bias.permute"));
+  const Tensor& bias = s.tensor(*s.find_tensor(a + "relative_position_bias.permute"));
+  CHECK(bias.kind == TensorKind::kWeight);
+  CHECK_FALSE(bias.parameter);
+  CHECK(bias.shape == Shape{3, 49, 49});
+  CHECK(s.folded_ops().size() == 24);  // 12 blocks x (gather, permute)
+  CHECK(has_op(s, a + "relative_position_bias.add"));
   CHECK(s.tensor(op_named(s, "features.2.reduction").outputs[0]).shape == Shape{1, 28, 28, 192});
   CHECK(error_of([] { build("swin-t", 1, 256); }) ==
         "swin-t: resolution = 256 must be a multiple of 224 (whole 7x7 windows at every stage; padding is not "
