@@ -296,22 +296,17 @@ void build_transpose(Importer& im, int i, const std::string& name) {
   im.set_output(i, 0, permute(im.b, name, x, p));
 }
 
-// Einsum of two operands: every letter is a batch (both operands and the output), a row (first
-// operand and output), a column (second and output) or a contraction (both operands only); the
-// operands are viewed as [B, M, K] and [B, K, N] (a layout change the exporter's equation already
-// states), so the MACs are B * M * N * K.
-void build_einsum(Importer& im, int i, const std::string& name) {
-  const auto& n = im.node(i);
-  if (n.input_size() != 2) im.fail_node(i, "only two-operand equations are supported");
-  std::string eq = im.attr_str(i, "equation", "");
-  std::erase(eq, ' ');
-  const size_t arrow = eq.find("->"), comma = eq.find(',');
-  if (arrow == std::string::npos || comma == std::string::npos || comma > arrow)
-    im.fail_node(i, "only explicit two-operand equations (ab,bc->ac) are supported");
-  const std::string ta = eq.substr(0, comma), tb = eq.substr(comma + 1, arrow - comma - 1), to = eq.substr(arrow + 2);
-  const Shape sa = shape_of(im, i, 0), sb = shape_of(im, i, 1);
+// One two-operand step of an Einsum: every letter is a batch (both operands and the output), a row
+// (first operand and output), a column (second and output) or a contraction (both operands only);
+// the operands are viewed as [B, M, K] and [B, K, N] (a layout change the exporter's equation
+// already states), so the MACs are B * M * N * K. The result has the dims of `to`'s letters.
+TensorId einsum_pair(Importer& im, int i, const std::string& name, const std::string& eq, TensorId a,
+                     const std::string& ta, TensorId b, const std::string& tb, const std::string& to) {
+  const Shape sa = im.b.shape(a), sb = im.b.shape(b);
+  std::map<char, uint64_t> size;
   uint64_t bsz = 1, m = 1, nn = 1, k = 1;
   for (size_t d = 0; d < ta.size(); ++d) {
+    size[ta[d]] = sa[d];
     const bool in_b = tb.find(ta[d]) != std::string::npos, in_o = to.find(ta[d]) != std::string::npos;
     if (in_b && in_o)
       bsz *= sa[d];
@@ -320,21 +315,69 @@ void build_einsum(Importer& im, int i, const std::string& name) {
     else if (in_b)
       k *= sa[d];
     else
-      im.fail_node(i, "equation '" + eq + "' sums a letter over one operand only");
+      im.fail_node(i, "equation '" + eq + "' sums letter " + std::string(1, ta[d]) +
+                          " over one operand only, which npusim does not model");
   }
   for (size_t d = 0; d < tb.size(); ++d) {
+    size.emplace(tb[d], sb[d]);
     const bool in_a = ta.find(tb[d]) != std::string::npos, in_o = to.find(tb[d]) != std::string::npos;
     if (!in_a && in_o)
       nn *= sb[d];
     else if (!in_a)
-      im.fail_node(i, "equation '" + eq + "' sums a letter over one operand only");
+      im.fail_node(i, "equation '" + eq + "' sums letter " + std::string(1, tb[d]) +
+                          " over one operand only, which npusim does not model");
   }
   auto view = [&](const std::string& suffix, TensorId t, const Shape& s) {
     return im.b.reshape(im.unique_name(name + suffix), t, std::vector<int64_t>(s.begin(), s.end()));
   };
-  TensorId a = view(".a", im.value(i, n.input(0)), {bsz, m, k}), b = view(".b", im.value(i, n.input(1)), {bsz, k, nn});
-  const Shape out = im.shape(i, n.output(0));
-  im.set_output(i, 0, view(".out", im.b.matmul(name, a, b), Shape(out.begin(), out.end())));
+  Shape out;
+  for (char ch : to) out.push_back(size.at(ch));
+  const TensorId va = view(".a", a, {bsz, m, k});
+  const TensorId vb = view(".b", b, {bsz, k, nn});
+  return view(".out", im.b.matmul(im.unique_name(name), va, vb), out);
+}
+
+// Einsum: two operands as one matmul; more are contracted pairwise left to right, each step
+// keeping the letters a later operand or the output still needs (in order of appearance).
+void build_einsum(Importer& im, int i, const std::string& name) {
+  const auto& n = im.node(i);
+  std::string eq = im.attr_str(i, "equation", "");
+  std::erase(eq, ' ');
+  const size_t arrow = eq.find("->");
+  std::vector<std::string> terms(1);
+  for (char ch : eq.substr(0, arrow))
+    if (ch == ',')
+      terms.emplace_back();
+    else
+      terms.back() += ch;
+  if (terms.size() < 2)
+    im.fail_node(i, "equation '" + eq + "' has one operand (a transpose, trace or sum), which npusim does not model");
+  std::string rhs;  // validated by infer_einsum
+  if (arrow != std::string::npos) {
+    rhs = eq.substr(arrow + 2);
+  } else {
+    std::map<char, int> uses;
+    for (const auto& t : terms)
+      for (char ch : t) ++uses[ch];
+    for (const auto& [ch, count] : uses)
+      if (count == 1) rhs += ch;
+  }
+  TensorId acc = im.value(i, n.input(0));
+  std::string cur = terms[0];
+  for (size_t t = 1; t < terms.size(); ++t) {
+    std::string needed = rhs, to;
+    for (size_t later = t + 1; later < terms.size(); ++later) needed += terms[later];
+    if (t + 1 == terms.size()) {
+      to = rhs;
+    } else {
+      for (char ch : cur + terms[t])
+        if (needed.find(ch) != std::string::npos && to.find(ch) == std::string::npos) to += ch;
+    }
+    acc = einsum_pair(im, i, terms.size() == 2 ? name : name + ".step" + std::to_string(t), eq, acc, cur,
+                      im.value(i, n.input(static_cast<int>(t))), terms[t], to);
+    cur = to;
+  }
+  im.set_output(i, 0, acc);
 }
 
 // Columns: op, com.microsoft too, min and max operands, shape rule, builder ops.
