@@ -95,6 +95,37 @@ void build_generic(Importer& im, int i, const std::string& name) {
   ++im.generic_counts[(n.domain().empty() ? "" : n.domain() + ".") + n.op_type()];
 }
 
+// A 3-D convolution whose kernel tiles the depth (stride = kernel, no padding or dilation in depth,
+// no groups), as video and vision-language patch embeddings use it (Qwen2-VL's [2, 14, 14]
+// patches): each output depth slice is a 2-D convolution over kernel-depth x C input channels, so
+// the input is viewed as [N x D', C x kd, H, W] (a layout change) and the output back as
+// [N, K, D', P, Q]. MACs and weights are the 3-D convolution's.
+void build_conv3d_patches(Importer& im, int i, const std::string& name) {
+  const auto& n = im.node(i);
+  const Shape xs = shape_of(im, i, 0), ws = shape_of(im, i, 1), out = im.shape(i, n.output(0));
+  std::vector<int64_t> strides = im.attr_ints(i, "strides"), dil = im.attr_ints(i, "dilations"),
+                       pads = im.attr_ints(i, "pads");
+  if (strides.empty()) strides.assign(3, 1);
+  if (pads.empty()) pads.assign(6, 0);
+  const bool patches = im.attr_int(i, "group", 1) == 1 && strides[0] == static_cast<int64_t>(ws[2]) && pads[0] == 0 &&
+                       pads[3] == 0 && strides[1] == strides[2] &&
+                       std::all_of(dil.begin(), dil.end(), [](int64_t d) { return d == 1; }) &&
+                       im.attr_str(i, "auto_pad", "NOTSET") == "NOTSET" && pads[1] == pads[2] && pads[1] == pads[4] &&
+                       pads[1] == pads[5];
+  if (!patches)
+    im.fail_node(i, "a 3-D convolution is supported only when its kernel tiles the depth (depth stride = kernel " +
+                        std::to_string(ws[2]) +
+                        ", no depth padding, dilation or groups, equal H and W strides and padding); got input " +
+                        shape_str(xs) + ", weights " + shape_str(ws));
+  ++im.weight_uses[n.input(1)];
+  auto dims = [](std::initializer_list<uint64_t> d) { return std::vector<int64_t>(d.begin(), d.end()); };
+  TensorId x = im.b.reshape(im.unique_name(name + ".slices"), im.value(i, n.input(0)),
+                            dims({xs[0] * out[2], xs[1] * ws[2], xs[3], xs[4]}));
+  TensorId y = im.b.conv2d(name, x, ws[0], ws[3], ws[4], static_cast<uint64_t>(strides[1]),
+                           static_cast<uint64_t>(pads[1]), 1, has_input(im, i, 2));
+  im.set_output(i, 0, im.b.reshape(im.unique_name(name + ".ncdhw"), y, std::vector<int64_t>(out.begin(), out.end())));
+}
+
 void build_conv(Importer& im, int i, const std::string& name) {
   const auto& n = im.node(i);
   if (!im.is_static(n.input(1)))
@@ -102,8 +133,9 @@ void build_conv(Importer& im, int i, const std::string& name) {
   const Shape ws = shape_of(im, i, 1);
   TensorId x = im.value(i, n.input(0));
   const Shape xs = im.b.shape(x), out = im.shape(i, n.output(0));
+  if (xs.size() == 5) return build_conv3d_patches(im, i, name);
   if (xs.size() != 4 && xs.size() != 3)
-    im.fail_node(i, "only 1-D and 2-D convolutions are supported, got input " + shape_str(xs));
+    im.fail_node(i, "only 1-D, 2-D and 3-D patch convolutions are supported, got input " + shape_str(xs));
   const size_t sp = xs.size() - 2;
   std::vector<int64_t> strides = im.attr_ints(i, "strides"), dil = im.attr_ints(i, "dilations");
   if (strides.empty()) strides.assign(sp, 1);
