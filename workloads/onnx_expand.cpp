@@ -3,6 +3,8 @@
 // per iteration. Every inlined value gets a prefix unique to the expansion, so two calls of one
 // function (or two iterations of one body) never define the same value; the prefix replaces an
 // earlier one (a value keeps its base name), so names grow with the nesting depth, not faster.
+#include <google/protobuf/unknown_field_set.h>
+
 #include <algorithm>
 #include <unordered_set>
 
@@ -84,31 +86,49 @@ void rename_graph(onnx::GraphProto& g, const Renaming& r) {
 }
 
 // Replaces each attribute that refers to the calling node's (ref_attr_name) by the caller's
-// attribute of that name, renamed; drops it when the caller has none (the op's default applies).
-// Subgraphs inside the body refer to the same caller.
-void resolve_refs(onnx::NodeProto& n, const onnx::NodeProto& call) {
+// attribute of that name, else the function's default (`defaults`), renamed; drops it when neither
+// has one (the op's own default applies). Subgraphs inside the body refer to the same caller.
+void resolve_refs(onnx::NodeProto& n, const onnx::NodeProto& call, const std::vector<onnx::AttributeProto>& defaults) {
   auto* attrs = n.mutable_attribute();
   for (int k = 0; k < attrs->size();) {
     onnx::AttributeProto& a = attrs->at(k);
     if (a.ref_attr_name().empty()) {
       if (a.has_g())
-        for (auto& inner : *a.mutable_g()->mutable_node()) resolve_refs(inner, call);
+        for (auto& inner : *a.mutable_g()->mutable_node()) resolve_refs(inner, call, defaults);
       for (auto& sub : *a.mutable_graphs())
-        for (auto& inner : *sub.mutable_node()) resolve_refs(inner, call);
+        for (auto& inner : *sub.mutable_node()) resolve_refs(inner, call, defaults);
       ++k;
       continue;
     }
-    const auto it = std::find_if(call.attribute().begin(), call.attribute().end(),
-                                 [&](const onnx::AttributeProto& c) { return c.name() == a.ref_attr_name(); });
-    if (it == call.attribute().end()) {
+    auto named = [&](const onnx::AttributeProto& c) { return c.name() == a.ref_attr_name(); };
+    const onnx::AttributeProto* from = nullptr;
+    if (auto it = std::find_if(call.attribute().begin(), call.attribute().end(), named); it != call.attribute().end())
+      from = &*it;
+    else if (auto d = std::find_if(defaults.begin(), defaults.end(), named); d != defaults.end())
+      from = &*d;
+    if (!from) {
       attrs->DeleteSubrange(k, 1);
       continue;
     }
     const std::string name = a.name();
-    a = *it;
+    a = *from;
     a.set_name(name);
     ++k;
   }
+}
+
+// A function's attribute defaults: FunctionProto.attribute_proto (field 11, ONNX 1.13 and later),
+// which Debian's ONNX 1.12 does not know, so it is read from the unknown fields.
+std::vector<onnx::AttributeProto> attribute_defaults(const onnx::FunctionProto& f) {
+  std::vector<onnx::AttributeProto> out;
+  const auto& unknown = f.unknown_fields();
+  for (int k = 0; k < unknown.field_count(); ++k) {
+    const auto& field = unknown.field(k);
+    if (field.number() != 11 || field.type() != google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) continue;
+    onnx::AttributeProto a;
+    if (a.ParseFromString(field.length_delimited()) && !a.name().empty()) out.push_back(std::move(a));
+  }
+  return out;
 }
 
 const onnx::GraphProto* graph_attr(const onnx::NodeProto& n, const std::string& name) {
@@ -120,7 +140,11 @@ const onnx::GraphProto* graph_attr(const onnx::NodeProto& n, const std::string& 
 }  // namespace
 
 Expander::Expander(const onnx::ModelProto& m, uint64_t max_nodes) : max_nodes_(max_nodes) {
-  for (const auto& f : m.functions()) functions_.emplace(function_key(f.domain(), f.name()), &f);
+  for (const auto& f : m.functions()) {
+    const std::string key = function_key(f.domain(), f.name());
+    functions_.emplace(key, &f);
+    defaults_.emplace(key, attribute_defaults(f));
+  }
 }
 
 bool Expander::is_control_flow(const onnx::NodeProto& n) const {
@@ -200,7 +224,7 @@ void Expander::emit(const onnx::NodeProto* n, int depth, std::vector<std::string
   for (const auto& body : f.node()) {
     onnx::NodeProto& copy = make(depth + 1);
     copy = body;
-    resolve_refs(copy, *n);
+    resolve_refs(copy, *n, defaults_.at(key));
     rename_node(copy, r, true);
     charge(copy);
     emit(&copy, depth + 1, chain, out);

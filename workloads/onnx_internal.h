@@ -190,7 +190,8 @@ class Expander {
   void inline_graph(const onnx::GraphProto& body, Renaming& r, const std::vector<std::string>& outs, int depth,
                     std::vector<const onnx::NodeProto*>& out);
 
-  std::map<std::string, const onnx::FunctionProto*> functions_;  // "domain.name" -> function
+  std::map<std::string, const onnx::FunctionProto*> functions_;        // "domain.name" -> function
+  std::map<std::string, std::vector<onnx::AttributeProto>> defaults_;  // "domain.name" -> attribute defaults
   std::deque<onnx::NodeProto> owned_;
   std::unordered_map<const onnx::NodeProto*, int> depth_;  // nodes made; others are at depth 0
   std::map<std::string, int> expanded_;

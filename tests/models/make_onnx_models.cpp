@@ -645,7 +645,8 @@ void body_scalar(google::protobuf::RepeatedPtrField<onnx::NodeProto>* nodes, con
 }
 
 // As torch's dynamo exporter and onnxscript write modules: model-local functions. LayerNorm (its
-// epsilon an attribute reference) called twice, and an Mlp calling a Gelu function, as
+// epsilon an attribute reference, given by the first call, the function's default in the second)
+// called twice, and an Mlp calling a Gelu function, as
 // torch_written_out writes them inline: x -> LayerNorm -> Mlp (fc1, GELU, fc2) -> LayerNorm.
 Model torch_local_functions() {
   Model m("torch_local_functions");
@@ -656,6 +657,11 @@ Model torch_local_functions() {
   }
   auto* ln = function(m, "pkg.torch", "LayerNorm", {"x", "w", "b"}, {"y"});
   ln->add_attribute("epsilon");
+  onnx::AttributeProto eps;  // its default, FunctionProto.attribute_proto (field 11, not in ONNX 1.12)
+  eps.set_name("epsilon");
+  eps.set_type(onnx::AttributeProto::FLOAT);
+  eps.set_f(1e-5f);
+  ln->mutable_unknown_fields()->AddLengthDelimited(11, eps.SerializeAsString());
   auto* nodes = ln->mutable_node();
   for (const auto& [in, out] : {std::pair<std::string, std::string>{"x", "mean"}, {"sq", "var"}}) {
     auto* r = body_node(nodes, "ReduceMean", {in}, {out});
@@ -700,6 +706,7 @@ Model torch_local_functions() {
   auto ln_call = [&](const std::string& name, const std::string& in) {
     auto* n = m.node("LayerNorm", name, {in, name + ".weight", name + ".bias"}, {name});
     n->set_domain("pkg.torch");
+    if (name == "ln2") return;  // epsilon from the function's default
     auto* a = n->add_attribute();
     a->set_name("epsilon");
     a->set_type(onnx::AttributeProto::FLOAT);
