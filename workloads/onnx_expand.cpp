@@ -161,7 +161,7 @@ onnx::NodeProto& Expander::make(int depth) {
   if (++made_ > max_nodes_)
     throw InputError("expanding model-local functions, If and Loop gives more than " + std::to_string(max_nodes_) +
                      " nodes, the limit on a graph's size; raise it with --max-ops N");
-  onnx::NodeProto& n = owned_.emplace_back();
+  onnx::NodeProto& n = *google::protobuf::Arena::CreateMessage<onnx::NodeProto>(&arena_);
   depth_[&n] = depth;
   return n;
 }

@@ -409,10 +409,13 @@ void Importer::infer_all() {
   }
   infer_pending();
   for (const auto& [where, c] : loop_conds_) {
-    const Val& v = vals_.at(c);
-    if (!v.is_static || !v.has_data)
+    if (!defined_.contains(c))
+      fail(where + ": its body's condition output '" + c + "' is not defined by the body or before the Loop");
+    auto it = vals_.find(c);
+    if (it == vals_.end() || !it->second.is_static || !it->second.has_data)
       fail(where + ": its body's condition output '" + c + "' is not known before the run (" + data_chain(c) +
            "); npusim unrolls a Loop only when its condition folds to true in every iteration");
+    const Val& v = it->second;
     if ((v.ints.empty() || v.ints[0] == 0) && (v.reals.empty() || v.reals[0] == 0.0))
       fail(where + ": its body's condition output '" + c +
            "' is false: the loop stops before its trip count, which npusim does not model");

@@ -7,7 +7,6 @@
 #include <onnx/onnx_pb.h>
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -192,8 +191,8 @@ class Expander {
 
   std::map<std::string, const onnx::FunctionProto*> functions_;        // "domain.name" -> function
   std::map<std::string, std::vector<onnx::AttributeProto>> defaults_;  // "domain.name" -> attribute defaults
-  std::deque<onnx::NodeProto> owned_;
-  std::unordered_map<const onnx::NodeProto*, int> depth_;  // nodes made; others are at depth 0
+  google::protobuf::Arena arena_;                                      // the nodes made: allocated and freed in bulk
+  std::unordered_map<const onnx::NodeProto*, int> depth_;              // nodes made; others are at depth 0
   std::map<std::string, int> expanded_;
   std::unordered_map<std::string, std::string> bases_;  // value made -> its name before any prefix
   std::unordered_set<std::string> prefixes_;
