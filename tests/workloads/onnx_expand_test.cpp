@@ -197,3 +197,68 @@ TEST_CASE("ONNX Einsum of three operands: contracted pairwise, left to right") {
   CHECK(error_of(bytes_of(m)).find("equation 'bij,bjk,bkl->bl' sums letter i over one operand only") !=
         std::string::npos);
 }
+
+TEST_CASE("ONNX a function holding an If and a Loop, called twice: each expansion's values are its own") {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* local = m.add_opset_import();
+  local->set_domain("local");
+  local->set_version(1);
+  auto add = [](google::protobuf::RepeatedPtrField<onnx::NodeProto>* nodes, const std::string& op,
+                const std::vector<std::string>& ins, const std::string& out, const std::string& name = "") {
+    auto* n = nodes->Add();
+    n->set_op_type(op);
+    n->set_name(name);
+    for (const auto& i : ins) n->add_input(i);
+    n->add_output(out);
+    return n;
+  };
+  auto int_attr = [](onnx::NodeProto* n, const std::string& name, int64_t v) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  };
+  auto graph_attr = [](onnx::NodeProto* n, const std::string& name) {
+    auto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::GRAPH);
+    return a->mutable_g();
+  };
+  auto* f = m.add_functions();
+  f->set_name("F");
+  f->set_domain("local");
+  f->add_input("x");
+  f->add_output("y");
+  auto* body = f->mutable_node();
+  int_attr(add(body, "Constant", {}, "one"), "value_int", 1);
+  int_attr(add(body, "Cast", {"one"}, "cond"), "to", onnx::TensorProto::BOOL);
+  auto* n_if = add(body, "If", {"cond"}, "h", "if");
+  add(graph_attr(n_if, "then_branch")->mutable_node(), "Relu", {"x"}, "t");
+  n_if->mutable_attribute(0)->mutable_g()->add_output()->set_name("t");
+  add(graph_attr(n_if, "else_branch")->mutable_node(), "Identity", {"x"}, "e");
+  n_if->mutable_attribute(1)->mutable_g()->add_output()->set_name("e");
+  int_attr(add(body, "Constant", {}, "trips"), "value_int", 2);
+  auto* n_loop = add(body, "Loop", {"trips", "", "h"}, "y", "loop");
+  auto* lb = graph_attr(n_loop, "body");
+  for (const char* in : {"i", "c", "v"}) lb->add_input()->set_name(in);
+  add(lb->mutable_node(), "Sigmoid", {"v"}, "v2");
+  for (const char* out : {"c", "v2"}) lb->add_output()->set_name(out);
+  auto* g = m.mutable_graph();
+  g->set_name("twice");
+  auto* in = g->add_input();
+  in->set_name("x0");
+  in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : {1, 8}) in->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  add(g->mutable_node(), "F", {"x0"}, "a", "call1")->set_domain("local");
+  add(g->mutable_node(), "F", {"a"}, "b", "call2")->set_domain("local");
+  g->add_output()->set_name("b");
+  LoadedModel lm = import_onnx_bytes(bytes_of(m), "t.onnx", {});
+  const Graph& r = lm.graph;
+  CHECK(r.num_ops() == 6);  // per call: the then branch's Relu, two iterations' Sigmoid
+  for (const char* op : {"call1/if/then_branch/Relu", "call1/loop/iter0/Sigmoid", "call1/loop/iter1/Sigmoid",
+                         "call2/if/then_branch/Relu", "call2/loop/iter0/Sigmoid", "call2/loop/iter1/Sigmoid"})
+    CHECK_MESSAGE(find_op(r, op), op);
+  CHECK(has_note(lm, "(expanding 2 x If, 2 x Loop, 2 x function call) into"));
+}
