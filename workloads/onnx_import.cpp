@@ -18,13 +18,15 @@ Importer::Importer(onnx::ModelProto& model, std::string display, const ModelOpti
       opts(o),
       m_(model),
       g_(model.graph()),
+      expander_(model, o.limits.max_ops),
       display_(std::move(display)) {}
 
 void Importer::fail(const std::string& msg) const { throw InputError(display_ + ": " + msg); }
 void Importer::fail_node(int i, const std::string& msg) const { fail(label(i) + ": " + msg); }
 
-std::string Importer::label(int i) const {
-  const onnx::NodeProto& n = g_.node(i);
+std::string Importer::label(int i) const { return label(*nodes_[static_cast<size_t>(i)], i); }
+
+std::string Importer::label(const onnx::NodeProto& n, int i) const {
   return (n.name().empty() ? "node #" + std::to_string(i) : "node '" + n.name() + "'") + " (" + n.op_type() + ")";
 }
 
@@ -40,7 +42,7 @@ std::string Importer::data_chain(const std::string& v) const {
     const int p = it->second.producer;
     chain += " <- " + label(p);
     std::string next;
-    for (const auto& in : g_.node(p).input())
+    for (const auto& in : nodes_[static_cast<size_t>(p)]->input())
       if (!in.empty() && !is_static(in)) {
         next = in;
         break;
@@ -90,7 +92,7 @@ TensorId Importer::value(int i, const std::string& v, bool weight_role) {
 
 std::vector<TensorId> Importer::dynamic_operands(int i, bool drop_scalar_constants) {
   std::vector<TensorId> out;
-  for (const auto& in : g_.node(i).input()) {
+  for (const auto& in : nodes_[static_cast<size_t>(i)]->input()) {
     if (in.empty()) continue;
     if (is_static(in) && drop_scalar_constants) {
       const Shape& s = val(i, in).shape;
@@ -121,7 +123,7 @@ std::string Importer::unique_name(const std::string& base) const {
 }
 
 void Importer::set_output(int i, int k, TensorId t) {
-  const std::string& out = g_.node(i).output(k);
+  const std::string& out = nodes_[static_cast<size_t>(i)]->output(k);
   if (out.empty()) return;
   const Shape& want = val(i, out).shape;
   if (!want.empty() && want != b.shape(t))
@@ -132,12 +134,12 @@ void Importer::set_output(int i, int k, TensorId t) {
 
 void Importer::fuse(int node, TensorId t) {
   fused[node] = true;
-  for (const auto& o : g_.node(node).output())
+  for (const auto& o : nodes_[static_cast<size_t>(node)]->output())
     if (!o.empty()) tensors_[o] = t;
 }
 
 const onnx::AttributeProto* Importer::attr(int i, const std::string& name) const {
-  for (const auto& a : g_.node(i).attribute())
+  for (const auto& a : nodes_[static_cast<size_t>(i)]->attribute())
     if (a.name() == name) return &a;
   return nullptr;
 }
@@ -256,74 +258,66 @@ void Importer::bind_inputs() {
   }
 }
 
-// Checks every node's operands are defined earlier (the ONNX spec's topological order) and its
-// outputs once, lists unsupported ops, then infers each node's output shapes in order.
-void Importer::infer_all() {
-  std::unordered_set<std::string> defined;
-  for (const auto& [name, v] : vals_) defined.insert(name);
-  std::unordered_set<std::string> statics;  // known before the run, by origin (before shapes)
-  for (const auto& [name, v] : vals_)
-    if (v.is_static) statics.insert(name);
-  std::map<std::string, std::vector<std::string>> unsupported;  // op type -> node labels
-  fused.assign(g_.node_size(), false);
-  rules_.assign(g_.node_size(), nullptr);
-  std::vector<bool> node_static(g_.node_size(), false);
-  for (int i = 0; i < g_.node_size(); ++i) {
-    const auto& n = g_.node(i);
-    bool all_static = true;
-    for (const auto& in : n.input()) {
-      if (in.empty()) continue;  // an omitted optional input
-      if (!defined.contains(in)) {
-        if (std::find(n.output().begin(), n.output().end(), in) != n.output().end())
-          fail_node(i, "writes its own input '" + in + "'");
-        fail_node(i, "input '" + in + "' is not a graph input, an initializer or an earlier node's output " +
-                         "(a malformed or truncated file?)");
-      }
-      consumers_[in].push_back(i);
-      all_static = all_static && statics.contains(in);
+// Adds node `n` (no If, Loop or call) after the others: checks its operands are defined earlier
+// (the ONNX spec's topological order) and its outputs once, and notes whether it is unsupported.
+void Importer::add_node(const onnx::NodeProto* np) {
+  const int i = static_cast<int>(nodes_.size());
+  nodes_.push_back(np);
+  fused.push_back(false);
+  rules_.push_back(nullptr);
+  node_static_.push_back(false);
+  const auto& n = *np;
+  bool all_static = true;
+  for (const auto& in : n.input()) {
+    if (in.empty()) continue;  // an omitted optional input
+    if (!defined_.contains(in)) {
+      if (std::find(n.output().begin(), n.output().end(), in) != n.output().end())
+        fail_node(i, "writes its own input '" + in + "'");
+      fail_node(i, "input '" + in + "' is not a graph input, an initializer or an earlier node's output " +
+                       "(a malformed or truncated file?)");
     }
-    const std::string& op = n.op_type();
-    node_static[i] = op == "Constant" || op == "Shape" || op == "Size" ||
-                     (all_static && !op.starts_with("Random") && op != "Multinomial");
-    if (node_static[i]) ++folded_;
-    for (const auto& out : n.output()) {
-      if (out.empty()) continue;
-      if (!defined.insert(out).second)
-        fail_node(i, "output '" + out + "' is already defined (by an input, an initializer or an earlier node)");
-      if (node_static[i]) statics.insert(out);
-    }
-    bool has_subgraph = false;
-    for (const auto& a : n.attribute()) has_subgraph = has_subgraph || a.has_g() || a.graphs_size() > 0;
-    rules_[i] = has_subgraph ? nullptr : find_rule(n.domain(), op);
-    if (!rules_[i] && !node_static[i])
-      unsupported[(n.domain().empty() ? "" : n.domain() + ".") + op].push_back(label(i));
+    consumers_[in].push_back(i);
+    all_static = all_static && statics_.contains(in);
   }
-  for (const auto& out : g_.output()) {
-    if (!defined.contains(out.name())) fail("graph output '" + out.name() + "' is not produced by any node");
-    graph_outputs_.insert(out.name());
+  const std::string& op = n.op_type();
+  node_static_[i] = op == "Constant" || op == "Shape" || op == "Size" ||
+                    (all_static && !op.starts_with("Random") && op != "Multinomial");
+  if (node_static_[i]) ++folded_;
+  for (const auto& out : n.output()) {
+    if (out.empty()) continue;
+    if (!defined_.insert(out).second)
+      fail_node(i, "output '" + out + "' is already defined (by an input, an initializer or an earlier node)");
+    if (node_static_[i]) statics_.insert(out);
   }
-  if (!unsupported.empty() && !opts.allow_unknown_ops) {
-    std::string list;
-    for (const auto& [op, nodes] : unsupported) {
-      const std::string& name = op;  // clang before 16 cannot capture a structured binding
-      const bool local = std::any_of(m_.functions().begin(), m_.functions().end(), [&](const auto& f) {
-        return (f.domain().empty() ? f.name() : f.domain() + "." + f.name()) == name;
-      });
-      list += (list.empty() ? "" : "; ") + op + " at " + nodes[0] +
-              (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "") +
-              (local ? " (a model-local function, which npusim does not expand)" : "");
-    }
-    fail("unsupported ONNX op(s): " + list +
-         ". Pass --allow-unknown-ops to count each as a generic vector op over its output "
-         "elements, or replace them in the model");
-  }
-  for (int i = 0; i < g_.node_size(); ++i) {
+  bool has_subgraph = false;
+  for (const auto& a : n.attribute()) has_subgraph = has_subgraph || a.has_g() || a.graphs_size() > 0;
+  rules_[i] = has_subgraph ? nullptr : find_rule(n.domain(), op);
+  if (!rules_[i] && !node_static_[i])
+    unsupported_[(n.domain().empty() ? "" : n.domain() + ".") + op].push_back(label(i));
+}
+
+void Importer::fail_unsupported() const {
+  if (unsupported_.empty() || opts.allow_unknown_ops) return;
+  std::string list;
+  for (const auto& [op, nodes] : unsupported_)
+    list += (list.empty() ? "" : "; ") + op + " at " + nodes[0] +
+            (nodes.size() > 1 ? " and " + std::to_string(nodes.size() - 1) + " more" : "");
+  fail("unsupported ONNX op(s): " + list +
+       ". Pass --allow-unknown-ops to count each as a generic vector op over its output elements, or replace them "
+       "in the model");
+}
+
+// Infers the shapes of the nodes added since the last call, in order.
+void Importer::infer_pending() {
+  fail_unsupported();
+  for (; inferred_ < nodes_.size(); ++inferred_) {
+    const int i = static_cast<int>(inferred_);
     infer_node(i);
-    for (const auto& out : g_.node(i).output()) {
+    for (const auto& out : nodes_[inferred_]->output()) {
       auto it = vals_.find(out);
       if (out.empty() || it == vals_.end()) continue;
       Val& v = it->second;
-      v.is_static = node_static[i];
+      v.is_static = node_static_[i];
       v.producer = i;
       if (!v.is_static) {
         v.has_data = false, v.ints.clear(), v.reals.clear();
@@ -331,14 +325,105 @@ void Importer::infer_all() {
           fail_node(i, "output '" + out + "' has shape " + shape_str(v.shape) +
                            ": npusim models no empty tensors computed at run time");
       }
-      for (const auto& in : g_.node(i).input())
+      for (const auto& in : nodes_[inferred_]->input())
         if (!in.empty() && vals_.contains(in) && vals_.at(in).from_initializer) v.from_initializer = true;
     }
   }
 }
 
+// If or Loop node `n`: infers the nodes before it, folds its condition or trip count, and queues
+// the nodes it expands into.
+void Importer::expand(const onnx::NodeProto& n) {
+  const std::string where = label(n, static_cast<int>(nodes_.size()));
+  for (const auto& in : n.input())
+    if (!in.empty() && !defined_.contains(in))
+      fail(where + ": input '" + in + "' is not a graph input, an initializer or an earlier node's output " +
+           "(a malformed or truncated file?)");
+  infer_pending();
+  // The one element of operand k, which must be known before the run.
+  auto scalar = [&](int k, const std::string& what) -> int64_t {
+    const std::string& v = n.input(k);
+    auto it = vals_.find(v);
+    if (it == vals_.end() || !it->second.is_static)
+      fail(where + ": its " + what + " '" + v + "' is not known before the run (" + data_chain(v) +
+           "); npusim expands an If or Loop only when its condition and trip count fold to constants");
+    const Val& x = it->second;
+    if (!x.has_data || elem_count(x.shape) != 1)
+      fail(where + ": its " + what + " '" + v + "' has shape " + shape_str(x.shape) + "; it must hold one element");
+    return x.ints.empty() ? (x.reals.empty() || x.reals[0] == 0.0 ? 0 : 1) : x.ints[0];
+  };
+  std::vector<const onnx::NodeProto*> body;
+  try {
+    if (n.op_type() == "If") {
+      if (n.input_size() != 1 || n.input(0).empty()) fail(where + ": expected one input, the condition");
+      body = expander_.inline_if(n, scalar(0, "condition") != 0);
+    } else {
+      if (n.input_size() < 2 || n.input(0).empty())
+        fail(where + ": has no trip count (a while loop); npusim unrolls only loops with a constant trip count");
+      int64_t trips = std::max<int64_t>(scalar(0, "trip count"), 0);
+      if (!n.input(1).empty() && scalar(1, "condition") == 0) trips = 0;
+      std::vector<std::string> conds;
+      body = expander_.unroll_loop(n, static_cast<uint64_t>(trips), opset, conds);
+      for (auto& c : conds) loop_conds_.emplace_back(where, std::move(c));
+    }
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    if (what.starts_with(display_ + ": ")) throw;
+    fail(what);
+  }
+  pending_.push_back(std::move(body));
+}
+
+// Adds every node, expanding functions, If and Loop, then infers each node's output shapes in
+// order (the nodes before an If or Loop first, to fold its condition). Unsupported ops are listed
+// together in one error.
+void Importer::infer_all() {
+  for (const auto& [name, v] : vals_) {
+    defined_.insert(name);
+    if (v.is_static) statics_.insert(name);
+  }
+  std::vector<const onnx::NodeProto*> top;
+  for (const auto& n : g_.node()) top.push_back(&n);
+  try {
+    pending_.push_back(expander_.expand_calls(top));
+  } catch (const InputError& e) {
+    fail(e.what());
+  }
+  std::vector<size_t> next{0};  // per pending list, the next node
+  while (!pending_.empty()) {
+    if (next.back() == pending_.back().size()) {
+      pending_.pop_back(), next.pop_back();
+      continue;
+    }
+    const onnx::NodeProto* n = pending_.back()[next.back()++];
+    if (!expander_.is_control_flow(*n)) {
+      add_node(n);
+      continue;
+    }
+    expand(*n);
+    next.push_back(0);
+  }
+  for (const auto& out : g_.output()) {
+    if (!defined_.contains(out.name())) fail("graph output '" + out.name() + "' is not produced by any node");
+    graph_outputs_.insert(out.name());
+  }
+  infer_pending();
+  for (const auto& [where, c] : loop_conds_) {
+    if (!defined_.contains(c))
+      fail(where + ": its body's condition output '" + c + "' is not defined by the body or before the Loop");
+    auto it = vals_.find(c);
+    if (it == vals_.end() || !it->second.is_static || !it->second.has_data)
+      fail(where + ": its body's condition output '" + c + "' is not known before the run (" + data_chain(c) +
+           "); npusim unrolls a Loop only when its condition folds to true in every iteration");
+    const Val& v = it->second;
+    if ((v.ints.empty() || v.ints[0] == 0) && (v.reals.empty() || v.reals[0] == 0.0))
+      fail(where + ": its body's condition output '" + c +
+           "' is false: the loop stops before its trip count, which npusim does not model");
+  }
+}
+
 void Importer::infer_node(int i) {
-  const auto& n = g_.node(i);
+  const auto& n = *nodes_[static_cast<size_t>(i)];
   if (const OpRule* r = rules_[i]) {
     if (n.input_size() < r->min_inputs || (r->max_inputs >= 0 && n.input_size() > r->max_inputs))
       fail_node(i, "has " + std::to_string(n.input_size()) + " inputs, expected " + std::to_string(r->min_inputs) +
@@ -399,7 +484,7 @@ void Importer::infer_node(int i) {
 }
 
 void Importer::import_node(int i) {
-  const auto& n = g_.node(i);
+  const auto& n = *nodes_[static_cast<size_t>(i)];
   const bool all_static = std::all_of(n.output().begin(), n.output().end(),
                                       [&](const std::string& o) { return o.empty() || is_static(o); });
   if (all_static || fused[i] || n.output_size() == 0) return;
@@ -411,8 +496,13 @@ void Importer::import_node(int i) {
 
 std::vector<std::string> Importer::notes() const {
   std::vector<std::string> notes;
+  std::string expansions;
+  for (const auto& [what, count] : expander_.expanded())
+    expansions += (expansions.empty() ? " (expanding " : ", ") + std::to_string(count) + " x " + what;
+  if (!expansions.empty()) expansions += ")";
   notes.push_back("imported from ONNX (ir_version " + std::to_string(m_.ir_version()) + ", opset " +
-                  std::to_string(opset) + "): " + std::to_string(g_.node_size()) + " nodes, " +
+                  std::to_string(opset) + "): " + std::to_string(g_.node_size()) + " nodes" + expansions +
+                  (expansions.empty() ? ", " : " into " + std::to_string(nodes_.size()) + " nodes, ") +
                   std::to_string(folded_) +
                   " of them constants or shape computations, folded and not counted; shapes inferred by npusim");
   if (!bound_dims_.empty()) {
@@ -449,7 +539,7 @@ LoadedModel Importer::run() {
   bind_inputs();
   infer_all();
   recognise_patterns(*this);
-  for (int i = 0; i < g_.node_size(); ++i) {
+  for (int i = 0; i < node_count(); ++i) {
     try {
       import_node(i);
     } catch (const InputError& e) {

@@ -152,6 +152,54 @@ void recognise_patterns(Importer& im);  // onnx_patterns.cpp: fills pattern_at, 
 void build_pattern(Importer& im, int head, const Pattern& p, const std::string& name);
 void build_generic_op(Importer& im, int i, const std::string& name);  // onnx_ops.cpp
 
+// Expansion of model-local functions (ModelProto.functions), If and Loop into plain nodes
+// (onnx_expand.cpp). Calls are inlined as their body, recursively, attribute references resolved
+// from the call; an If becomes its taken branch and a Loop its body once per iteration, when the
+// importer has folded the condition or trip count. Inlined names get a prefix unique to the
+// expansion. Bounds: calls, branches and bodies nest at most kMaxExpansionDepth deep, a function
+// calling itself (directly or through others) is an error, and at most `max_nodes` nodes of
+// kMaxExpansionBytes in all are made.
+// Errors are InputErrors naming the node. The nodes made live as long as the Expander.
+inline constexpr int kMaxExpansionDepth = 32;
+inline constexpr uint64_t kMaxExpansionBytes = uint64_t{256} << 20;  // serialized size of the nodes made
+struct Renaming;
+class Expander {
+ public:
+  Expander(const onnx::ModelProto& m, uint64_t max_nodes);
+  bool is_control_flow(const onnx::NodeProto& n) const;  // If or Loop of the default domain
+  // `nodes` with every call of a model-local function replaced by its body (If and Loop kept).
+  std::vector<const onnx::NodeProto*> expand_calls(const std::vector<const onnx::NodeProto*>& nodes);
+  // If node `n`: the nodes of its then branch (`taken`) or else branch, writing the If's outputs.
+  std::vector<const onnx::NodeProto*> inline_if(const onnx::NodeProto& n, bool taken);
+  // Loop node `n`: its body `trips` times, each iteration reading the previous one's carried
+  // values; scan outputs concatenated. Appends to `conds` each iteration's condition output
+  // (but the last's) when the Loop has a condition input: the importer checks they fold to true.
+  std::vector<const onnx::NodeProto*> unroll_loop(const onnx::NodeProto& n, uint64_t trips, int opset,
+                                                  std::vector<std::string>& conds);
+  const std::map<std::string, int>& expanded() const { return expanded_; }  // "If", "Loop", "function call" -> count
+
+ private:
+  onnx::NodeProto& make(int depth);
+  void charge(const onnx::NodeProto& n);
+  Renaming renaming(const std::string& prefix);
+  void check_depth(const onnx::NodeProto& n, int depth) const;
+  int depth(const onnx::NodeProto* n) const;
+  void emit(const onnx::NodeProto* n, int depth, std::vector<std::string>& chain,
+            std::vector<const onnx::NodeProto*>& out);
+  void inline_graph(const onnx::GraphProto& body, Renaming& r, const std::vector<std::string>& outs, int depth,
+                    std::vector<const onnx::NodeProto*>& out);
+
+  std::map<std::string, const onnx::FunctionProto*> functions_;        // "domain.name" -> function
+  std::map<std::string, std::vector<onnx::AttributeProto>> defaults_;  // "domain.name" -> attribute defaults
+  google::protobuf::Arena arena_;                                      // the nodes made: allocated and freed in bulk
+  std::unordered_map<const onnx::NodeProto*, int> depth_;              // nodes made; others are at depth 0
+  std::map<std::string, int> expanded_;
+  std::unordered_map<std::string, std::string> bases_;  // value made -> its name before any prefix
+  std::unordered_set<std::string> prefixes_;
+  uint64_t max_nodes_, made_ = 0, bytes_ = 0;
+  int calls_ = 0;
+};
+
 // The imported graph's state, shared by the files of the importer.
 class Importer {
  public:
@@ -161,6 +209,7 @@ class Importer {
   [[noreturn]] void fail(const std::string& msg) const;
   [[noreturn]] void fail_node(int i, const std::string& msg) const;
   std::string label(int i) const;
+  std::string label(const onnx::NodeProto& n, int i) const;
   // How value `v` came to depend on run-time data: "'v' <- node 'a' (Op) <- input 'x'".
   std::string data_chain(const std::string& v) const;
 
@@ -183,8 +232,9 @@ class Importer {
   int64_t attr_int(int i, const std::string& name, int64_t fallback) const;
   std::vector<int64_t> attr_ints(int i, const std::string& name) const;
   std::string attr_str(int i, const std::string& name, const std::string& fallback) const;
-  const std::string& op(int i) const { return g_.node(i).op_type(); }
-  const onnx::NodeProto& node(int i) const { return g_.node(i); }
+  const std::string& op(int i) const { return nodes_[static_cast<size_t>(i)]->op_type(); }
+  const onnx::NodeProto& node(int i) const { return *nodes_[static_cast<size_t>(i)]; }
+  int node_count() const { return static_cast<int>(nodes_.size()); }
 
   GraphBuilder b;
   int opset = 0;
@@ -201,12 +251,25 @@ class Importer {
   void check_attributes(const onnx::GraphProto& g, const std::string& where, uint64_t& nodes) const;
   void bind_inputs();
   void infer_all();
+  void add_node(const onnx::NodeProto* n);
+  void expand(const onnx::NodeProto& n);
+  void fail_unsupported() const;
+  void infer_pending();
   void infer_node(int i);
   void import_node(int i);
   std::vector<std::string> notes() const;
 
   onnx::ModelProto& m_;
   const onnx::GraphProto& g_;
+  // The nodes in order, after expansion of functions, If and Loop (the expander owns those made).
+  std::vector<const onnx::NodeProto*> nodes_;
+  Expander expander_;
+  std::vector<std::vector<const onnx::NodeProto*>> pending_;     // expansions not yet added, innermost last
+  std::vector<std::pair<std::string, std::string>> loop_conds_;  // a Loop's label, a condition that must fold to true
+  size_t inferred_ = 0;                                          // nodes_[0, inferred_) are inferred
+  std::unordered_set<std::string> defined_, statics_;            // values defined so far; those known before the run
+  std::map<std::string, std::vector<std::string>> unsupported_;  // op type -> node labels
+  std::vector<bool> node_static_;
   std::string display_;
   std::vector<const OpRule*> rules_;  // per node; null when unsupported
   std::unordered_map<std::string, Val> vals_;

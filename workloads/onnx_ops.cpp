@@ -97,6 +97,37 @@ void build_generic(Importer& im, int i, const std::string& name) {
   ++im.generic_counts[(n.domain().empty() ? "" : n.domain() + ".") + n.op_type()];
 }
 
+// A 3-D convolution whose kernel tiles the depth (stride = kernel, no padding or dilation in depth,
+// no groups), as video and vision-language patch embeddings use it (Qwen2-VL's [2, 14, 14]
+// patches): each output depth slice is a 2-D convolution over kernel-depth x C input channels, so
+// the input is viewed as [N x D', C x kd, H, W] (a layout change) and the output back as
+// [N, K, D', P, Q]. MACs and weights are the 3-D convolution's.
+void build_conv3d_patches(Importer& im, int i, const std::string& name) {
+  const auto& n = im.node(i);
+  const Shape xs = shape_of(im, i, 0), ws = shape_of(im, i, 1), out = im.shape(i, n.output(0));
+  std::vector<int64_t> strides = im.attr_ints(i, "strides"), dil = im.attr_ints(i, "dilations"),
+                       pads = im.attr_ints(i, "pads");
+  if (strides.empty()) strides.assign(3, 1);
+  if (pads.empty()) pads.assign(6, 0);
+  const bool patches = im.attr_int(i, "group", 1) == 1 && strides[0] == static_cast<int64_t>(ws[2]) && pads[0] == 0 &&
+                       pads[3] == 0 && strides[1] == strides[2] &&
+                       std::all_of(dil.begin(), dil.end(), [](int64_t d) { return d == 1; }) &&
+                       im.attr_str(i, "auto_pad", "NOTSET") == "NOTSET" && pads[1] == pads[2] && pads[1] == pads[4] &&
+                       pads[1] == pads[5];
+  if (!patches)
+    im.fail_node(i, "a 3-D convolution is supported only when its kernel tiles the depth (depth stride = kernel " +
+                        std::to_string(ws[2]) +
+                        ", no depth padding, dilation or groups, equal H and W strides and padding); got input " +
+                        shape_str(xs) + ", weights " + shape_str(ws));
+  ++im.weight_uses[n.input(1)];
+  auto dims = [](std::initializer_list<uint64_t> d) { return std::vector<int64_t>(d.begin(), d.end()); };
+  TensorId x = im.b.reshape(im.unique_name(name + ".slices"), im.value(i, n.input(0)),
+                            dims({xs[0] * out[2], xs[1] * ws[2], xs[3], xs[4]}));
+  TensorId y = im.b.conv2d(name, x, ws[0], ws[3], ws[4], static_cast<uint64_t>(strides[1]),
+                           static_cast<uint64_t>(pads[1]), 1, has_input(im, i, 2));
+  im.set_output(i, 0, im.b.reshape(im.unique_name(name + ".ncdhw"), y, std::vector<int64_t>(out.begin(), out.end())));
+}
+
 void build_conv(Importer& im, int i, const std::string& name) {
   const auto& n = im.node(i);
   if (!im.is_static(n.input(1)))
@@ -104,8 +135,9 @@ void build_conv(Importer& im, int i, const std::string& name) {
   const Shape ws = shape_of(im, i, 1);
   TensorId x = im.value(i, n.input(0));
   const Shape xs = im.b.shape(x), out = im.shape(i, n.output(0));
+  if (xs.size() == 5) return build_conv3d_patches(im, i, name);
   if (xs.size() != 4 && xs.size() != 3)
-    im.fail_node(i, "only 1-D and 2-D convolutions are supported, got input " + shape_str(xs));
+    im.fail_node(i, "only 1-D, 2-D and 3-D patch convolutions are supported, got input " + shape_str(xs));
   const size_t sp = xs.size() - 2;
   std::vector<int64_t> strides = im.attr_ints(i, "strides"), dil = im.attr_ints(i, "dilations");
   if (strides.empty()) strides.assign(sp, 1);
@@ -298,22 +330,17 @@ void build_transpose(Importer& im, int i, const std::string& name) {
   im.set_output(i, 0, permute(im.b, name, x, p));
 }
 
-// Einsum of two operands: every letter is a batch (both operands and the output), a row (first
-// operand and output), a column (second and output) or a contraction (both operands only); the
-// operands are viewed as [B, M, K] and [B, K, N] (a layout change the exporter's equation already
-// states), so the MACs are B * M * N * K.
-void build_einsum(Importer& im, int i, const std::string& name) {
-  const auto& n = im.node(i);
-  if (n.input_size() != 2) im.fail_node(i, "only two-operand equations are supported");
-  std::string eq = im.attr_str(i, "equation", "");
-  std::erase(eq, ' ');
-  const size_t arrow = eq.find("->"), comma = eq.find(',');
-  if (arrow == std::string::npos || comma == std::string::npos || comma > arrow)
-    im.fail_node(i, "only explicit two-operand equations (ab,bc->ac) are supported");
-  const std::string ta = eq.substr(0, comma), tb = eq.substr(comma + 1, arrow - comma - 1), to = eq.substr(arrow + 2);
-  const Shape sa = shape_of(im, i, 0), sb = shape_of(im, i, 1);
+// One two-operand step of an Einsum: every letter is a batch (both operands and the output), a row
+// (first operand and output), a column (second and output) or a contraction (both operands only);
+// the operands are viewed as [B, M, K] and [B, K, N] (a layout change the exporter's equation
+// already states), so the MACs are B * M * N * K. The result has the dims of `to`'s letters.
+TensorId einsum_pair(Importer& im, int i, const std::string& name, const std::string& eq, TensorId a,
+                     const std::string& ta, TensorId b, const std::string& tb, const std::string& to) {
+  const Shape sa = im.b.shape(a), sb = im.b.shape(b);
+  std::map<char, uint64_t> size;
   uint64_t bsz = 1, m = 1, nn = 1, k = 1;
   for (size_t d = 0; d < ta.size(); ++d) {
+    size[ta[d]] = sa[d];
     const bool in_b = tb.find(ta[d]) != std::string::npos, in_o = to.find(ta[d]) != std::string::npos;
     if (in_b && in_o)
       bsz *= sa[d];
@@ -322,21 +349,69 @@ void build_einsum(Importer& im, int i, const std::string& name) {
     else if (in_b)
       k *= sa[d];
     else
-      im.fail_node(i, "equation '" + eq + "' sums a letter over one operand only");
+      im.fail_node(i, "equation '" + eq + "' sums letter " + std::string(1, ta[d]) +
+                          " over one operand only, which npusim does not model");
   }
   for (size_t d = 0; d < tb.size(); ++d) {
+    size.emplace(tb[d], sb[d]);
     const bool in_a = ta.find(tb[d]) != std::string::npos, in_o = to.find(tb[d]) != std::string::npos;
     if (!in_a && in_o)
       nn *= sb[d];
     else if (!in_a)
-      im.fail_node(i, "equation '" + eq + "' sums a letter over one operand only");
+      im.fail_node(i, "equation '" + eq + "' sums letter " + std::string(1, tb[d]) +
+                          " over one operand only, which npusim does not model");
   }
   auto view = [&](const std::string& suffix, TensorId t, const Shape& s) {
     return im.b.reshape(im.unique_name(name + suffix), t, std::vector<int64_t>(s.begin(), s.end()));
   };
-  TensorId a = view(".a", im.value(i, n.input(0)), {bsz, m, k}), b = view(".b", im.value(i, n.input(1)), {bsz, k, nn});
-  const Shape out = im.shape(i, n.output(0));
-  im.set_output(i, 0, view(".out", im.b.matmul(name, a, b), Shape(out.begin(), out.end())));
+  Shape out;
+  for (char ch : to) out.push_back(size.at(ch));
+  const TensorId va = view(".a", a, {bsz, m, k});
+  const TensorId vb = view(".b", b, {bsz, k, nn});
+  return view(".out", im.b.matmul(im.unique_name(name), va, vb), out);
+}
+
+// Einsum: two operands as one matmul; more are contracted pairwise left to right, each step
+// keeping the letters a later operand or the output still needs (in order of appearance).
+void build_einsum(Importer& im, int i, const std::string& name) {
+  const auto& n = im.node(i);
+  std::string eq = im.attr_str(i, "equation", "");
+  std::erase(eq, ' ');
+  const size_t arrow = eq.find("->");
+  std::vector<std::string> terms(1);
+  for (char ch : eq.substr(0, arrow))
+    if (ch == ',')
+      terms.emplace_back();
+    else
+      terms.back() += ch;
+  if (terms.size() < 2)
+    im.fail_node(i, "equation '" + eq + "' has one operand (a transpose, trace or sum), which npusim does not model");
+  std::string rhs;  // validated by infer_einsum
+  if (arrow != std::string::npos) {
+    rhs = eq.substr(arrow + 2);
+  } else {
+    std::map<char, int> uses;
+    for (const auto& t : terms)
+      for (char ch : t) ++uses[ch];
+    for (const auto& [ch, count] : uses)
+      if (count == 1) rhs += ch;
+  }
+  TensorId acc = im.value(i, n.input(0));
+  std::string cur = terms[0];
+  for (size_t t = 1; t < terms.size(); ++t) {
+    std::string needed = rhs, to;
+    for (size_t later = t + 1; later < terms.size(); ++later) needed += terms[later];
+    if (t + 1 == terms.size()) {
+      to = rhs;
+    } else {
+      for (char ch : cur + terms[t])
+        if (needed.find(ch) != std::string::npos && to.find(ch) == std::string::npos) to += ch;
+    }
+    acc = einsum_pair(im, i, terms.size() == 2 ? name : name + ".step" + std::to_string(t), eq, acc, cur,
+                      im.value(i, n.input(static_cast<int>(t))), terms[t], to);
+    cur = to;
+  }
+  im.set_output(i, 0, acc);
 }
 
 // Columns: op, com.microsoft too, min and max operands, shape rule, builder ops.

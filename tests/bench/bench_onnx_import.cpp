@@ -1,7 +1,8 @@
 // ONNX import speed on a UNet-sized export: 148 blocks of torch's GroupNorm-via-InstanceNorm
 // (shapes computed with Shape -> Gather -> Unsqueeze -> Concat), SiLU, a 3x3 conv and a residual
-// add, 2,812 nodes in all, with the weights as absent external data. The target is under 1 s per
-// import. Run: build/tests/bench/npusim_bench_onnx
+// add, 2,812 nodes in all, with the weights as absent external data; written out, or as 148 calls
+// of a model-local function. The target is under 1 s per import. Run:
+// build/tests/bench/npusim_bench_onnx
 #include <benchmark/benchmark.h>
 #include <onnx/onnx_pb.h>
 
@@ -58,7 +59,43 @@ struct Writer {
   }
 };
 
-std::string unet_like_export(int blocks) {
+// One block on `x`, its names prefixed by `p`; its weights are initializers when `weights`, else
+// the values p + "gamma", p + "beta" and p + "conv.weight" (a function's inputs).
+void block(Writer& w, const std::string& p, const std::string& x, bool weights) {
+  w.node("Shape", {x}, p + "shape");
+  w.ints(p + "i0", {0}, true);
+  w.node("Gather", {p + "shape", p + "i0"}, p + "n");
+  w.ints(p + "ax", {0}, false);
+  w.node("Unsqueeze", {p + "n", p + "ax"}, p + "n1");
+  w.ints(p + "g", {32, -1}, false);
+  w.node("Concat", {p + "n1", p + "g"}, p + "gshape")->add_attribute()->set_name("axis");
+  w.g->mutable_node(w.g->node_size() - 1)->mutable_attribute(0)->set_type(onnx::AttributeProto::INT);
+  w.node("Reshape", {x, p + "gshape"}, p + "grouped");
+  w.floats(p + "ones", 32, 1.0f);
+  w.floats(p + "zeros", 32, 0.0f);
+  w.node("InstanceNormalization", {p + "grouped", p + "ones", p + "zeros"}, p + "inorm");
+  w.node("Shape", {x}, p + "xshape");
+  w.node("Reshape", {p + "inorm", p + "xshape"}, p + "back");
+  if (weights) {
+    w.weight(p + "gamma", {320, 1, 1});
+    w.weight(p + "beta", {320, 1, 1});
+  }
+  w.node("Mul", {p + "back", p + "gamma"}, p + "scaled");
+  w.node("Add", {p + "scaled", p + "beta"}, p + "gn");
+  w.node("Sigmoid", {p + "gn"}, p + "sig");
+  w.node("Mul", {p + "gn", p + "sig"}, p + "act");
+  if (weights) w.weight(p + "conv.weight", {320, 320, 3, 3});
+  auto* conv = w.node("Conv", {p + "act", p + "conv.weight"}, p + "conv");
+  auto* pads = conv->add_attribute();
+  pads->set_name("pads");
+  pads->set_type(onnx::AttributeProto::INTS);
+  for (int k = 0; k < 4; ++k) pads->add_ints(1);
+  w.node("Add", {p + "conv", x}, p + "out");
+}
+
+// The UNet-like export: `blocks` blocks written out, or (`functions`) each a call of one
+// model-local function holding the block, as torch's dynamo exporter writes modules.
+std::string unet_like_export(int blocks, bool functions) {
   Writer w;
   w.m.set_ir_version(8);
   w.m.add_opset_import()->set_version(17);
@@ -68,38 +105,33 @@ std::string unet_like_export(int blocks) {
   auto* tt = in->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(onnx::TensorProto::FLOAT);
   for (int64_t d : {1, 320, 64, 64}) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  if (functions) {
+    auto* op = w.m.add_opset_import();
+    op->set_domain("local");
+    op->set_version(1);
+    Writer body;
+    block(body, "", "x", false);
+    auto* f = w.m.add_functions();
+    f->set_name("ResBlock");
+    f->set_domain("local");
+    for (const char* i : {"x", "gamma", "beta", "conv.weight"}) f->add_input(i);
+    f->add_output("out");
+    f->add_opset_import()->set_version(17);
+    *f->mutable_node() = body.g->node();
+  }
   std::string x = "x0";
   for (int b = 0; b < blocks; ++b) {
     std::string p = std::to_string(b);  // built in steps: GCC 12's -Wrestrict misfires on "b" + s + "/"
     p.insert(0, 1, 'b');
     p += '/';
-    w.node("Shape", {x}, p + "shape");
-    w.ints(p + "i0", {0}, true);
-    w.node("Gather", {p + "shape", p + "i0"}, p + "n");
-    w.ints(p + "ax", {0}, false);
-    w.node("Unsqueeze", {p + "n", p + "ax"}, p + "n1");
-    w.ints(p + "g", {32, -1}, false);
-    w.node("Concat", {p + "n1", p + "g"}, p + "gshape")->add_attribute()->set_name("axis");
-    w.g->mutable_node(w.g->node_size() - 1)->mutable_attribute(0)->set_type(onnx::AttributeProto::INT);
-    w.node("Reshape", {x, p + "gshape"}, p + "grouped");
-    w.floats(p + "ones", 32, 1.0f);
-    w.floats(p + "zeros", 32, 0.0f);
-    w.node("InstanceNormalization", {p + "grouped", p + "ones", p + "zeros"}, p + "inorm");
-    w.node("Shape", {x}, p + "xshape");
-    w.node("Reshape", {p + "inorm", p + "xshape"}, p + "back");
-    w.weight(p + "gamma", {320, 1, 1});
-    w.weight(p + "beta", {320, 1, 1});
-    w.node("Mul", {p + "back", p + "gamma"}, p + "scaled");
-    w.node("Add", {p + "scaled", p + "beta"}, p + "gn");
-    w.node("Sigmoid", {p + "gn"}, p + "sig");
-    w.node("Mul", {p + "gn", p + "sig"}, p + "act");
-    w.weight(p + "conv.weight", {320, 320, 3, 3});
-    auto* conv = w.node("Conv", {p + "act", p + "conv.weight"}, p + "conv");
-    auto* pads = conv->add_attribute();
-    pads->set_name("pads");
-    pads->set_type(onnx::AttributeProto::INTS);
-    for (int k = 0; k < 4; ++k) pads->add_ints(1);
-    w.node("Add", {p + "conv", x}, p + "out");
+    if (functions) {
+      w.weight(p + "gamma", {320, 1, 1});
+      w.weight(p + "beta", {320, 1, 1});
+      w.weight(p + "conv.weight", {320, 320, 3, 3});
+      w.node("ResBlock", {x, p + "gamma", p + "beta", p + "conv.weight"}, p + "out")->set_domain("local");
+    } else {
+      block(w, p, x, true);
+    }
     x = p + "out";
   }
   w.g->add_output()->set_name(x);
@@ -109,7 +141,7 @@ std::string unet_like_export(int blocks) {
 }
 
 void BM_ImportOnnxUnetLike(benchmark::State& state) {
-  const std::string bytes = unet_like_export(148);
+  const std::string bytes = unet_like_export(148, state.range(0) != 0);
   npusim::workloads::ModelOptions opts;
   size_t ops = 0;
   for (auto _ : state) {
@@ -120,7 +152,8 @@ void BM_ImportOnnxUnetLike(benchmark::State& state) {
   state.counters["nodes"] = 148 * 19;
   state.counters["ops"] = static_cast<double>(ops);
 }
-BENCHMARK(BM_ImportOnnxUnetLike)->Unit(benchmark::kMillisecond);
+// Argument 0: the blocks written out; 1: each block a call of a model-local function (inlined).
+BENCHMARK(BM_ImportOnnxUnetLike)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

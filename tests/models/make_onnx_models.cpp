@@ -1,5 +1,6 @@
 // Writes the ONNX test models into the directory given as the only argument, with the ONNX
-// protobuf API (no Python needed). Built and run by CMake before the workload tests.
+// protobuf API (no Python needed). Built and run by CMake before the workload tests. The models with
+// functions, If and Loop are in onnx_models_control_flow.cpp; the writer is onnx_model_writer.h.
 //   conv_gemm.onnx        Conv, Relu, strided Conv, ReduceMean, Gemm, Softmax
 //   tiny_block.onnx       configs/models/tiny-block.yaml op for op (MACs and params must match)
 //   symbolic_batch.onnx   input dim 0 is 'batch', bound with --dim batch=N
@@ -25,150 +26,20 @@
 //   torch_unet_time.onnx          Expand from Shape(sample), sinusoidal timestep embedding
 //   torch_groupnorm_baddbmm.onnx  GroupNorm via InstanceNormalization, baddbmm's zero constant
 //   torch_written_out.onnx        LayerNorm, Erf GELU and RMSNorm written out, an Einsum
+//   torch_local_functions.onnx    LayerNorm, GELU and an MLP as model-local functions (dynamo, onnxscript)
+//   torch_control_flow.onnx       an If on the batch size and a Loop of 3 iterations (torch.jit.script)
 //   hostile_no_ops.onnx        one Identity node, which imports as no op: nothing to simulate
-#include <onnx/onnx_pb.h>
-
+//   hostile_if_data_cond, _if_shape_cycle, _function_if_recursion, _function_bomb, _loop_doubling,
+//   _while_loop, _loop_data_cond, _einsum_three: control flow and functions that must not expand
+//   without bound, and an Einsum pattern npusim refuses
 #include <array>
-#include <cstdint>
-#include <fstream>
 #include <iostream>
-#include <string>
-#include <vector>
+
+#include "onnx_model_writer.h"
 
 namespace {
 
-using Dims = std::vector<int64_t>;
-
-struct Model {
-  onnx::ModelProto m;
-  onnx::GraphProto* g;
-  explicit Model(const std::string& name, int opset = 17) {
-    m.set_ir_version(8);
-    m.set_producer_name("npusim tests/models/make_onnx_models");
-    auto* op = m.add_opset_import();
-    op->set_domain("");
-    op->set_version(opset);
-    g = m.mutable_graph();
-    g->set_name(name);
-  }
-  static void set_shape(onnx::ValueInfoProto* v, const std::string& name, const std::vector<std::string>& dims) {
-    v->set_name(name);
-    auto* t = v->mutable_type()->mutable_tensor_type();
-    t->set_elem_type(onnx::TensorProto::FLOAT);
-    auto* s = t->mutable_shape();
-    for (const auto& d : dims) {
-      auto* dim = s->add_dim();
-      if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0])))
-        dim->set_dim_value(std::stoll(d));
-      else
-        dim->set_dim_param(d);
-    }
-  }
-  void input(const std::string& name, const std::vector<std::string>& dims) { set_shape(g->add_input(), name, dims); }
-  void output(const std::string& name) { g->add_output()->set_name(name); }
-  // A float initializer of zeros, or with its data in an external file when `external`.
-  void weight(const std::string& name, const Dims& dims, bool external = false) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    int64_t n = 1;
-    for (int64_t d : dims) {
-      t->add_dims(d);
-      n *= d;
-    }
-    if (!external) {
-      t->set_raw_data(std::string(static_cast<size_t>(n) * 4, '\0'));
-      return;
-    }
-    static int64_t offset = 0;
-    t->set_data_location(onnx::TensorProto::EXTERNAL);
-    auto kv = [&](const std::string& k, const std::string& v) {
-      auto* e = t->add_external_data();
-      e->set_key(k);
-      e->set_value(v);
-    };
-    kv("location", "external_data.bin");
-    kv("offset", std::to_string(offset));
-    kv("length", std::to_string(n * 4));
-    offset += n * 4;
-  }
-  void ints(const std::string& name, const Dims& values) {
-    auto* t = g->add_initializer();
-    t->set_name(name);
-    t->set_data_type(onnx::TensorProto::INT64);
-    t->add_dims(static_cast<int64_t>(values.size()));
-    for (int64_t v : values) t->add_int64_data(v);
-  }
-  // An INT64 Constant node (1-D, or a scalar when `scalar`), as torch writes shape arithmetic.
-  void const_ints(const std::string& name, const Dims& values, bool scalar = false) {
-    auto* n = node("Constant", name, {}, {name});
-    auto* a = n->add_attribute();
-    a->set_name("value");
-    a->set_type(onnx::AttributeProto::TENSOR);
-    auto* t = a->mutable_t();
-    t->set_data_type(onnx::TensorProto::INT64);
-    if (!scalar) t->add_dims(static_cast<int64_t>(values.size()));
-    std::string raw;
-    for (int64_t v : values) raw.append(reinterpret_cast<const char*>(&v), 8);
-    t->set_raw_data(raw);
-  }
-  // A FLOAT Constant node of `dims` filled with `value` (a scalar when dims is empty).
-  void const_float(const std::string& name, const Dims& dims, float value) {
-    auto* n = node("Constant", name, {}, {name});
-    auto* a = n->add_attribute();
-    a->set_name("value");
-    a->set_type(onnx::AttributeProto::TENSOR);
-    auto* t = a->mutable_t();
-    t->set_data_type(onnx::TensorProto::FLOAT);
-    int64_t count = 1;
-    for (int64_t d : dims) t->add_dims(d), count *= d;
-    std::string raw;
-    for (int64_t k = 0; k < count; ++k) raw.append(reinterpret_cast<const char*>(&value), 4);
-    t->set_raw_data(raw);
-  }
-  onnx::NodeProto* node(const std::string& op, const std::string& name, const std::vector<std::string>& ins,
-                        const std::vector<std::string>& outs) {
-    auto* n = g->add_node();
-    n->set_op_type(op);
-    n->set_name(name);
-    for (const auto& i : ins) n->add_input(i);
-    for (const auto& o : outs) n->add_output(o);
-    return n;
-  }
-  static void attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
-    auto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INT);
-    a->set_i(v);
-  }
-  static void attr(onnx::NodeProto* n, const std::string& name, const Dims& v) {
-    auto* a = n->add_attribute();
-    a->set_name(name);
-    a->set_type(onnx::AttributeProto::INTS);
-    for (int64_t x : v) a->add_ints(x);
-  }
-  // Conv with bias and symmetric padding.
-  void conv(const std::string& name, const std::string& in, int64_t out_c, int64_t in_c, int64_t k, int64_t stride,
-            int64_t pad) {
-    weight(name + ".weight", {out_c, in_c, k, k});
-    weight(name + ".bias", {out_c});
-    auto* n = node("Conv", name, {in, name + ".weight", name + ".bias"}, {name});
-    attr(n, "kernel_shape", Dims{k, k});
-    attr(n, "strides", Dims{stride, stride});
-    attr(n, "pads", Dims{pad, pad, pad, pad});
-  }
-  // MatMul by a [K, N] weight, then Add of an [N] bias: the exporters' linear.
-  void linear(const std::string& name, const std::string& in, int64_t k, int64_t n_out) {
-    weight(name + ".weight", {k, n_out});
-    weight(name + ".bias", {n_out});
-    node("MatMul", name + "/MatMul", {in, name + ".weight"}, {name + "/mm"});
-    node("Add", name + "/Add", {name + "/mm", name + ".bias"}, {name});
-  }
-  bool save(const std::string& dir, const std::string& file) const {
-    std::ofstream out(dir + "/" + file, std::ios::binary);
-    return m.SerializeToOstream(&out);
-  }
-};
+using namespace onnx_models;
 
 Model conv_gemm() {
   Model m("conv_gemm");
@@ -651,27 +522,17 @@ Model hostile_conv5d(const std::string& variant) {
   return m;
 }
 
-// The same Conv inside an If's then branch.
+// The same Conv inside an If's then branch, the condition a constant (so the branch is inlined).
 Model hostile_conv_in_if() {
   Model m("hostile_conv_in_if");
   m.input("x", {"1", "8", "16", "16"});
-  m.input("cond", {"1"});
+  m.const_ints("cond", {1}, true);
   m.weight("w", {8, 8, 3, 3, 3});
   auto* n = m.node("If", "if", {"cond"}, {"y"});
   for (const char* branch : {"then_branch", "else_branch"}) {
-    auto* a = n->add_attribute();
-    a->set_name(branch);
-    a->set_type(onnx::AttributeProto::GRAPH);
-    auto* sub = a->mutable_g();
-    sub->set_name(branch);
-    const std::string x = "x", w = "w", y = "y";
-    auto* c = sub->add_node();
-    *c->mutable_op_type() = "Conv";
-    *c->mutable_name() = "inner_conv";
-    *c->add_input() = x;
-    *c->add_input() = w;
-    *c->add_output() = y;
-    *sub->add_output()->mutable_name() = y;
+    auto* sub = subgraph(n, branch);
+    body_node(sub->mutable_node(), "Conv", {"x", "w"}, {"y"})->set_name("inner_conv");
+    sub->add_output()->set_name("y");
   }
   m.output("y");
   return m;
@@ -829,6 +690,8 @@ int main(int argc, char** argv) {
             torch_unet_time().save(dir, "torch_unet_time.onnx") &&
             torch_groupnorm_baddbmm().save(dir, "torch_groupnorm_baddbmm.onnx") &&
             torch_written_out().save(dir, "torch_written_out.onnx") &&
+            torch_local_functions().save(dir, "torch_local_functions.onnx") &&
+            torch_control_flow().save(dir, "torch_control_flow.onnx") &&
             hostile_int64_raw(false).save(dir, "hostile_int64_raw9.onnx") &&
             hostile_int64_raw(true).save(dir, "hostile_int64_raw12.onnx") &&
             hostile_conv5d("from_node").save(dir, "hostile_conv5d_from_node.onnx") &&
@@ -846,7 +709,15 @@ int main(int argc, char** argv) {
             hostile_shape_loop().save(dir, "hostile_shape_loop.onnx") &&
             hostile_slice_step0().save(dir, "hostile_slice_step0.onnx") &&
             hostile_data_dependent().save(dir, "hostile_data_dependent.onnx") &&
-            hostile_no_ops().save(dir, "hostile_no_ops.onnx");
+            hostile_no_ops().save(dir, "hostile_no_ops.onnx") &&
+            hostile_if_data_cond().save(dir, "hostile_if_data_cond.onnx") &&
+            hostile_if_shape_cycle().save(dir, "hostile_if_shape_cycle.onnx") &&
+            hostile_function_if_recursion().save(dir, "hostile_function_if_recursion.onnx") &&
+            hostile_function_bomb().save(dir, "hostile_function_bomb.onnx") &&
+            hostile_loop_doubling().save(dir, "hostile_loop_doubling.onnx") &&
+            hostile_while_loop(false).save(dir, "hostile_while_loop.onnx") &&
+            hostile_while_loop(true).save(dir, "hostile_loop_data_cond.onnx") &&
+            hostile_einsum_three().save(dir, "hostile_einsum_three.onnx");
   if (!ok) std::cerr << "make_onnx_models: cannot write into " << dir << "\n";
   return ok ? 0 : 1;
 }

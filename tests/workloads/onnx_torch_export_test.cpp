@@ -327,3 +327,29 @@ TEST_CASE("ONNX ops of real exports: Resize by constant scales, Split, Softmax o
   CHECK(find_op(g, "mm")->macs == 2 * 8 * 10 * 4);
   CHECK(g.tensor(*g.find_tensor("mm.out")).shape == Shape{2, 8, 4});  // the rows' product viewed back
 }
+
+TEST_CASE("ONNX 3-D patch convolution (Qwen2-VL's [2, 14, 14] patch embedding): the MACs and weights of the 3-D conv") {
+  // 64 patches of 3 x 2 x 14 x 14 -> 1280 channels: torch writes Conv3d with kernel = stride.
+  auto build = [](int64_t depth_stride) {
+    Tiny t({64, 3, 2, 14, 14});
+    auto* w = t.g->add_initializer();
+    w->set_name("w");
+    w->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : {1280, 3, 2, 14, 14}) w->add_dims(d);
+    auto* s = t.node("Conv", {"x", "w"}, "y")->add_attribute();
+    s->set_name("strides");
+    s->set_type(onnx::AttributeProto::INTS);
+    for (int64_t v : {depth_stride, int64_t{14}, int64_t{14}}) s->add_ints(v);
+    t.g->add_output()->set_name("y");
+    std::string bytes;
+    t.m.SerializeToString(&bytes);
+    return bytes;
+  };
+  const Graph g = import_onnx_bytes(build(2), "t.onnx", {}).graph;
+  CHECK(g.total_macs() == 64ull * 1280 * 3 * 2 * 14 * 14);
+  CHECK(g.param_count() == 1280ull * 3 * 2 * 14 * 14);
+  CHECK(find_op(g, "y")->kind == OpKind::kConv2d);
+  CHECK(g.tensor(*g.find_tensor("y.ncdhw")).shape == Shape{64, 1280, 1, 1, 1});
+  CHECK(error_of(build(1)).find("node 'y' (Conv): a 3-D convolution is supported only when its kernel tiles the "
+                                "depth") != std::string::npos);
+}
