@@ -281,29 +281,12 @@ def report_run(rep, path, tag):
             f"decoder {fmt(p.get('decoder_evaluations_per_s'))} evaluations/s (one run of the network each).")
     if "llm" in s:
         d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
-    d.h(3, "Resolved hardware config")
-    d.pre("\n".join(hardware_lines(s["hardware"])))
 
     if layers:
         by_net = {}
         for row in layers:
             by_net.setdefault(row.get("network", s["workload"]), []).append(row)
-        # Per-layer latency, stacked by bound: each layer's bar in the colour of what bounds it.
-        fig, axes = plt.subplots(len(by_net), 1, figsize=(10, 2.6 * len(by_net)), squeeze=False)
-        for ax, (net, rows_) in zip(axes[:, 0], by_net.items()):
-            x = list(range(len(rows_)))
-            bottom = [0.0] * len(rows_)
-            for bound, color in BOUND_COLORS.items():
-                h = [float(r["latency_us"]) / 1e3 if r["bound"] == bound else 0.0 for r in rows_]
-                if any(h):
-                    ax.bar(x, h, width=1.0, bottom=bottom, color=color, label=bound, linewidth=0)
-                    bottom = [b + v for b, v in zip(bottom, h)]
-            ax.set_title(f"{net}: {len(rows_)} layers, {sum(bottom):.3g} ms per run")
-            ax.set_xlabel("layer (execution order)")
-            ax.set_ylabel("latency (ms)")
-            ax.set_xlim(-0.5, len(rows_) - 0.5)
-            ax.legend(title="bound", loc="upper right")
-        rep.save(fig, f"{tag}_layers_by_bound", f"Per-layer latency, coloured and stacked by bound ({s['workload']})")
+        plot_layers_by_block(rep, s, by_net, tag)
 
         # Roofline: every op at its MACs per DRAM byte and achieved MAC/s over its own busy time
         # (latency + overlapped), so no op sits above the compute roof; runs written before
@@ -369,6 +352,120 @@ def report_run(rep, path, tag):
     ax.set_title(f"Energy by component ({s['workload']}" + (", per image: runs x energy / batch)" if per_image else ")"))
     ax.legend()
     rep.save(fig, f"{tag}_energy", "Energy by component (MAC, vector, SRAM, DRAM, static) per network")
+    d.details(f"Resolved hardware config ({s['hardware'].get('name', 'hardware')})",
+              "\n".join(hardware_lines(s["hardware"])))
+
+
+# Layers per op above which the per-layer plot draws one bar per block instead of one per op.
+MAX_LAYER_BARS = 3000
+# Path segments that hold numbered blocks (down_blocks.0, layers.11, h.3) and single blocks (mid_block).
+BLOCK_LISTS = re.compile(r"^(\w*blocks|layers|layer|h|block|blocks)$")
+
+
+def name_parts(name):
+    """A layer's hierarchical name split on '.' and '/' (ONNX node names use slashes)."""
+    return [p for p in re.split(r"[./]", name) if p]
+
+
+def block_of(name, wrappers=()):
+    """The block a layer belongs to, from its name: the path through the first numbered block
+    (down_blocks.1, encoder.layers.3) or a single block (mid_block); for a layer in no block its
+    first segment, or first two when the first is a wrapper of blocks (text_model.embeddings)."""
+    parts = name_parts(name)
+    for i, part in enumerate(parts):
+        if part.endswith("_block"):
+            return ".".join(parts[:i + 1])
+        if BLOCK_LISTS.match(part) and i + 1 < len(parts) and parts[i + 1].isdigit():
+            return ".".join(parts[:i + 2])
+    if len(parts) >= 2 and parts[0] in wrappers:
+        return ".".join(parts[:2])
+    return parts[0] if parts else name
+
+
+def block_groups(names):
+    """Consecutive layers of one block as (label, first index, count), in execution order. The
+    label drops a wrapper prefix every block shares (decoder., text_model.encoder.)."""
+    # A wrapper is what stands before a numbered block: decoder in decoder.up_blocks.0.
+    wrappers = {b.split(".")[0] for b in map(block_of, names) if b.count(".") >= 2}
+    keys = [block_of(n, wrappers) for n in names]
+    groups = []
+    for i, k in enumerate(keys):
+        if groups and groups[-1][0] == k:
+            groups[-1][2] += 1
+        else:
+            groups.append([k, i, 1])
+    prefix = next(iter(wrappers)) + "." if len(wrappers) == 1 else ""
+    return [(k[len(prefix):] if prefix and k.startswith(prefix) else k, first, n) for k, first, n in groups]
+
+
+def plot_layers_by_block(rep, s, by_net, tag):
+    """Per-layer latency in execution order, each bar in the colour of its bound, with the blocks
+    (down/mid/up, encoder layers) shaded and labelled; above MAX_LAYER_BARS layers one stacked bar
+    per block. Then the time per block, stacked by bound, for every network."""
+    nets = list(by_net.items())
+    fig, axes = plt.subplots(len(nets), 1, figsize=(11, 3.4 * len(nets)), squeeze=False)
+    for ax, (net, rows_) in zip(axes[:, 0], nets):
+        groups = block_groups([r["name"] for r in rows_])
+        ms = [float(r["latency_us"]) / 1e3 for r in rows_]
+        total = sum(ms)
+        drawn = set()
+        if len(rows_) <= MAX_LAYER_BARS:
+            for bound, color in BOUND_COLORS.items():
+                xs = [i for i, r in enumerate(rows_) if r["bound"] == bound and ms[i] > 0]
+                if xs:
+                    ax.bar(xs, [ms[i] for i in xs], width=1.0, color=color, label=bound, linewidth=0)
+                    drawn.add(bound)
+            for j, (label, first, n) in enumerate(groups):
+                if j % 2:
+                    ax.axvspan(first - 0.5, first + n - 0.5, color="#000000", alpha=0.06, linewidth=0)
+            ax.set_xlim(-0.5, len(rows_) - 0.5)
+            centres = [first + (n - 1) / 2 for _, first, n in groups]
+            what = f"{len(rows_)} layers in {len(groups)} blocks"
+            ax.set_xlabel("layers in execution order, grouped by block (shaded alternately)")
+        else:
+            bottom = [0.0] * len(groups)
+            for bound, color in BOUND_COLORS.items():
+                h = [sum(ms[i] for i in range(first, first + n) if rows_[i]["bound"] == bound)
+                     for _, first, n in groups]
+                if any(h):
+                    ax.bar(range(len(groups)), h, bottom=bottom, color=color, label=bound)
+                    bottom = [b + v for b, v in zip(bottom, h)]
+                    drawn.add(bound)
+            centres = list(range(len(groups)))
+            what = f"{len(rows_)} layers (more than {MAX_LAYER_BARS}: summed per block)"
+            ax.set_xlabel("blocks in execution order")
+        step = max(1, math.ceil(len(groups) / 40))  # at most ~40 labels
+        ax.set_xticks([c for j, c in enumerate(centres) if j % step == 0])
+        ax.set_xticklabels([g[0] for j, g in enumerate(groups) if j % step == 0], rotation=60, ha="right",
+                           fontsize=7)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{net}: latency per layer, {what}; {total:.3g} ms per run")
+        ax.set_ylabel("latency (ms)")
+        if drawn:
+            ax.legend(title="bound", loc="upper right")
+    rep.save(fig, f"{tag}_layers_by_bound",
+             f"Per-layer latency in execution order, coloured by bound, grouped by block ({s['workload']})")
+
+    fig, axes = plt.subplots(len(nets), 1, figsize=(11, 3.2 * len(nets)), squeeze=False)
+    for ax, (net, rows_) in zip(axes[:, 0], nets):
+        groups = block_groups([r["name"] for r in rows_])
+        ms = [float(r["latency_us"]) / 1e3 for r in rows_]
+        bottom = [0.0] * len(groups)
+        drawn = False
+        for bound, color in BOUND_COLORS.items():
+            h = [sum(ms[i] for i in range(first, first + n) if rows_[i]["bound"] == bound) for _, first, n in groups]
+            if any(h):
+                ax.bar(range(len(groups)), h, bottom=bottom, color=color, label=bound)
+                bottom = [b + v for b, v in zip(bottom, h)]
+                drawn = True
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([g[0] for g in groups], rotation=60, ha="right", fontsize=7)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{net}: latency per block, stacked by bound ({len(groups)} blocks, {sum(bottom):.3g} ms per run)")
+        ax.set_ylabel("latency (ms)")
+        if drawn:
+            ax.legend(title="bound", loc="upper right")
+    rep.save(fig, f"{tag}_time_by_block", f"Latency per block, stacked by bound ({s['workload']})")
 
 
 # ---------------------------------------------------------------------------------------------
