@@ -73,7 +73,7 @@ def main():
 
     # Throughput against SRAM size: one colour and marker per strategy, one line style per bandwidth.
     sizes = args.sram.split(",")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(9, 4.5))
     for (strategy, bandwidth), g in ok.groupby(["strategy", "dram.bandwidth"], sort=False):
         colour, marker = STYLE.get(strategy, ("#000000", "x"))
         dash = "-" if bandwidth == args.bandwidth.split(",")[-1] else "--"
@@ -84,8 +84,8 @@ def main():
     ax.set_xlabel("SRAM size")
     ax.set_ylabel(labels.get(rate, rate))
     ax.set_title(f"{labels.get(rate, rate).capitalize()} against SRAM size\n"
-                 f"{args.model} on {args.hw}, {header['precision'] or 'the model’s own precision'}; lines: strategy, DRAM bandwidth", fontsize=10)
-    ax.legend(title="strategy, DRAM bandwidth", fontsize=8)
+                 f"{args.model} on {args.hw}, precision {header['precision'] or 'the model’s own'}; lines: strategy, DRAM bandwidth", fontsize=10)
+    ax.legend(title="strategy, DRAM bandwidth", fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     fig.tight_layout()
     plot = os.path.join(args.out, "design_space.png")
