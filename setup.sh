@@ -63,7 +63,7 @@ link_npusim() {
 # (/usr/local/lib/python3.X/dist-packages). Best effort, like link_npusim.
 link_python_module() {
   local module py_dir sudo=""
-  module=$(ls "$(pwd)/$BUILD_DIR"/python/npusim.*.so 2>/dev/null | head -n 1)
+  module=$(ls "$(pwd)/$BUILD_DIR"/python/npusim.*.so 2>/dev/null | head -n 1 || true)
   [ -n "$module" ] || return 0
   py_dir=${NPUSIM_PY_DIR:-$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null || true)}
   [ -n "$py_dir" ] || return 0
