@@ -5,11 +5,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "arch/config_schema.h"
@@ -132,11 +135,94 @@ npusim::sim::SweepSpec sweep_spec(const py::object& spec) {
   return npusim::sim::load_sweep(s);
 }
 
-// Runs every point of a sweep on `jobs` threads (default: all cores) and returns an iterator
-// over its result lines in point order, as dicts; `out` also writes the results file that
-// `npusim sweep --out` would.
-py::object sweep(const py::object& spec_or_path, const py::object& jobs, const py::object& engine,
-                 const py::object& out) {
+// A running sweep as a Python iterator: its points run on `jobs` threads in the background
+// (no Python in them) and __next__ yields each point's result line, as a dict, in point order as
+// soon as that point and every one before it are done. At the end `out` (if given) is written as
+// `npusim sweep --out` writes it; an abandoned iterator waits for its points on destruction.
+class SweepIterator {
+ public:
+  SweepIterator(npusim::sim::SweepSpec spec, unsigned jobs, std::string out)
+      : spec_(std::move(spec)), hw_dirs_(npusim::tools::hw_dirs()), out_(std::move(out)) {
+    const npusim::arch::NpuConfig base = npusim::sim::load_sweep_base(spec_, hw_dirs_);
+    hash_ = npusim::sim::sweep_hash(spec_, base);
+    file_.header = npusim::reports::sweep_header_line(spec_, base, hash_);
+    workloads_ = npusim::tools::load_sweep_workloads(spec_);
+    worker_ = std::thread([this, jobs] { run(jobs); });
+  }
+  SweepIterator(const SweepIterator&) = delete;
+  SweepIterator& operator=(const SweepIterator&) = delete;
+  ~SweepIterator() {
+    if (worker_.joinable()) worker_.join();
+  }
+
+  py::object next() {
+    std::string line;
+    {
+      py::gil_scoped_release release;
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [&] { return file_.lines.count(next_) > 0 || finished_; });
+      if (auto it = file_.lines.find(next_); it != file_.lines.end()) {
+        line = it->second;
+        ++next_;
+      }
+    }
+    if (line.empty()) {
+      finish();
+      throw py::stop_iteration();
+    }
+    return py::module_::import("json").attr("loads")(line);
+  }
+
+ private:
+  void run(unsigned jobs) {
+    try {
+      std::vector<uint64_t> todo(spec_.num_points());
+      for (uint64_t i = 0; i < todo.size(); ++i) todo[i] = i;
+      npusim::sim::run_sweep(
+          spec_, todo, workloads_, hw_dirs_, jobs,
+          [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
+            std::string line = npusim::reports::sweep_point_line(hash_, p, r, error);
+            std::lock_guard<std::mutex> lock(mutex_);
+            file_.lines.emplace(p.index, std::move(line));
+            ready_.notify_all();
+          });
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      failure_ = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+    ready_.notify_all();
+  }
+
+  // After the last line: the worker's failure, if any, else the results file once.
+  void finish() {
+    if (worker_.joinable()) {
+      py::gil_scoped_release release;
+      worker_.join();
+    }
+    if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
+    if (!out_.empty() && !written_) {
+      npusim::reports::replace_file(out_, npusim::reports::canonical_sweep_text(file_));
+      written_ = true;
+    }
+  }
+
+  npusim::sim::SweepSpec spec_;
+  std::vector<std::string> hw_dirs_;
+  std::string out_, hash_;
+  std::map<std::string, npusim::workloads::Workload> workloads_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  npusim::reports::SweepFile file_;  // header, and the lines done so far (under mutex_)
+  uint64_t next_ = 0;                // the index __next__ yields next
+  bool finished_ = false, written_ = false;
+  std::exception_ptr failure_;
+  std::thread worker_;  // last: started once everything it reads exists
+};
+
+SweepIterator* sweep(const py::object& spec_or_path, const py::object& jobs, const py::object& engine,
+                     const py::object& out) {
   npusim::sim::SweepSpec spec = sweep_spec(spec_or_path);
   if (!engine.is_none()) {
     spec.engine = flag_text(engine);
@@ -148,28 +234,7 @@ py::object sweep(const py::object& spec_or_path, const py::object& jobs, const p
     if (j < 1) throw UserError("jobs=" + std::to_string(j) + ": expected a whole number >= 1");
     n_jobs = unsigned(j);
   }
-  const std::vector<std::string> hw_dirs = npusim::tools::hw_dirs();
-  const npusim::arch::NpuConfig base = npusim::sim::load_sweep_base(spec, hw_dirs);
-  const std::string hash = npusim::sim::sweep_hash(spec, base);
-  const auto workloads = npusim::tools::load_sweep_workloads(spec);
-  npusim::reports::SweepFile file;
-  file.header = npusim::reports::sweep_header_line(spec, base, hash);
-  {
-    py::gil_scoped_release release;
-    std::vector<uint64_t> todo(spec.num_points());
-    for (uint64_t i = 0; i < todo.size(); ++i) todo[i] = i;
-    npusim::sim::run_sweep(
-        spec, todo, workloads, hw_dirs, n_jobs,
-        [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
-          file.lines.emplace(p.index, npusim::reports::sweep_point_line(hash, p, r, error));
-        });
-  }
-  if (!out.is_none())
-    npusim::reports::replace_file(py::str(out).cast<std::string>(), npusim::reports::canonical_sweep_text(file));
-  py::object loads = py::module_::import("json").attr("loads");
-  py::list rows;
-  for (const auto& [index, line] : file.lines) rows.append(loads(line));
-  return rows.attr("__iter__")();
+  return new SweepIterator(std::move(spec), n_jobs, out.is_none() ? "" : py::str(out).cast<std::string>());
 }
 
 // Puts `value` under `key` in a flat row; nested dicts become "key.sub". A key the row already
@@ -261,11 +326,14 @@ PYBIND11_MODULE(npusim, m) {
         py::arg("layers") = py::none(),
         "As `npusim compare --json`: strategies on one hw, or one strategy on a list of hw "
         "(hw=['a', 'b']); returns a dict.");
+  py::class_<SweepIterator>(m, "SweepIterator", "The result lines of a running sweep, in point order.")
+      .def("__iter__", [](py::object self) { return self; })
+      .def("__next__", &SweepIterator::next);
   m.def("sweep", &sweep, py::arg("spec"), py::kw_only(), py::arg("jobs") = py::none(), py::arg("engine") = py::none(),
         py::arg("out") = py::none(),
-        "Runs a sweep (a file path, YAML text or a dict of the sweep file's keys) and returns an iterator "
-        "over its result lines (dicts, in point order) once all points ran; out='x.jsonl' also writes the "
-        "results file.");
+        "Starts a sweep (a file path, YAML text or a dict of the sweep file's keys) on `jobs` threads and "
+        "yields its result lines as dicts, in point order, each as soon as it and the points before it are "
+        "done; out='x.jsonl' writes the results file when the last line has been yielded.");
   m.def("load_results", &load_results, py::arg("path"),
         "A sweep results file as a pandas DataFrame (one flat row per point; the header in .attrs['header']), "
         "or a list of dicts without pandas.");

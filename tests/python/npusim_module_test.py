@@ -91,6 +91,12 @@ with open(os.path.join(work, "cli.jsonl")) as f:
 assert rows == cli_lines[1:], "sweep() rows differ from npusim sweep's lines"
 with open(out) as f:
     assert [json.loads(line) for line in f][1:] == rows, "sweep(out=) file differs from the rows"
+# An iterator that yields as points finish, in point order; the file is written after the last line.
+out2 = os.path.join(work, "py2.jsonl")
+it = npusim.sweep(spec, jobs=2, out=out2)
+assert iter(it) is it and next(it) == rows[0]
+assert not os.path.exists(out2), "sweep(out=) wrote the file before the last line"
+assert [rows[0]] + list(it) == rows and os.path.exists(out2)
 try:
     npusim.sweep({"hw": "tiny-test", "models": ["tiny-block"], "axes": {"sram.sise": ["1MiB"]}})
 except npusim.Error as e:
