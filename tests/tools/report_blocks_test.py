@@ -33,4 +33,30 @@ assert groups(llm) == [("embed_tokens", 1), ("layers.0", 2), ("layers.1", 1), ("
 
 onnx = ["/down_blocks.0/resnets.0/conv1/Conv", "/down_blocks.0/resnets.0/Add", "/mid_block/attentions.0/Softmax"]
 assert groups(onnx) == [("down_blocks.0", 2), ("mid_block", 1)], groups(onnx)
+
+
+# The per-layer plot: one bar per layer up to MAX_LAYER_BARS layers, one stacked bar per block above.
+class Rep:
+    def __init__(self):
+        self.bars = {}
+
+    def save(self, fig, name, caption):
+        self.bars[name] = [sum(len(c) for c in ax.containers) for ax in fig.axes]  # bars, not shading
+        r.plt.close(fig)
+
+
+def layers(n_blocks, per_block):
+    return [{"name": f"model.layers.{b}.op{i}", "latency_us": "1.5", "bound": "dram" if i % 2 else "compute"}
+            for b in range(n_blocks) for i in range(per_block)]
+
+
+run = {"workload": "w", "hardware": {"name": "hw"}, "precision": "w8a8", "strategy": "fused", "engine": "analytic"}
+rep = Rep()
+r.plot_layers_by_block(rep, run, {"small": layers(4, 10)}, "t")
+assert rep.bars["t_layers_by_bound"] == [40], rep.bars  # every layer a bar
+assert rep.bars["t_time_by_block"] == [8], rep.bars      # 4 blocks x 2 bounds
+big = r.MAX_LAYER_BARS // 10 + 1
+rep = Rep()
+r.plot_layers_by_block(rep, run, {"big": layers(big, 10)}, "t")
+assert rep.bars["t_layers_by_bound"] == [2 * big], (rep.bars, big)  # summed per block: blocks x 2 bounds
 print("report blocks: ok")
