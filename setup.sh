@@ -7,14 +7,17 @@
 #   ./setup.sh build                      build only
 #
 # BUILD_DIR (default: build) and JOBS (default: nproc) may be set in the environment; every
-# build links NPUSIM_BIN_DIR/npusim (default /usr/local/bin) to the built binary.
+# build links NPUSIM_BIN_DIR/npusim (default /usr/local/bin) to the built binary and the Python
+# module into /usr/bin/python3's site directory (NPUSIM_PY_DIR to choose another), so
+# `python3 -c "import npusim"` works.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
 PACKAGES=(cmake g++ make pkg-config git libsystemc-dev libboost-graph-dev libyaml-cpp-dev doctest-dev
-          libbenchmark-dev libonnx-dev libprotobuf-dev protobuf-compiler python3 python3-matplotlib)
+          libbenchmark-dev libonnx-dev libprotobuf-dev protobuf-compiler python3 python3-matplotlib
+          python3-dev pybind11-dev python3-pybind11 python3-pandas)
 
 install_missing() {
   local missing=() p
@@ -36,6 +39,7 @@ build() {
   cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release
   cmake --build "$BUILD_DIR" -j"$JOBS"
   link_npusim
+  link_python_module
 }
 
 # Puts `npusim` on PATH: a symlink NPUSIM_BIN_DIR/npusim (default /usr/local/bin, with sudo when
@@ -52,6 +56,24 @@ link_npusim() {
     echo "setup: $bin_dir/npusim -> $target"
   else
     echo "setup: could not link $bin_dir/npusim; add $(pwd)/$BUILD_DIR/tools to PATH instead" >&2
+  fi
+}
+
+# Puts the Python module where Debian's python3 finds it: a symlink in the first site directory
+# (/usr/local/lib/python3.X/dist-packages). Best effort, like link_npusim.
+link_python_module() {
+  local module py_dir sudo=""
+  module=$(ls "$(pwd)/$BUILD_DIR"/python/npusim.*.so 2>/dev/null | head -n 1 || true)
+  [ -n "$module" ] || return 0
+  py_dir=${NPUSIM_PY_DIR:-$(/usr/bin/python3 -c 'import site; print(site.getsitepackages()[0])' 2>/dev/null || true)}
+  [ -n "$py_dir" ] || return 0
+  if [ ! -w "$py_dir" ] && [ -d "$py_dir" ] && [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then
+    sudo="sudo -n"
+  fi
+  if $sudo mkdir -p "$py_dir" 2>/dev/null && $sudo ln -sfn "$module" "$py_dir/$(basename "$module")" 2>/dev/null; then
+    echo "setup: $py_dir/$(basename "$module") -> $module"
+  else
+    echo "setup: could not link the Python module; use PYTHONPATH=$(dirname "$module")" >&2
   fi
 }
 

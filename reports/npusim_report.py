@@ -36,8 +36,11 @@ plt.rcParams.update({
     "grid.alpha": 0.3,
 })
 
-BOUND_COLORS = {"compute": "#4c72b0", "vector": "#55a868", "dram": "#c44e52", "none": "#999999",
-                "overlapped": "#dd8452"}
+# Per network of a run: an Okabe-Ito colour and a marker of its own.
+NET_STYLES = [("#0072B2", "o"), ("#D55E00", "s"), ("#009E73", "^"), ("#CC79A7", "D"), ("#E69F00", "v")]
+# Okabe-Ito colours per bound (distinguishable with the common colour-vision deficiencies).
+BOUND_COLORS = {"compute": "#0072B2", "vector": "#009E73", "dram": "#D55E00", "none": "#999999",
+                "overlapped": "#E69F00"}
 # Okabe-Ito colours (distinguishable with the common colour-vision deficiencies) and a marker
 # of its own per strategy, so the lines differ in shape as well as colour.
 STRATEGY_COLORS = {"offchip": "#D55E00", "onchip": "#0072B2", "fused": "#009E73", "best": "#CC79A7"}
@@ -61,17 +64,24 @@ KINDS = [  # (metric suffix, label)
     ("dram_write_spill", "write: spills"),
     ("dram_write_kv", "write: KV cache"),
 ]
-KIND_COLORS = ["#4c72b0", "#dd8452", "#c44e52", "#8172b2", "#55a868", "#937860", "#da8bc3"]
+# Okabe-Ito, in KINDS order: reads in blues and greens, writes in warm colours and hatched.
+KIND_COLORS = ["#0072B2", "#56B4E9", "#009E73", "#F0E442", "#E69F00", "#D55E00", "#CC79A7"]
+KIND_HATCHES = ["", "", "", "", "//", "//", "//"]
 
 
 def stacked_by_kind(ax, names, heights_of):
     """Bars for `names` stacked by tensor kind; heights_of(key) gives one height per name.
-    Kinds that are zero everywhere get no bar and no legend entry."""
+    Kinds that are zero everywhere get no bar and no legend entry; each entry gives the kind's
+    share of all the bars, so a sliver too thin to see is still accounted for."""
     bottom = [0.0] * len(names)
-    for (key, label), color in zip(KINDS, KIND_COLORS):
-        h = heights_of(key)
+    heights = [(key, label, color, hatch, heights_of(key))
+               for (key, label), color, hatch in zip(KINDS, KIND_COLORS, KIND_HATCHES)]
+    total = sum(sum(h) for *_, h in heights)
+    for key, label, color, hatch, h in heights:
         if any(h):
-            ax.bar(names, h, bottom=bottom, label=label, color=color)
+            share = 100 * sum(h) / total if total > 0 else 0
+            ax.bar(names, h, bottom=bottom, color=color, hatch=hatch, edgecolor="white", linewidth=0,
+                   label=f"{label} ({share:.0f} %)" if share >= 1 else f"{label} (<1 %)")
             bottom = [b + v for b, v in zip(bottom, h)]
 
 UNIT_SCALE = {  # unit suffix -> factor to the base unit (bytes, B/s, Hz)
@@ -281,29 +291,12 @@ def report_run(rep, path, tag):
             f"decoder {fmt(p.get('decoder_evaluations_per_s'))} evaluations/s (one run of the network each).")
     if "llm" in s:
         d.p("LLM: " + ", ".join(f"{k} {fmt(v)}" for k, v in s["llm"].items()))
-    d.h(3, "Resolved hardware config")
-    d.pre("\n".join(hardware_lines(s["hardware"])))
 
     if layers:
         by_net = {}
         for row in layers:
             by_net.setdefault(row.get("network", s["workload"]), []).append(row)
-        # Per-layer latency, stacked by bound: each layer's bar in the colour of what bounds it.
-        fig, axes = plt.subplots(len(by_net), 1, figsize=(10, 2.6 * len(by_net)), squeeze=False)
-        for ax, (net, rows_) in zip(axes[:, 0], by_net.items()):
-            x = list(range(len(rows_)))
-            bottom = [0.0] * len(rows_)
-            for bound, color in BOUND_COLORS.items():
-                h = [float(r["latency_us"]) / 1e3 if r["bound"] == bound else 0.0 for r in rows_]
-                if any(h):
-                    ax.bar(x, h, width=1.0, bottom=bottom, color=color, label=bound, linewidth=0)
-                    bottom = [b + v for b, v in zip(bottom, h)]
-            ax.set_title(f"{net}: {len(rows_)} layers, {sum(bottom):.3g} ms per run")
-            ax.set_xlabel("layer (execution order)")
-            ax.set_ylabel("latency (ms)")
-            ax.set_xlim(-0.5, len(rows_) - 0.5)
-            ax.legend(title="bound", loc="upper right")
-        rep.save(fig, f"{tag}_layers_by_bound", f"Per-layer latency, coloured and stacked by bound ({s['workload']})")
+        plot_layers_by_block(rep, s, by_net, tag)
 
         # Roofline: every op at its MACs per DRAM byte and achieved MAC/s over its own busy time
         # (latency + overlapped), so no op sits above the compute roof; runs written before
@@ -325,9 +318,10 @@ def report_run(rep, path, tag):
             cap = max(finite) * 4 if finite else 1e4
             xs = [x if math.isfinite(x) else cap for x in xs]
             xs_all += xs
-            ax.scatter(xs, ys, s=8, alpha=0.6, label=f"{net} ({len(xs)} MAC ops)", color=f"C{i}")
+            colour, marker = NET_STYLES[i % len(NET_STYLES)]
+            ax.scatter(xs, ys, s=10, alpha=0.6, label=f"{net} ({len(xs)} MAC ops)", color=colour, marker=marker)
             if peak:
-                ax.axhline(peak, color=f"C{i}", lw=0.8, ls=":")
+                ax.axhline(peak, color=colour, lw=0.8, ls=":")
         peak = max((n["peak_macs_per_s"] for n in nets), default=0)
         if xs_all and peak and bw:
             lo, hi = min(xs_all) / 2, max(xs_all) * 2
@@ -339,7 +333,8 @@ def report_run(rep, path, tag):
         ax.set_yscale("log")
         ax.set_xlabel("operational intensity (MACs per DRAM byte; ops without DRAM traffic at the right)")
         ax.set_ylabel("achieved MAC/s (MACs / busy time)")
-        ax.set_title(f"Roofline: every MAC op of {s['workload']} (ops above the DRAM roof had weights prefetched)")
+        ax.set_title(f"Roofline: every MAC op (ops above the DRAM roof had weights prefetched)\n{run_subtitle(s)}",
+                     fontsize=9)
         ax.legend(loc="lower right")
         rep.save(fig, f"{tag}_roofline", f"Roofline with every op placed ({s['workload']})")
 
@@ -348,8 +343,9 @@ def report_run(rep, path, tag):
     names = [f"{n['name']}\n({n['strategy']})" for n in nets]
     stacked_by_kind(ax, names, lambda key: [n["totals"].get(key + "_MB", 0) for n in nets])
     ax.set_ylabel("DRAM traffic per run (MB)")
-    ax.set_title(f"DRAM traffic by tensor kind ({s['workload']}, strategy {s.get('strategy', '')})")
-    ax.legend()
+    ax.set_title(f"DRAM traffic per run by tensor kind (share of the total in the legend)\n{run_subtitle(s)}",
+                 fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
     rep.save(fig, f"{tag}_dram_by_kind", "DRAM traffic by tensor kind per network")
 
     # Energy by component per network: one run and, for a pipeline, per image (runs / batch).
@@ -360,15 +356,154 @@ def report_run(rep, path, tag):
     batch = s.get("batch", 1) or 1
     fig, ax = plt.subplots(figsize=(8, 4))
     bottom = [0.0] * len(nets)
-    for key, label, color in parts:
-        h = [n["totals"].get(key, 0) * (n["runs_per_batch"] / batch if per_image else 1) for n in nets]
+    heights = [(label, color, [n["totals"].get(key, 0) * (n["runs_per_batch"] / batch if per_image else 1)
+                               for n in nets]) for key, label, color in parts]
+    total = sum(sum(h) for *_, h in heights)
+    for label, color, h in heights:
         if any(h):
-            ax.bar(names, h, bottom=bottom, color=color, label=label)
+            share = 100 * sum(h) / total if total > 0 else 0
+            ax.bar(names, h, bottom=bottom, color=color,
+                   label=f"{label} ({share:.0f} %)" if share >= 1 else f"{label} (<1 %)")
             bottom = [b + x for b, x in zip(bottom, h)]
     ax.set_ylabel("energy per image (mJ)" if per_image else "energy per run (mJ)")
-    ax.set_title(f"Energy by component ({s['workload']}" + (", per image: runs x energy / batch)" if per_image else ")"))
-    ax.legend()
+    ax.set_title("Energy by component" + (" per image (runs x energy / batch)" if per_image else " per run") +
+                 f" (share of the total in the legend)\n{run_subtitle(s)}", fontsize=9)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
     rep.save(fig, f"{tag}_energy", "Energy by component (MAC, vector, SRAM, DRAM, static) per network")
+    d.details(f"Resolved hardware config ({s['hardware'].get('name', 'hardware')})",
+              "\n".join(hardware_lines(s["hardware"])))
+
+
+# Layers per op above which the per-layer plot draws one bar per block instead of one per op.
+MAX_LAYER_BARS = 3000
+# Path segments that hold numbered blocks (down_blocks.0, layers.11, h.3) and single blocks (mid_block).
+BLOCK_LISTS = re.compile(r"^(\w*blocks|layers|layer|h|block|blocks)$")
+
+
+def name_parts(name):
+    """A layer's hierarchical name split on '.' and '/' (ONNX node names use slashes)."""
+    return [p for p in re.split(r"[./]", name) if p]
+
+
+def block_of(name, wrappers=()):
+    """The block a layer belongs to, from its name: the path through the first numbered block
+    (down_blocks.1, encoder.layers.3) or a single block (mid_block); for a layer in no block its
+    first segment, or first two when the first is a wrapper of blocks (text_model.embeddings)."""
+    parts = name_parts(name)
+    for i, part in enumerate(parts):
+        if part.endswith("_block"):
+            return ".".join(parts[:i + 1])
+        if BLOCK_LISTS.match(part) and i + 1 < len(parts) and parts[i + 1].isdigit():
+            return ".".join(parts[:i + 2])
+    if len(parts) >= 2 and parts[0] in wrappers:
+        return ".".join(parts[:2])
+    return parts[0] if parts else name
+
+
+def block_groups(names):
+    """Consecutive layers of one block as (label, first index, count), in execution order. The
+    label drops a wrapper prefix every block shares (decoder., text_model.encoder.)."""
+    # A wrapper is what stands before a numbered block: decoder in decoder.up_blocks.0.
+    wrappers = {b.split(".")[0] for b in map(block_of, names) if b.count(".") >= 2}
+    keys = [block_of(n, wrappers) for n in names]
+    groups = []
+    for i, k in enumerate(keys):
+        if groups and groups[-1][0] == k:
+            groups[-1][2] += 1
+        else:
+            groups.append([k, i, 1])
+    prefix = next(iter(wrappers)) + "." if len(wrappers) == 1 else ""
+    return [(k[len(prefix):] if prefix and k.startswith(prefix) else k, first, n) for k, first, n in groups]
+
+
+def run_subtitle(s):
+    """What a run's plots hold fixed: model, hardware, precision, strategy, engine."""
+    return (f"{s['workload']} on {s['hardware'].get('name', 'hardware')}, precision {s.get('precision', '')}, "
+            f"strategy {s.get('strategy', '')}, {s.get('engine', '')} engine")
+
+
+def bound_label(bound, ms, total):
+    """A legend entry: the bound and its share of the network's time (a sliver stays findable)."""
+    share = 100 * ms / total if total > 0 else 0
+    return f"{bound} ({share:.0f} % of time)" if share >= 1 else f"{bound} (<1 % of time)"
+
+
+def plot_layers_by_block(rep, s, by_net, tag):
+    """Per-layer latency in execution order, each bar in the colour of its bound, with the blocks
+    (down/mid/up, encoder layers) shaded and labelled; above MAX_LAYER_BARS layers one stacked bar
+    per block. Then the time per block, stacked by bound, for every network."""
+    nets = list(by_net.items())
+    fig, axes = plt.subplots(len(nets), 1, figsize=(11, 3.4 * len(nets)), squeeze=False)
+    for ax, (net, rows_) in zip(axes[:, 0], nets):
+        groups = block_groups([r["name"] for r in rows_])
+        ms = [float(r["latency_us"]) / 1e3 for r in rows_]
+        total = sum(ms)
+        drawn = set()
+        if len(rows_) <= MAX_LAYER_BARS:
+            for bound, color in BOUND_COLORS.items():
+                xs = [i for i, r in enumerate(rows_) if r["bound"] == bound and ms[i] > 0]
+                if xs:
+                    ax.bar(xs, [ms[i] for i in xs], width=1.0, color=color, linewidth=0,
+                           label=bound_label(bound, sum(ms[i] for i in xs), total))
+                    drawn.add(bound)
+            for j, (label, first, n) in enumerate(groups):
+                if j % 2:
+                    ax.axvspan(first - 0.5, first + n - 0.5, color="#000000", alpha=0.06, linewidth=0)
+            ax.set_xlim(-0.5, len(rows_) - 0.5)
+            # Labels on blocks wide enough to hold one; a run of one-layer groups (conv_out) stays unlabelled.
+            wide = [n >= 0.015 * len(rows_) for _, _, n in groups]
+            centres = [first + (n - 1) / 2 for _, first, n in groups]
+            groups = [g for g, w in zip(groups, wide) if w]
+            centres = [c for c, w in zip(centres, wide) if w]
+            what = f"{len(rows_)} layers in {len(wide)} blocks"
+            ax.set_xlabel("layers in execution order, grouped by block (shaded alternately; blocks of a few layers "
+                          "unlabelled)")
+        else:
+            bottom = [0.0] * len(groups)
+            for bound, color in BOUND_COLORS.items():
+                h = [sum(ms[i] for i in range(first, first + n) if rows_[i]["bound"] == bound)
+                     for _, first, n in groups]
+                if any(h):
+                    ax.bar(range(len(groups)), h, bottom=bottom, color=color, label=bound_label(bound, sum(h), total))
+                    bottom = [b + v for b, v in zip(bottom, h)]
+                    drawn.add(bound)
+            centres = list(range(len(groups)))
+            what = f"{len(rows_)} layers (more than {MAX_LAYER_BARS}: summed per block)"
+            ax.set_xlabel("blocks in execution order")
+        step = max(1, math.ceil(len(groups) / 40))  # at most ~40 labels
+        ax.set_xticks([c for j, c in enumerate(centres) if j % step == 0])
+        ax.set_xticklabels([g[0] for j, g in enumerate(groups) if j % step == 0], rotation=60, ha="right",
+                           fontsize=7)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{net}: latency per layer, {what}; {total:.3g} ms per run")
+        ax.set_ylabel("latency (ms)")
+        if drawn:
+            ax.legend(title="bound", loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
+    fig.suptitle(run_subtitle(s), fontsize=9, color="#444444")
+    rep.save(fig, f"{tag}_layers_by_bound",
+             f"Per-layer latency in execution order, coloured by bound, grouped by block ({s['workload']})")
+
+    fig, axes = plt.subplots(len(nets), 1, figsize=(11, 3.2 * len(nets)), squeeze=False)
+    for ax, (net, rows_) in zip(axes[:, 0], nets):
+        groups = block_groups([r["name"] for r in rows_])
+        ms = [float(r["latency_us"]) / 1e3 for r in rows_]
+        bottom = [0.0] * len(groups)
+        drawn = False
+        for bound, color in BOUND_COLORS.items():
+            h = [sum(ms[i] for i in range(first, first + n) if rows_[i]["bound"] == bound) for _, first, n in groups]
+            if any(h):
+                ax.bar(range(len(groups)), h, bottom=bottom, color=color, label=bound_label(bound, sum(h), sum(ms)))
+                bottom = [b + v for b, v in zip(bottom, h)]
+                drawn = True
+        ax.set_xticks(range(len(groups)))
+        ax.set_xticklabels([g[0] for g in groups], rotation=60, ha="right", fontsize=7)
+        ax.grid(axis="x", visible=False)
+        ax.set_title(f"{net}: latency per block, stacked by bound ({len(groups)} blocks, {sum(bottom):.3g} ms per run)")
+        ax.set_ylabel("latency (ms)")
+        if drawn:
+            ax.legend(title="bound", loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=8)
+    fig.suptitle(run_subtitle(s), fontsize=9, color="#444444")
+    rep.save(fig, f"{tag}_time_by_block", f"Latency per block, stacked by bound ({s['workload']})")
 
 
 # ---------------------------------------------------------------------------------------------

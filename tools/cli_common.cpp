@@ -7,6 +7,7 @@
 #include "npusim/error.h"
 #include "npusim/text.h"
 #include "workloads/model_registry.h"
+#include "workloads/workload.h"
 
 #ifndef NPUSIM_SOURCE_DIR
 #error "NPUSIM_SOURCE_DIR must be defined by the build"
@@ -169,6 +170,17 @@ std::vector<std::string> comma_list(const std::string& text) {
     if (comma == std::string::npos) return items;
     start = comma + 1;
   }
+}
+
+std::map<std::string, workloads::Workload> load_sweep_workloads(const sim::SweepSpec& spec) {
+  std::map<std::string, workloads::Workload> workloads;
+  workloads::ModelOptions mo;
+  mo.model_dirs = model_dirs();
+  mo.dims = spec.dims;
+  if (!spec.precision.empty())
+    mo.precision = workloads::parse_precision_spec(spec.precision, spec.file + ": precision: " + spec.precision);
+  for (const auto& m : spec.models) workloads.emplace(m, workloads::load_workload(m, mo));
+  return workloads;
 }
 
 }  // namespace npusim::tools

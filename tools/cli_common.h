@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arch/npu_config.h"
+#include "sim/sweep.h"
 #include "workloads/model_registry.h"
 #include "workloads/tensor.h"
 
@@ -62,5 +63,8 @@ void check_calibrated_on(const arch::NpuConfig& hw);
 
 // "a,b,c" -> {"a", "b", "c"}; empty items are kept, so the caller's check rejects them.
 std::vector<std::string> comma_list(const std::string& text);
+
+// Each model of a sweep built once (spec's dims and precision), shared read-only by its points.
+std::map<std::string, workloads::Workload> load_sweep_workloads(const sim::SweepSpec& spec);
 
 }  // namespace npusim::tools

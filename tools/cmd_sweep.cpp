@@ -219,14 +219,7 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   const arch::NpuConfig base = sim::load_sweep_base(spec, hw_dirs());
   const std::string hash = sim::sweep_hash(spec, base);
 
-  // Each model's workload is built once and shared (read-only) by every point.
-  std::map<std::string, workloads::Workload> workloads;
-  workloads::ModelOptions mo;
-  mo.model_dirs = model_dirs();
-  mo.dims = spec.dims;
-  if (!spec.precision.empty())
-    mo.precision = workloads::parse_precision_spec(spec.precision, spec.file + ": precision: " + spec.precision);
-  for (const auto& m : spec.models) workloads.emplace(m, workloads::load_workload(m, mo));
+  const std::map<std::string, workloads::Workload> workloads = load_sweep_workloads(spec);
   if (f.has("--dry-run")) {
     out << "sweep " << spec.name << " (" << hash << "): " << spec.num_points() << " points\n";
     for (uint64_t i = 0; i < spec.num_points(); ++i) {

@@ -110,7 +110,8 @@ class DramTarget : public sc_core::sc_module {
                         : w->prefetch ? "prefetch "
                                       : "read ") +
                            (*ctx_.op_names)[w->op],
-                       a.start_ps, a.bus_end_ps);
+                       a.start_ps, a.bus_end_ps,
+                       timing::TraceArgs().add("op", (*ctx_.op_names)[w->op]).add("bytes", uint64_t(a.bytes)));
     w->bus_end_ps = a.bus_end_ps;
     delay = ps_time(a.done_ps - now_ps());
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -141,7 +142,8 @@ class UnitTarget : public sc_core::sc_module {
     const uint64_t end = start + timing::cycles_to_ps(cycles, f_);
     free_ps_ = end;
     busy.add(w->op, end - start);
-    if (ctx_.trace && end > start) ctx_.trace->span(track_, (*ctx_.op_names)[w->op], start, end);
+    if (ctx_.trace && end > start)
+      ctx_.trace->span(track_, (*ctx_.op_names)[w->op], start, end, timing::TraceArgs().add("cycles", cycles));
     delay = ps_time(end - now_ps());
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
   }
@@ -232,7 +234,8 @@ class DmaChannel : public sc_core::sc_module {
                           : j->prefetch ? "prefetch "
                                         : "read ") +
                              (*ctx_.op_names)[j->op],
-                         start, now_ps());  // the channel is busy until the bus has the data
+                         start, now_ps(),  // the channel is busy until the bus has the data
+                         timing::TraceArgs().add("op", (*ctx_.op_names)[j->op]).add("bytes", uint64_t(j->bytes)));
       queue_.pop_front();
       queued_bytes_ -= j->bytes;
       j->issued = true;

@@ -178,14 +178,31 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
     c.dram_s = double(k.dram_ps[i]) * 1e-12 + double(reading_tiles) * latency_s;
     own_dram_s[i] = c.dram_s - double(k.pf_ps[i]) * 1e-12;
     run_info.prefetched_weight_bytes += k.prefetched[i];
-    if (trace && done_ps[i] > (i ? done_ps[i - 1] : 0))
-      trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i]);
   }
   r.latency_ps = prev;
   // Fixed costs as the analytic engine adds them: a stall of the whole NPU at each op's
   // dispatch, outside the kernel's clock (the trace shows the kernel's time without them).
   add_op_overheads(r, schedule, hw);
   finish_run(r, hw, schedule.precision, own_dram_s);
+  // The ops track, after finish_run so each span carries the op's bound; its detail pane shows
+  // what the run JSON's layer shows (latency with the fixed per-op cost, which the span omits).
+  for (size_t i = 0; trace && i < r.ops.size(); ++i) {
+    if (done_ps[i] <= (i ? done_ps[i - 1] : 0)) continue;
+    const OpStats& s = r.ops[i];
+    trace->span(tracks.ops, names[i], i ? done_ps[i - 1] : 0, done_ps[i],
+                timing::TraceArgs()
+                    .add("kind", s.kind)
+                    .add("mapping", s.mapping)
+                    .add("bound", bound_name(s.bound))
+                    .add("macs", s.c.macs)
+                    .add("vector_elems", s.c.vector_elems)
+                    .add("dram_read_bytes", s.c.dram_read_bytes())
+                    .add("dram_write_bytes", s.c.dram_write_bytes())
+                    .add("sram_read_bytes", s.c.sram_read_bytes)
+                    .add("sram_write_bytes", s.c.sram_write_bytes)
+                    .add("latency_us", s.c.latency_s * 1e6)
+                    .add("utilization_pct", s.utilization * 100));
+  }
   r.prefetched_weight_bytes = run_info.prefetched_weight_bytes;
   run_info.events = rc.events;
   run_info.transactions = rc.transactions;

@@ -1,12 +1,29 @@
 #pragma once
 // A timeline of spans on named tracks, written as Chrome / Perfetto trace-event JSON
 // ("X" complete events, times in microseconds, one thread per track, thread_name metadata).
-// Opens in ui.perfetto.dev and chrome://tracing.
+// Opens in ui.perfetto.dev and chrome://tracing; a span's args show in the viewer's detail pane.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace npusim::sim::timing {
+
+// The args of one span as a JSON object, keys in the order added; units go in the key names
+// (`dram_read_bytes`, `latency_us`).
+class TraceArgs {
+ public:
+  TraceArgs& add(std::string_view key, std::string_view text);
+  TraceArgs& add(std::string_view key, const char* text) { return add(key, std::string_view(text)); }
+  TraceArgs& add(std::string_view key, uint64_t value);
+  TraceArgs& add(std::string_view key, double value);
+  // "{...}", or "" when nothing was added.
+  std::string json() const { return body_.empty() ? "" : "{" + body_ + "}"; }
+
+ private:
+  void key(std::string_view k);
+  std::string body_;
+};
 
 class Trace {
  public:
@@ -15,7 +32,7 @@ class Trace {
   // Spans from now on start where the last one recorded ended, so several runs (the stages
   // of a pipeline) follow one another on the same tracks.
   void begin_segment() { offset_ps_ = end_ps_; }
-  void span(uint32_t track, std::string name, uint64_t start_ps, uint64_t end_ps);
+  void span(uint32_t track, std::string name, uint64_t start_ps, uint64_t end_ps, const TraceArgs& args = {});
   size_t size() const { return spans_.size(); }
   // {"displayTimeUnit": "ns", "traceEvents": [...]}; `process` names the process row.
   std::string json(const std::string& process) const;
@@ -27,6 +44,7 @@ class Trace {
     uint32_t track;
     std::string name;
     uint64_t start_ps, end_ps;
+    std::string args;  // a JSON object, or ""
   };
   std::vector<std::string> tracks_;
   std::vector<Span> spans_;

@@ -57,7 +57,7 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
   const auto a = files_of(dir.path("a"));
   for (const std::string name :
        {"report.md", "report.html", "run1_networks.csv", "run1_layers_by_bound.png", "run1_layers_by_bound.svg",
-        "run1_roofline.png", "run1_dram_by_kind.png", "run1_energy.png", "sweep2_results.csv",
+        "run1_time_by_block.png", "run1_roofline.png", "run1_dram_by_kind.png", "run1_energy.png", "sweep2_results.csv",
         "sweep2_dram_by_kind.png", "sweep2_vs_sram_size.png", "sweep2_vs_shape.png", "sweep2_pareto.png",
         "sweep2_pareto.svg"}) {
     INFO(name);
@@ -76,6 +76,14 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
     INFO(part);
     CHECK(contains(md, part));
   }
+  // The run's resolved config is collapsed below its plots, in both documents.
+  const size_t md_config = md.find("<details><summary>Resolved hardware config (tiny-test)</summary>");
+  REQUIRE(md_config != std::string::npos);
+  CHECK(md_config > md.find("run1_energy.png"));
+  const size_t page_config = page.find("<details><summary>Resolved hardware config (tiny-test)</summary><pre>");
+  REQUIRE(page_config != std::string::npos);
+  CHECK(page_config > page.find("Energy by component (MAC, vector, SRAM, DRAM, static) per network"));
+  CHECK(page.find("mac_array.rows: 4", page_config) != std::string::npos);
   CHECK(page.starts_with("<!DOCTYPE html>"));
   CHECK(contains(page,
                  "<img alt=\"Pareto front of inferences per second against energy per inference (mJ)\" "

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""The Python module against the CLI: run and compare return what `--json` prints, errors carry
+the CLI's message, sweep yields the lines `npusim sweep` writes, load_results builds a
+DataFrame, params() is the parameter table.
+
+    npusim_module_test.py NPUSIM_BINARY WORKDIR      (the module on PYTHONPATH)
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import npusim
+
+npusim_bin, work = sys.argv[1], sys.argv[2]
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+
+
+def cli(*args, code=0):
+    p = subprocess.run([npusim_bin, *args], capture_output=True, text=True)
+    assert p.returncode == code, f"npusim {' '.join(args)}: exit {p.returncode}\n{p.stderr}"
+    return p
+
+
+# run: the same dict as `run --json`, number for number.
+r = npusim.run(hw="tiny-test", model="tiny-block", strategy="fused", set={"sram.size": "64KiB"})
+assert isinstance(r, dict) and r["schema"] == "npusim.run", r.keys()
+for key in ("networks", "hardware", "inference", "workload", "precision", "strategy", "engine"):
+    assert key in r, f"run() has no {key!r}: {sorted(r)}"
+want = json.loads(cli("run", "--hw", "tiny-test", "--model", "tiny-block", "--strategy", "fused", "--set",
+                      "sram.size=64KiB", "--json").stdout)
+assert r == want, "run() differs from run --json"
+assert r["networks"][0]["latency_ms"] > 0
+
+# The pipeline section of SD 1.5, with dims as a dict (bool as 0/1) and precision.
+p = npusim.run(hw="expedera-8k", model="sd15", precision="w8a16", dims={"steps": 2, "guidance": True})
+want = json.loads(cli("run", "--hw", "expedera-8k", "--model", "sd15", "--precision", "w8a16", "--dim", "steps=2",
+                      "--dim", "guidance=1", "--json").stdout)
+assert p == want, "run(sd15) differs from run --json"
+assert p["pipeline"]["steps"] == 2 and p["pipeline"]["seconds_per_image"] > 0, p["pipeline"]
+
+# Errors: npusim.Error, a ValueError, with the message the CLI prints after "error: ".
+for kwargs, cli_args in [
+    (dict(hw="tiny-test", model="no-such-model"), ["--hw", "tiny-test", "--model", "no-such-model"]),
+    (dict(hw="tiny-test", model="tiny-block", set={"sram.size": "7MB"}),
+     ["--hw", "tiny-test", "--model", "tiny-block", "--set", "sram.size=7MB"]),
+    (dict(hw="tiny-test", model="tiny-block", strategy="fast"),
+     ["--hw", "tiny-test", "--model", "tiny-block", "--strategy", "fast"]),
+]:
+    try:
+        npusim.run(**kwargs)
+    except npusim.Error as e:
+        assert isinstance(e, ValueError)
+        err = cli("run", *cli_args, code=2).stderr
+        assert err == f"error: {e}\n", f"message differs:\n  python: {e}\n  cli:    {err}"
+    else:
+        raise AssertionError(f"run({kwargs}) did not raise")
+try:
+    npusim.run(hw="tiny-test", model="tiny-block", set={"sram.size": "7MB"})
+except npusim.Error as e:
+    assert "ambiguous unit" in str(e), str(e)
+
+# compare: hardware side by side, as `compare --json`.
+c = npusim.compare(hw=["tiny-test", "expedera-8k"], model="tiny-block", strategy="fused")
+want = json.loads(cli("compare", "--hw", "tiny-test,expedera-8k", "--model", "tiny-block", "--strategy", "fused",
+                      "--json").stdout)
+assert c == want, "compare() differs from compare --json"
+
+# params(): the hardware parameter table.
+table = npusim.params()
+keys = {row["key"]: row for row in table}
+assert len(table) > 20 and "sram.size" in keys and "dram.bandwidth" in keys, sorted(keys)[:5]
+assert keys["sram.size"]["unit"] == "B" and keys["sram.size"]["meaning"], keys["sram.size"]
+explain = cli("config", "--explain").stdout
+assert all(row["key"] in explain for row in table)
+
+# sweep: a dict spec yields the point lines `npusim sweep` writes for the same file.
+spec = {"name": "py", "hw": "tiny-test", "models": ["tiny-block"], "strategies": ["offchip", "fused"],
+        "axes": {"sram.size": ["512B", "32KiB", "64KiB"]}}
+out = os.path.join(work, "py.jsonl")
+rows = list(npusim.sweep(spec, jobs=2, out=out))
+assert len(rows) == 6 and [r["index"] for r in rows] == list(range(6)), rows
+assert [r["status"] for r in rows].count("error") == 2, [r["status"] for r in rows]  # 512B is below the minimum
+with open(os.path.join(work, "s.yaml"), "w") as f:
+    json.dump(spec, f)
+cli("sweep", os.path.join(work, "s.yaml"), "--out", os.path.join(work, "cli.jsonl"), "--quiet")
+with open(os.path.join(work, "cli.jsonl")) as f:
+    cli_lines = [json.loads(line) for line in f]
+assert rows == cli_lines[1:], "sweep() rows differ from npusim sweep's lines"
+with open(out) as f:
+    assert [json.loads(line) for line in f][1:] == rows, "sweep(out=) file differs from the rows"
+# An iterator that yields as points finish, in point order; the file is written after the last line.
+out2 = os.path.join(work, "py2.jsonl")
+it = npusim.sweep(spec, jobs=2, out=out2)
+assert iter(it) is it and next(it) == rows[0]
+assert not os.path.exists(out2), "sweep(out=) wrote the file before the last line"
+assert [rows[0]] + list(it) == rows and os.path.exists(out2)
+try:
+    npusim.sweep({"hw": "tiny-test", "models": ["tiny-block"], "axes": {"sram.sise": ["1MiB"]}})
+except npusim.Error as e:
+    assert "sram.sise: unknown hardware key; did you mean sram.size?" in str(e), str(e)
+else:
+    raise AssertionError("a sweep with a misspelt key did not raise")
+
+# load_results: a DataFrame, one flat row per point, metrics by their vocabulary keys.
+import pandas  # noqa: E402  (Debian python3-pandas)
+
+df = npusim.load_results(out)
+assert isinstance(df, pandas.DataFrame) and len(df) == 6, type(df)
+for col in ("index", "status", "model", "sram.size", "strategy", "inferences_per_s", "energy_per_inference_mj", "error"):
+    assert col in df.columns, f"no column {col}: {list(df.columns)}"
+ok = df[df["status"] == "ok"]
+assert len(ok) == 4 and (ok["inferences_per_s"] > 0).all()
+assert list(ok["inferences_per_s"]) == [r["metrics"]["inferences_per_s"] for r in rows if r["status"] == "ok"]
+assert df.attrs["header"]["name"] == "py", df.attrs["header"].get("name")
+try:
+    npusim.load_results(os.path.join(work, "none.jsonl"))
+except npusim.Error as e:
+    assert "none.jsonl" in str(e), str(e)
+else:
+    raise AssertionError("load_results of a missing file did not raise")
+
+print("npusim module: run, compare, errors, params, sweep and load_results agree with the CLI")
