@@ -1,10 +1,16 @@
 #pragma once
 // A timeline of spans on named tracks, written as Chrome / Perfetto trace-event JSON
 // ("X" complete events, times in microseconds, one thread per track, thread_name metadata).
-// Opens in ui.perfetto.dev and chrome://tracing.
+// Opens in ui.perfetto.dev and chrome://tracing. Held in memory, or streamed to a file as spans
+// are added (stream_to), so a trace of any length takes bounded memory.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace npusim {
+class FileReplacer;
+}
 
 namespace npusim::sim::timing {
 
@@ -16,11 +22,18 @@ class Trace {
   // of a pipeline) follow one another on the same tracks.
   void begin_segment() { offset_ps_ = end_ps_; }
   void span(uint32_t track, std::string name, uint64_t start_ps, uint64_t end_ps);
-  size_t size() const { return spans_.size(); }
+  size_t size() const { return count_; }
   // {"displayTimeUnit": "ns", "traceEvents": [...]}; `process` names the process row.
   std::string json(const std::string& process) const;
   // Writes json() to `path`; throws UserError naming the file if it cannot.
   void write(const std::string& path, const std::string& process) const;
+  // From now on each track and span goes to `path` as it is added, not to memory (metadata
+  // events then sit among the spans, which viewers accept). finish() ends the JSON and only then
+  // replaces `path`, so a run that fails leaves no partial trace. Throws UserError naming the file.
+  void stream_to(const std::string& path, const std::string& process);
+  void finish();
+  Trace();
+  ~Trace();
 
  private:
   struct Span {
@@ -28,9 +41,15 @@ class Trace {
     std::string name;
     uint64_t start_ps, end_ps;
   };
+  static std::string track_events(size_t track, const std::string& name);  // ",\n"-led
+  static std::string span_event(const Span& s);                            // ",\n"-led
+  void emit(const std::string& events);
   std::vector<std::string> tracks_;
   std::vector<Span> spans_;
   uint64_t offset_ps_ = 0, end_ps_ = 0;
+  size_t count_ = 0;
+  std::unique_ptr<FileReplacer> out_;  // streaming, when set
+  std::string path_;
 };
 
 }  // namespace npusim::sim::timing
