@@ -168,3 +168,39 @@ TEST_CASE("report: an LLM sweep gets time-to-first-token and tokens/s columns, a
   CHECK(contains(md, "| decode tokens per second |"));
   CHECK(contains(md, "| images per second |"));
 }
+
+TEST_CASE("report: a run without MAC ops has no roofline, and a failed report leaves nothing behind") {
+  TempDir dir;
+  // One SiLU: no op does MACs, so the roofline's log axes would have no positive value (the
+  // script failed with "Data has no positive values, and therefore can not be log-scaled").
+  const std::string model = dir.write("no_macs.yaml", R"(graph: no-macs
+inputs:
+  - {name: x, shape: [1, 8, 16, 16]}
+layers:
+  - {name: act, op: silu, input: x}
+)");
+  REQUIRE(cli({"run", "--hw", "tiny-test", "--model", model, "--out", dir.path("run")}).code == 0);
+  Result r = cli({"report", dir.path("run"), "-o", dir.path("o")});
+  INFO(r.out, r.err);
+  REQUIRE(r.code == 0);
+  const auto files = files_of(dir.path("o"));
+  CHECK(contains(files.at("report.md"), "No roofline: no op of no-macs does MACs."));
+  CHECK_FALSE(files.count("run1_roofline.png"));
+  CHECK(contains(r.out, (fs::path(dir.path("o")) / "report.md").string()));
+
+  // Reporting again into the same folder replaces its files; a failing report changes nothing
+  // in it and leaves no temporary folder beside it.
+  REQUIRE(cli({"report", dir.path("run"), "-o", dir.path("o")}).code == 0);
+  const std::string bad = dir.write("bad.jsonl", "{\"sweep\":\"0123456789abcdef\",\"header\":{\"points\":1}}\n");
+  r = cli({"report", dir.path("run"), bad, "-o", dir.path("o")});
+  CHECK(r.code == 2);
+  CHECK(files_of(dir.path("o")) == files);
+  for (const auto& e : fs::directory_iterator(dir.path())) CHECK_FALSE(contains(e.path().string(), ".tmp-"));
+
+  // A symbolic link loop is named as one (it said "no such file or directory").
+  fs::create_symlink(dir.path("loop_b"), dir.path("loop_a"));
+  fs::create_symlink(dir.path("loop_a"), dir.path("loop_b"));
+  r = cli({"report", dir.path("loop_a"), "-o", dir.path("o2")});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "loop_a: a symbolic link to nothing (a missing file or a loop of links)"));
+}
