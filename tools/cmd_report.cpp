@@ -47,7 +47,12 @@ Writes DIR/report.md, a self-contained DIR/report.html, CSVs and PNG/SVG plots f
 The same inputs give the same files. Plots need python3 with matplotlib (Debian package
 python3-matplotlib): $NPUSIM_PYTHON, else /usr/bin/python3, else python3 on the PATH.
 
-  -o, --out DIR   the report directory (created)
+Inputs are checked before the plots start (a garbled results line, an empty or malformed
+summary.json are errors, exit code 2); sweep results of any size are read in two streaming
+passes. The report is written to a temporary folder beside DIR and moved into place only when
+it is complete, so a failure leaves DIR as it was.
+
+  -o, --out DIR   the report directory (created, or its files replaced)
 )";
 
 std::string python() {
