@@ -288,6 +288,7 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
                  });
   appender.sync();
   // Point order, independent of --jobs: a second streaming pass over the file just written.
+  file = reports::SweepFile{};  // one index at a time: 16 bytes a point
   file = reports::read_sweep_file(path);
   const reports::CanonicalStats written = reports::write_canonical_sweep(path, header, {file}, file.points);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
