@@ -11,7 +11,7 @@
 #
 #   tests/hostile/big_results.sh NPUSIM POINTS RSS_LIMIT_MB WORK_DIR
 #
-# ctest runs it at 2x10^5 points (~300 MB); tests/hostile/README.md records a 3x10^6-point run
+# ctest runs it at 1.2x10^5 points (~196 MiB); tests/hostile/README.md records a 3.2x10^6-point run
 # (> 4 GiB).
 set -eu
 npusim=$1 points=$2 limit_mb=$3 work=$4

@@ -7,7 +7,7 @@
 #   tests/hostile/large_sweep.sh NPUSIM POINTS RSS_LIMIT_MB WORK_DIR [JOBS]
 #
 # POINTS is a multiple of 2000 (tiny-block x 2 strategies x POINTS/2000 SRAM sizes x 1000 DRAM
-# bandwidths). ctest runs it at 10^5 points; tests/hostile/README.md records a 10^6-point run.
+# bandwidths). ctest runs it at 6000 points; tests/hostile/README.md records a 10^6-point run.
 set -eu
 npusim=$1 points=$2 limit_mb=$3 work=$4 jobs=${5:-2}
 if [ $((points % 2000)) -ne 0 ]; then
