@@ -313,7 +313,7 @@ SweepFile read_sweep_file(const std::string& path, const SweepLineCheck& check) 
 }
 
 CanonicalStats write_canonical_sweep(const std::string& out, const std::string& header,
-                                     const std::vector<SweepFile>& files, uint64_t points) {
+                                     std::span<const SweepFile> files, uint64_t points) {
   std::vector<Fd> fds;
   fds.reserve(files.size());
   for (const SweepFile& f : files) fds.emplace_back(f.path);

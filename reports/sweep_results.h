@@ -7,6 +7,7 @@
 // what a finished sweep, a merge and --jobs N all leave behind, byte for byte.
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -67,7 +68,7 @@ struct CanonicalStats {
 // have the same line in each (else UserError naming the later file). `out` may be one of the
 // inputs: it is read before it is replaced.
 CanonicalStats write_canonical_sweep(const std::string& out, const std::string& header,
-                                     const std::vector<SweepFile>& files, uint64_t points);
+                                     std::span<const SweepFile> files, uint64_t points);
 
 // Writes `text` to `path` through a temporary file and a rename, so a reader sees the old or
 // the new file, never a part. Throws UserError on I/O failure.

@@ -159,7 +159,7 @@ std::string check_report_input(const std::string& in, const fs::path& work, size
   // reads a copy in point order, under the same name (the report names it).
   const fs::path copy = work / ("input" + std::to_string(n)) / fs::path(in).filename();
   fs::create_directories(copy.parent_path());
-  reports::write_canonical_sweep(copy.string(), f.header, {f}, f.points);
+  reports::write_canonical_sweep(copy.string(), f.header, std::span(&f, 1), f.points);
   return copy.string();
 }
 

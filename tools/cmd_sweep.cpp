@@ -290,7 +290,8 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   // Point order, independent of --jobs: a second streaming pass over the file just written.
   file = reports::SweepFile{};  // one index at a time: 16 bytes a point
   file = reports::read_sweep_file(path);
-  const reports::CanonicalStats written = reports::write_canonical_sweep(path, header, {file}, file.points);
+  const reports::CanonicalStats written =
+      reports::write_canonical_sweep(path, header, std::span(&file, 1), file.points);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   char summary[400];

@@ -77,7 +77,7 @@ TEST_CASE("results files: indexed out of order, rewritten in point order, a repe
   CHECK_FALSE(f.has(2));
   CHECK(f.truncated_tail);
   CHECK_FALSE(f.canonical);
-  const auto stats = npusim::reports::write_canonical_sweep(dir.path("c.jsonl"), f.header, {f}, f.points);
+  const auto stats = npusim::reports::write_canonical_sweep(dir.path("c.jsonl"), f.header, std::span(&f, 1), f.points);
   CHECK(stats.points_written == 3);
   CHECK(stats.first_missing == std::vector<uint64_t>{2});
   CHECK(npusim::testing::read_file(dir.path("c.jsonl")) == header + point(0) + point(1) + point(3));
