@@ -15,10 +15,11 @@ FoldCost gemm_cycles(const Gemm& g, arch::Dataflow d, uint32_t rows, uint32_t co
   NPUSIM_ASSERT(rows > 0 && cols > 0 && rate > 0, "array without rows, columns or rate");
   const arch::DataflowSpec& s = arch::dataflow_spec(d);
   const uint64_t folds = ceil_div(g.dim(s.rows), rows) * ceil_div(g.dim(s.cols), cols);
-  const auto stream = static_cast<uint64_t>(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate));
+  const uint64_t stream =
+      checked_count(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate), "MAC-array cycles per fold");
   FoldCost c;
-  c.folds = g.batch * folds;
-  c.cycles = c.folds * (fill_drain_cycles(d, rows, cols) + stream);
+  c.folds = checked_product(g.batch, folds, "MAC-array folds");
+  c.cycles = checked_product(c.folds, fill_drain_cycles(d, rows, cols) + stream, "MAC-array cycles");
   return c;
 }
 
@@ -27,10 +28,13 @@ FoldCost gemv_stream_cycles(const Gemm& g, uint32_t rows, uint32_t cols, double 
   const arch::Dataflow ws = arch::Dataflow::kWeightStationary;
   const arch::DataflowSpec& s = arch::dataflow_spec(ws);
   const uint64_t folds = ceil_div(g.dim(s.rows), rows) * ceil_div(g.dim(s.cols), cols);
-  const auto stream = static_cast<uint64_t>(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate));
+  const uint64_t stream =
+      checked_count(std::ceil(static_cast<long double>(g.dim(s.stream)) / rate), "MAC-array cycles per fold");
   FoldCost c;
-  c.folds = g.batch * folds;
-  c.cycles = c.folds * stream + g.batch * fill_drain_cycles(ws, rows, cols);
+  c.folds = checked_product(g.batch, folds, "MAC-array folds");
+  c.cycles = checked_count(static_cast<long double>(c.folds) * stream +
+                               static_cast<long double>(g.batch) * fill_drain_cycles(ws, rows, cols),
+                           "MAC-array cycles");
   return c;
 }
 

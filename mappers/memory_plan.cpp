@@ -125,7 +125,8 @@ class Planner {
       int64_t cur = 0;
       uint64_t live_peak = 0;
       for (size_t i = 0; i < nops; ++i) cur += delta[i], live_peak = std::max<uint64_t>(live_peak, uint64_t(cur));
-      p.no_spill_sram_bytes = uint64_t(std::ceil(double(live_peak) / frac));
+      p.no_spill_sram_bytes =
+          checked_count(std::ceil(static_cast<long double>(live_peak) / frac), "SRAM bytes needed without spills");
     }
 
     for (size_t i = 0; i < nops; ++i) {

@@ -48,7 +48,8 @@ void move_depthwise_to_vector(OpPlan& p, const arch::NpuConfig& hw) {
   std::vector<uint64_t> cycles;
   cycles.reserve(p.steps.size());
   for (const TileStep& t : p.steps) {
-    const auto c = static_cast<uint64_t>(std::ceil(static_cast<long double>(t.macs) * cost / hw.vector_unit.lanes));
+    const uint64_t c = checked_count(std::ceil(static_cast<long double>(t.macs) * cost / hw.vector_unit.lanes),
+                                     "vector-unit cycles of a depthwise conv");
     cycles.push_back(c);
     array_s += static_cast<long double>(t.repeat) * t.mac_cycles / hw.mac_array.frequency_hz;
     vector_s += static_cast<long double>(t.repeat) * c / hw.vector_unit.frequency_hz;
@@ -121,8 +122,9 @@ OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch
   for (int k = 0; k < kNumTraffic; ++k) t.sram_write += t.read[k], t.sram_read += t.write[k];
   if (vector) {
     t.vector_elems = op.vector_elems;
-    t.vector_cycles = static_cast<uint64_t>(std::ceil(static_cast<long double>(op.vector_elems) *
-                                                      vector_cost(hw.vector_unit, vclass) / hw.vector_unit.lanes));
+    t.vector_cycles = checked_count(std::ceil(static_cast<long double>(op.vector_elems) *
+                                              vector_cost(hw.vector_unit, vclass) / hw.vector_unit.lanes),
+                                    "vector-unit cycles");
   }
   // Steps sized so the DRAM-streamed buffers, double-buffered, fit the budget.
   const uint64_t budget = std::max<uint64_t>(ctx.tile_budget_bytes, 1);
@@ -213,10 +215,14 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
     return it->second;
   }
   stats_.misses++;
-  OpPlan p = op.macs > 0 && op.inputs.size() >= 2 && op_class(op.kind) == OpClass::kMac
-                 ? plan_mac(g, op, mem, hw_, rate)
-                 : plan_stream(g, op, mem, hw_);
-  if (dw_vector) move_depthwise_to_vector(p, hw_);
+  OpPlan p;
+  try {
+    p = op.macs > 0 && op.inputs.size() >= 2 && op_class(op.kind) == OpClass::kMac ? plan_mac(g, op, mem, hw_, rate)
+                                                                                   : plan_stream(g, op, mem, hw_);
+    if (dw_vector) move_depthwise_to_vector(p, hw_);
+  } catch (const UserError& e) {  // a count that overflows (checked_count): name the op
+    throw UserError("op '" + op.name + "': " + e.what());
+  }
   memo_.emplace(std::move(key), p);
   return p;
 }

@@ -10,7 +10,9 @@ metadata and with a fixed SVG hash salt, rows in input order.
 """
 import argparse
 import base64
+import bisect
 import csv
+import heapq
 import html
 import io
 import json
@@ -322,21 +324,25 @@ def report_run(rep, path, tag):
             ax.scatter(xs, ys, s=10, alpha=0.6, label=f"{net} ({len(xs)} MAC ops)", color=colour, marker=marker)
             if peak:
                 ax.axhline(peak, color=colour, lw=0.8, ls=":")
-        peak = max((n["peak_macs_per_s"] for n in nets), default=0)
-        if xs_all and peak and bw:
-            lo, hi = min(xs_all) / 2, max(xs_all) * 2
-            knee = peak / bw
-            pts = sorted({lo, hi, min(max(knee, lo), hi)})
-            ax.plot(pts, [min(peak, bw * x) for x in pts], color="k", lw=1.5,
-                    label=f"roof: {peak / 1e12:.3g} TMAC/s, {bw / 1e9:.3g} GB/s")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("operational intensity (MACs per DRAM byte; ops without DRAM traffic at the right)")
-        ax.set_ylabel("achieved MAC/s (MACs / busy time)")
-        ax.set_title(f"Roofline: every MAC op (ops above the DRAM roof had weights prefetched)\n{run_subtitle(s)}",
-                     fontsize=9)
-        ax.legend(loc="lower right")
-        rep.save(fig, f"{tag}_roofline", f"Roofline with every op placed ({s['workload']})")
+        if not xs_all:  # log axes need a positive value: a model without MAC ops has no roofline
+            plt.close(fig)
+            d.p(f"No roofline: no op of {s['workload']} does MACs.")
+        else:
+            peak = max((n["peak_macs_per_s"] for n in nets), default=0)
+            if xs_all and peak and bw:
+                lo, hi = min(xs_all) / 2, max(xs_all) * 2
+                knee = peak / bw
+                pts = sorted({lo, hi, min(max(knee, lo), hi)})
+                ax.plot(pts, [min(peak, bw * x) for x in pts], color="k", lw=1.5,
+                        label=f"roof: {peak / 1e12:.3g} TMAC/s, {bw / 1e9:.3g} GB/s")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_xlabel("operational intensity (MACs per DRAM byte; ops without DRAM traffic at the right)")
+            ax.set_ylabel("achieved MAC/s (MACs / busy time)")
+            ax.set_title("Roofline: every MAC op (ops above the DRAM roof had weights prefetched)\n"
+                         f"{run_subtitle(s)}", fontsize=9)
+            ax.legend(loc="lower right")
+            rep.save(fig, f"{tag}_roofline", f"Roofline with every op placed ({s['workload']})")
 
     # DRAM traffic by tensor kind, per network (one strategy in a run).
     fig, ax = plt.subplots(figsize=(8, 4))
@@ -523,34 +529,114 @@ def metric_label(header, key):
     return key
 
 
-def report_sweep(rep, path, tag):
-    d = rep.doc
-    header, points = None, []
+def sweep_records(path):
+    """The results file's records, one at a time (a file of any size streams): header first if
+    it leads the file; a last line cut short by a kill is skipped."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             if not line.endswith("\n"):
                 break  # a line cut short by a kill
-            rec = json.loads(line)
-            if "header" in rec:
-                header = rec["header"]
-            else:
-                points.append(rec)
+            yield json.loads(line)
+
+
+# Scatter plots draw at most about this many points (every n-th by index); fronts, rankings and
+# tables always use every point.
+MAX_SCATTER = 5000
+# Axis plots label at most this many of an axis's values.
+MAX_TICKS = 24
+
+
+class Front:
+    """The Pareto front of a stream of points, exactly as sorting all of them by (x, y, index) and
+    keeping each point whose y is below every earlier one's would give, in memory for the front
+    only: both objectives lower-is-better."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+        self.keys, self.points = [], []
+
+    def add(self, r):
+        k = (self.x(r), self.y(r), r["index"])
+        i = bisect.bisect_left(self.keys, k)
+        if i > 0 and self.keys[i - 1][1] <= k[1]:
+            return  # an earlier point is at least as good on y
+        j = i
+        while j < len(self.keys) and self.keys[j][1] >= k[1]:
+            j += 1
+        self.keys[i:j] = [k]
+        self.points[i:j] = [r]
+
+
+class Top:
+    """The n points with the smallest key, streamed (a max-heap of the n best so far)."""
+
+    def __init__(self, n, key):
+        self.n, self.key, self.items = n, key, []
+
+    def add(self, r):
+        entry = (_Reverse(self.key(r)), r)
+        if len(self.items) < self.n:
+            heapq.heappush(self.items, entry)
+        elif self.items[0][0].k > entry[0].k:
+            heapq.heapreplace(self.items, entry)
+
+    def sorted(self):
+        return [e[1] for e in sorted(self.items, key=lambda e: e[0].k)]
+
+
+class _Reverse:
+    """Orders by the reverse of a key (a max-heap with heapq)."""
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+    def __lt__(self, other):
+        return self.k > other.k
+
+
+def report_sweep(rep, path, tag):
+    """A sweep's results, streamed in two passes over the file so memory does not grow with its
+    size: the first finds the header, the workload kinds and the counts; the second writes the
+    CSV row by row and keeps only what the tables and plots show (rankings, fronts, the
+    reference slices, every n-th point of the scatter plots)."""
+    d = rep.doc
+    header, n_points, n_ok, failed, present, used, first_hash = None, 0, 0, [], [], set(), None
+    models_ok = {}
+    n_failed = 0
+    for rec in sweep_records(path):
+        if "header" in rec:
+            header = rec["header"]
+            continue
+        n_points += 1
+        if first_hash is None:
+            first_hash = rec["sweep"]
+        if rec["status"] == "ok":
+            n_ok += 1
+            m = rec["metrics"]
+            if m["kind"] not in present:
+                present.append(m["kind"])
+            models_ok.setdefault(m["kind"], set()).add(rec["point"]["model"])
+            if m.get("precision"):
+                used.add(m["precision"])
+        else:
+            n_failed += 1
+            if len(failed) < 20:
+                failed.append(rec)
     if header is None:
         sys.exit(f"npusim report: {path}: no sweep header line")
     if "kinds" not in header or "metric_definitions" not in header:
         sys.exit(f"npusim report: {path}: sweep schema v{header.get('schema_version', '?')} has no metric "
                  f"vocabulary (v2 and later do); run the sweep again with this npusim")
-    points.sort(key=lambda r: r["index"])
-    ok = [r for r in points if r["status"] == "ok"]
-    failed = [r for r in points if r["status"] != "ok"]
+    failed.sort(key=lambda r: r["index"])
     axes = [a["name"] for a in header["axes"]]
     hw = header["hardware"]
 
     d.h(2, f"Sweep: {header['name']} ({os.path.basename(path)})")
-    d.p(f"{len(points)} of {header['points']} points present ({len(ok)} ok, {len(failed)} failed); "
-        f"sweep hash {points[0]['sweep'] if points else ''}; engine `{header['engine']}`, mode `{header['mode']}`; "
+    d.p(f"{n_points} of {header['points']} points present ({n_ok} ok, {n_failed} failed); "
+        f"sweep hash {first_hash or ''}; engine `{header['engine']}`, mode `{header['mode']}`; "
         f"results by npusim {header['npusim_version']} (commit {header['git_commit']}).")
-    used = sorted({r["metrics"].get("precision", "") for r in ok} - {""})
+    used = sorted(used)
     d.p(f"Models: {', '.join(header['models'])}; precision: {header['precision']}" +
         (f" ({', '.join(used)})" if used and used != [header["precision"]] else "") + "; strategies: "
         f"{', '.join(header['strategies'])}" +
@@ -560,10 +646,6 @@ def report_sweep(rep, path, tag):
     # results.csv: one row per point; the headline columns of every workload kind present
     # (a diffusion point leaves the LLM columns empty and the other way round).
     kinds = [k for k, _ in KINDS]
-    present = []
-    for r in ok:
-        if r["metrics"]["kind"] not in present:
-            present.append(r["metrics"]["kind"])
     figure_keys, items = [], []
     for kind in present:
         info = header["kinds"][kind]
@@ -574,95 +656,156 @@ def report_sweep(rep, path, tag):
     csv_header = ["index", "model"] + axes + ["strategy", "status", "kind", "batch"] + figure_keys + dram_keys + [
         "area_mm2", "static_power_mW", "average_power_mW", "sustained_clock_MHz", "sustained_seconds_per_image",
         "error"]
-    rows = []
-    for r in points:
-        pt, m = r["point"], r.get("metrics", {})
-        rows.append([r["index"], pt["model"]] + [pt[a] for a in axes] + [pt["strategy"], r["status"],
-                     m.get("kind", ""), m.get("batch", "")] + [m.get(k, "") for k in figure_keys + dram_keys] +
-                    [m.get("area_mm2", ""), m.get("static_power_mw", ""), m.get("average_power_mw", ""),
-                     m["sustained_clock_hz"] / 1e6 if "sustained_clock_hz" in m else "",
-                     m.get("sustained_seconds_per_image", ""), r.get("error", "").strip().replace("\n", "; ")])
-    rep.write_csv(f"{tag}_results.csv", csv_header, rows)
+
+    def rows():
+        for r in sweep_records(path):
+            if "header" in r:
+                continue
+            pt, m = r["point"], r.get("metrics", {})
+            if r["status"] == "ok":
+                collectors[m["kind"]].add(r)
+            yield ([r["index"], pt["model"]] + [pt[a] for a in axes] + [pt["strategy"], r["status"],
+                   m.get("kind", ""), m.get("batch", "")] + [m.get(k, "") for k in figure_keys + dram_keys] +
+                   [m.get("area_mm2", ""), m.get("static_power_mw", ""), m.get("average_power_mw", ""),
+                    m["sustained_clock_hz"] / 1e6 if "sustained_clock_hz" in m else "",
+                    m.get("sustained_seconds_per_image", ""), r.get("error", "").strip().replace("\n", "; ")])
+
+    stride = max(1, -(-int(header["points"]) // MAX_SCATTER))
+    collectors = {kind: SweepKind(header, kind, [m for m in header["models"] if m in models_ok[kind]][0], stride)
+                  for kind in present}
+    rep.write_csv(f"{tag}_results.csv", csv_header, rows())
 
     if failed:
         d.h(3, "Failed points")
         d.table(["index"] + ["point", "error"],
                 [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), r["error"].split("\n")[0]]
                  for r in failed[:20]])
-        if len(failed) > 20:
-            d.p(f"... and {len(failed) - 20} more (see {tag}_results.csv).")
+        if n_failed > 20:
+            d.p(f"... and {n_failed - 20} more (see {tag}_results.csv).")
     config = (f"Base hardware config ({header['hw']}; every point starts from it)",
               "\n".join(compact_hardware_lines(hw)))
-    if not ok:
+    if not n_ok:
         d.details(*config)
         return
     if len(present) > 1:
         d.p("This sweep mixes workload kinds (" + ", ".join(present) + "): images/s, decode tokens/s and "
             "inferences/s are different quantities, so each kind is ranked and plotted on its own.")
     for kind in present:
-        report_sweep_kind(rep, header, [r for r in ok if r["metrics"]["kind"] == kind], kind,
-                          tag if len(present) == 1 else f"{tag}_{kind}", len(present) > 1)
+        report_sweep_kind(rep, header, collectors[kind], kind, tag if len(present) == 1 else f"{tag}_{kind}",
+                          len(present) > 1)
     d.details(*config)
 
 
-def report_sweep_kind(rep, header, ok, kind, tag, mixed):
-    """Rankings and plots of the points of one workload kind, by that kind's own figures."""
-    d = rep.doc
-    axes = [a["name"] for a in header["axes"]]
+class SweepKind:
+    """What the tables and plots of one workload kind need, gathered from a stream of its ok
+    points: the fastest ten, the Pareto fronts, the reference slices (every axis but one held at
+    the base config's value), every `stride`-th point for the scatter plots, the first 40 designs."""
+
+    def __init__(self, header, kind, model0, stride):
+        info = header["kinds"][kind]
+        self.rate_key, self.energy_key, self.lat_key, self.item = (info["throughput"], info["energy"],
+                                                                   info["latency"], info["item"])
+        self.axes = [a["name"] for a in header["axes"]]
+        self.model0, self.stride = model0, stride
+        self.ref = {a: sweep_reference(header, a) for a in self.axes}
+        self.n = 0
+        self.best = Top(10, lambda r: (-self.rate(r), r["index"]))
+        self.front = Front(self.energy, lambda r: -self.rate(r))
+        self.all_area = True
+        self.area_fronts = [Front(lambda r: r["metrics"]["area_mm2"], lambda r: -self.rate(r)),
+                            Front(lambda r: r["metrics"]["area_mm2"], self.energy)]
+        self.slices = {None: []}
+        self.slices.update({a: [] for a in self.axes})
+        self.sample = []
+        self.designs, self.more_designs, self.seen = [], False, set()
+
+    def rate(self, r):
+        return r["metrics"].get(self.rate_key, 0.0)
+
+    def energy(self, r):
+        return r["metrics"].get(self.energy_key, 0.0)
+
+    def in_slice(self, r, free):
+        return r["point"]["model"] == self.model0 and all(r["point"][a] == self.ref[a] for a in self.axes
+                                                          if a != free)
+
+    def add(self, r):
+        self.n += 1
+        self.best.add(r)
+        self.front.add(r)
+        for free in self.slices:
+            if self.in_slice(r, free):
+                self.slices[free].append(r)
+        if r["index"] % self.stride == 0:  # only what the scatter plots draw
+            m = r["metrics"]
+            self.sample.append({"point": {"strategy": r["point"]["strategy"]},
+                                "metrics": {k: m[k] for k in (self.rate_key, self.energy_key, "area_mm2") if k in m}})
+        if "area_mm2" in r["metrics"]:
+            for f in self.area_fronts:
+                f.add(r)
+            key = tuple(str(r["point"][a]) for a in self.axes)
+            if key not in self.seen:
+                if len(self.designs) < 40:
+                    self.seen.add(key)
+                    self.designs.append(r)
+                else:
+                    self.more_designs = True
+        else:
+            self.all_area = False
+
+
+def sweep_reference(header, axis):
+    """The value of `axis` the plots against other axes hold it at: the base config's value (or
+    the nearest on a log scale, or for a compound axis the value matching the base's keys), else
+    its first value."""
     hw = header["hardware"]
-    info = header["kinds"][kind]
-    rate_key, energy_key, lat_key, item = info["throughput"], info["energy"], info["latency"], info["item"]
-    rate_label, energy_label = metric_label(header, rate_key), metric_label(header, energy_key)
+    values = next(a["values"] for a in header["axes"] if a["name"] == axis)
+    base = hw_value(hw, axis)
+    if base is not None:
+        bq = quantity(base)
+        for v in values:
+            if v == base or (bq is not None and quantity(v) == bq):
+                return v
+        qs = [quantity(v) for v in values]
+        if bq and bq > 0 and all(q and q > 0 for q in qs):  # the nearest on a log scale
+            return min(values, key=lambda v: (abs(math.log(quantity(v) / bq)), values.index(v)))
+    for v in values:  # a compound axis: "rows=64,cols=128" against the base's keys
+        pairs = [p.split("=", 1) for p in v.split(",")]
+        if all(len(p) == 2 for p in pairs) and all(
+                any(str(x) == p[1] for x in leaf_values(hw, p[0])) for p in pairs):
+            return v
+    return values[0]
 
-    def rate(r):
-        return r["metrics"].get(rate_key, 0.0)
 
-    def energy(r):
-        return r["metrics"].get(energy_key, 0.0)
+def report_sweep_kind(rep, header, c, kind, tag, mixed):
+    """Rankings and plots of the points of one workload kind (gathered by a SweepKind), by that
+    kind's own figures."""
+    d = rep.doc
+    axes = c.axes
+    item, lat_key = c.item, c.lat_key
+    rate, energy = c.rate, c.energy
+    rate_label, energy_label = metric_label(header, c.rate_key), metric_label(header, c.energy_key)
 
     def dram(r):
         return sum(r["metrics"].get(f"{k}_bytes_per_{item}", 0) for k, _ in KINDS)
 
     if mixed:
-        d.h(3, f"Workload kind: {kind} ({len(ok)} points)")
-    best = sorted(ok, key=lambda r: (-rate(r), r["index"]))[:10]
+        d.h(3, f"Workload kind: {kind} ({c.n} points)")
     d.h(3, "Fastest points" + (f" ({kind})" if mixed else ""))
     d.table(["index", "point", rate_label, metric_label(header, lat_key), energy_label, f"DRAM GB/{item}"],
             [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r),
-              r["metrics"].get(lat_key, ""), energy(r), dram(r) / 1e9] for r in best])
+              r["metrics"].get(lat_key, ""), energy(r), dram(r) / 1e9] for r in c.best.sorted()])
 
-    # The reference slice: every axis but the one plotted at the base config's value (or its first).
-    def reference(axis):
-        values = next(a["values"] for a in header["axes"] if a["name"] == axis)
-        base = hw_value(hw, axis)
-        if base is not None:
-            bq = quantity(base)
-            for v in values:
-                if v == base or (bq is not None and quantity(v) == bq):
-                    return v
-            qs = [quantity(v) for v in values]
-            if bq and bq > 0 and all(q and q > 0 for q in qs):  # the nearest on a log scale
-                return min(values, key=lambda v: (abs(math.log(quantity(v) / bq)), values.index(v)))
-        for v in values:  # a compound axis: "rows=64,cols=128" against the base's keys
-            pairs = [p.split("=", 1) for p in v.split(",")]
-            if all(len(p) == 2 for p in pairs) and all(
-                    any(str(x) == p[1] for x in leaf_values(hw, p[0])) for p in pairs):
-                return v
-        return values[0]
-
-    ref = {a: reference(a) for a in axes}
-    models = [m for m in header["models"] if any(r["point"]["model"] == m for r in ok)]
-    model0 = models[0]
+    ref, model0 = c.ref, c.model0
     d.p("Plots against one axis hold the others at " +
         (", ".join(f"{a} = {ref[a]}" for a in axes) if axes else "the base config") + f", model {model0}.")
-
-    def in_slice(r, free):
-        return r["point"]["model"] == model0 and all(r["point"][a] == ref[a] for a in axes if a != free)
-
     strategies = header["strategies"]
+    if c.stride > 1:
+        d.p(f"Scatter plots draw every {c.stride}th point by index (at most {MAX_SCATTER}); the fronts and tables "
+            f"use all {c.n}.")
 
     # DRAM traffic by tensor kind per strategy.
-    sl = [r for r in ok if in_slice(r, None)]
+    sl = c.slices[None]
     if sl:
         fig, ax = plt.subplots(figsize=(7, 4))
         names = [r["point"]["strategy"] for r in sl]
@@ -681,7 +824,7 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
         unit = re.sub(r"^[-+0-9.eE]+", "", values[0])
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.4))
         for strategy in strategies:
-            rs = [r for r in ok if r["point"]["strategy"] == strategy and in_slice(r, axis)]
+            rs = [r for r in c.slices[axis] if r["point"]["strategy"] == strategy]
             if not rs:
                 continue
             pos = {v: i for i, v in enumerate(values)}
@@ -709,13 +852,16 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
                 xs_all = [quantity(v) / scale for v in values]
                 if min(xs_all) > 0 and max(xs_all) / min(xs_all) >= 8:
                     ax.set_xscale("log", base=2)
-                    # Ticks at the swept values, written as numbers (2, 4, 8, 16), not 2^1 .. 2^4.
-                    ax.set_xticks(xs_all)
-                    ax.set_xticklabels([fmt(x, 4) for x in xs_all])
+                    # Ticks at the swept values (at most MAX_TICKS of them, evenly picked), written
+                    # as numbers (2, 4, 8, 16), not 2^1 .. 2^4.
+                    ticks = xs_all[::-(-len(xs_all) // MAX_TICKS)]
+                    ax.set_xticks(ticks)
+                    ax.set_xticklabels([fmt(x, 4) for x in ticks])
                     ax.minorticks_off()
             else:
-                ax.set_xticks(range(len(values)))
-                ax.set_xticklabels(values, rotation=15, fontsize=8)
+                step = -(-len(values) // MAX_TICKS)
+                ax.set_xticks(range(0, len(values), step))
+                ax.set_xticklabels(values[::step], rotation=15, fontsize=8)
             if ax.get_legend_handles_labels()[0]:
                 ax.legend(title="strategy")
         ax1.set_title(f"{rate_label[0].upper() + rate_label[1:]} vs {axis_words(axis)}")
@@ -730,15 +876,11 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
     # Pareto front: the kind's throughput against its energy per item over every point.
     fig, ax = plt.subplots(figsize=(8, 5))
     for strategy in strategies:
-        rs = [r for r in ok if r["point"]["strategy"] == strategy]
+        rs = [r for r in c.sample if r["point"]["strategy"] == strategy]
         if rs:
             ax.scatter([energy(r) for r in rs], [rate(r) for r in rs], s=16, alpha=0.6, label=strategy,
                        color=STRATEGY_COLORS.get(strategy), marker=STRATEGY_MARKERS.get(strategy, "o"))
-    front, best_rate = [], -1.0
-    for r in sorted(ok, key=lambda r: (energy(r), -rate(r), r["index"])):
-        if rate(r) > best_rate:
-            front.append(r)
-            best_rate = rate(r)
+    front = c.front.points
     ax.step([energy(r) for r in front], [rate(r) for r in front], where="post", color="k", lw=1, marker="o",
             mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
     # Each front point labelled by what makes it: its axis values and strategy (at most 12).
@@ -748,14 +890,14 @@ def report_sweep_kind(rep, header, ok, kind, tag, mixed):
     ax.set_xlabel(energy_label)
     ax.set_ylabel(rate_label)
     ax.set_title(f"{rate_label[0].upper() + rate_label[1:]} against {energy_label}: Pareto front "
-                 f"({header['name']}, {len(ok)} points)")
+                 f"({header['name']}, {c.n} points)")
     ax.legend(title="strategy")
     rep.save(fig, f"{tag}_pareto", f"Pareto front of {rate_label} against {energy_label}")
     d.h(3, "Pareto-optimal points" + (f" ({kind})" if mixed else ""))
     d.table(["index", "point", rate_label, energy_label],
             [[r["index"], ", ".join(f"{k}={v}" for k, v in r["point"].items()), rate(r), energy(r)] for r in front])
-    if ok and all("area_mm2" in r["metrics"] for r in ok):
-        report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, energy, energy_label)
+    if c.n and c.all_area:
+        report_silicon(rep, tag, header, c, axes, strategies, rate, rate_label, energy, energy_label)
 
 
 def point_label(r, axes):
@@ -770,38 +912,27 @@ def label_front(ax, front, xof, yof, axes):
                     fontsize=7, arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.4"})
 
 
-def pareto(points, lower_is_better_x, lower_is_better_y):
-    """Points no other point beats on both objectives (each a function, lower is better), sorted by x."""
-    front, best_y = [], math.inf
-    for r in sorted(points, key=lambda r: (lower_is_better_x(r), lower_is_better_y(r), r["index"])):
-        y = lower_is_better_y(r)
-        if y < best_y:
-            front.append(r)
-            best_y = y
-    return front
-
-
-def report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, energy, energy_label):
+def report_silicon(rep, tag, header, c, axes, strategies, rate, rate_label, energy, energy_label):
     """Throughput, energy and area: a Pareto plot of each pair (front drawn and labelled) and
     the area of each design point by block."""
     d = rep.doc
     d.h(3, "Silicon: area, static power and the fronts of each pair")
     area = lambda r: r["metrics"]["area_mm2"]
-    pairs = [("area", area, "area (mm2)", "throughput", rate, rate_label, True),
-             ("area", area, "area (mm2)", "energy", energy, energy_label, False)]
-    for xname, xof, xlabel, yname, yof, ylabel, y_high in pairs:
+    pairs = [("area", area, "area (mm2)", "throughput", rate, rate_label, True, c.area_fronts[0]),
+             ("area", area, "area (mm2)", "energy", energy, energy_label, False, c.area_fronts[1])]
+    for xname, xof, xlabel, yname, yof, ylabel, y_high, streamed in pairs:
         fig, ax = plt.subplots(figsize=(8, 5))
         for strategy in strategies:
-            rs = [r for r in ok if r["point"]["strategy"] == strategy]
+            rs = [r for r in c.sample if r["point"]["strategy"] == strategy]
             ax.scatter([xof(r) for r in rs], [yof(r) for r in rs], s=14, alpha=0.6, label=strategy,
                        color=STRATEGY_COLORS.get(strategy))
-        front = pareto(ok, xof, (lambda r: -yof(r)) if y_high else yof)
+        front = streamed.points
         ax.step([xof(r) for r in front], [yof(r) for r in front], where="post", color="k", lw=1, marker="o",
                 mfc="none", ms=9, label=f"Pareto front ({len(front)} points)")
         label_front(ax, front, xof, yof, axes)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.set_title(f"Pareto front: {yname} against {xname} ({header['name']}, {len(ok)} points)")
+        ax.set_title(f"Pareto front: {yname} against {xname} ({header['name']}, {c.n} points)")
         ax.legend(title="strategy")
         rep.save(fig, f"{tag}_pareto_{yname}_vs_{xname}",
                  f"Pareto front of {yname} against {xname} ({'higher' if y_high else 'lower'} {yname}, smaller area)")
@@ -810,13 +941,7 @@ def report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, ene
                 [[r["index"], point_label(r, axes), xof(r), yof(r)] for r in front])
 
     # Area by block, one bar per design point (strategies share the hardware).
-    designs, seen = [], set()
-    for r in ok:
-        key = (r["point"]["model"],) + tuple(str(r["point"][a]) for a in axes)
-        if key[1:] in seen:
-            continue
-        seen.add(key[1:])
-        designs.append(r)
+    designs = c.designs
     shown = designs[:40]
     blocks = []
     for r in shown:
@@ -841,8 +966,8 @@ def report_silicon(rep, tag, header, ok, axes, strategies, rate, rate_label, ene
     ax.set_title(f"Area by block per design point ({header['name']})")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     rep.save(fig, f"{tag}_area_by_block", "Area of each design point by block, with its static power")
-    if len(designs) > len(shown):
-        d.p(f"The area plot shows the first {len(shown)} of {len(designs)} design points.")
+    if c.more_designs:
+        d.p(f"The area plot shows the first {len(shown)} design points.")
 
 
 CHIP_COLORS = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b2", "#937860"]

@@ -1,15 +1,22 @@
 #include "sweep_results.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <functional>
+#include <queue>
 #include <string_view>
 
 #include "arch/area.h"
 #include "arch/units.h"
 #include "json_writer.h"
 #include "npusim/file_io.h"
+#include "npusim/line_reader.h"
 #include "run_report.h"
 #include "sim/metrics.h"
 #include "sim/version.h"
@@ -17,8 +24,6 @@
 namespace npusim::reports {
 
 namespace {
-
-constexpr uint64_t kMaxResultsBytes = uint64_t{4} << 30;  // ~4 GB: millions of points
 
 // f(member, "dram_read_weight_bytes") for each DRAM traffic counter, by tensor kind.
 template <class F>
@@ -198,40 +203,67 @@ std::string sweep_point_line(const std::string& hash, const sim::SweepPoint& p, 
   return sweep_point_head(hash, p) + "," + w.str().substr(1);
 }
 
-SweepFile read_sweep_file(const std::string& path) {
+bool SweepFile::has(uint64_t index) const {
+  return std::binary_search(lines.begin(), lines.end(), std::pair<uint64_t, uint64_t>{index, 0},
+                            [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+namespace {
+
+constexpr std::string_view kResultsWhat = "a sweep results file (.jsonl)";
+
+// The number of the line starting at byte `offset` of `path` (for messages only: one more pass).
+uint64_t line_number_at(const std::string& path, uint64_t offset) {
+  LineReader in(path, kResultsWhat, kMaxSweepLineBytes);
+  std::string_view line;
+  while (in.next(line))
+    if (in.offset() >= offset) return in.line_no();
+  return in.line_no() + 1;
+}
+
+// An open file descriptor, closed at scope exit.
+struct Fd {
+  int fd = -1;
+  Fd(const std::string& path) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd < 0) throw UserError(path + ": cannot be read: " + std::strerror(errno));
+  }
+  Fd(Fd&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
+  Fd(const Fd&) = delete;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+SweepFile read_sweep_file(const std::string& path, const SweepLineCheck& check) {
   SweepFile f;
   f.path = path;
-  const std::string text = read_text_file(path, "a sweep results file (.jsonl)", kMaxResultsBytes, "results files");
-  size_t start = 0;
-  for (uint64_t line_no = 1; start < text.size(); ++line_no) {
-    const size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) {  // cut short mid-write
-      f.truncated_tail = true;
-      break;
-    }
-    const std::string line = text.substr(start, nl + 1 - start);
-    start = nl + 1;
-    f.complete_bytes = start;
-    const std::string where = path + ":" + std::to_string(line_no) + ": ";
+  LineReader in(path, kResultsWhat, kMaxSweepLineBytes);
+  std::string_view line;
+  while (in.next(line)) {
+    f.complete_bytes = in.complete_bytes();
+    const std::string where = path + ":" + std::to_string(in.line_no()) + ": ";
     // {"sweep":"<16 hex>", then "header": or "index":<digits>,
     const std::string_view pre = "{\"sweep\":\"";
     if (!line.starts_with(pre) || line.size() < pre.size() + 18 || line[pre.size() + 16] != '"' ||
         line[pre.size() + 17] != ',' || !line.ends_with("}\n"))
       throw UserError(where + "not a line of npusim sweep results");
-    const std::string hash = line.substr(pre.size(), 16);
+    const std::string hash(line.substr(pre.size(), 16));
     if (f.hash.empty()) f.hash = hash;
     if (hash != f.hash)
       throw UserError(where + "belongs to another sweep (" + hash + ", not " + f.hash + " like the lines before it)");
-    const std::string rest = line.substr(pre.size() + 18);
+    const std::string_view rest = line.substr(pre.size() + 18);
     if (rest.starts_with("\"header\":")) {
       if (!f.header.empty()) throw UserError(where + "a second header line");
-      f.header = line;
+      if (in.line_no() != 1) f.canonical = false;
+      f.header = std::string(line);
       const size_t at = rest.find("\"points\":");
       if (at == std::string::npos) throw UserError(where + "the header has no point count");
       // Digits only and within the sweep limit: a forged 10^15 or -5 (which strtoull wraps)
       // made merge grow to 10 GB listing missing points.
-      const char* digits = rest.c_str() + at + 9;
-      const char* end = rest.c_str() + rest.size();
+      const char* digits = rest.data() + at + 9;
+      const char* end = rest.data() + rest.size();
       auto [ptr, ec] = std::from_chars(digits, end, f.points);
       if (ec != std::errc() || ptr == digits || (*ptr != ',' && *ptr != '}') || f.points > sim::kMaxSweepPoints)
         throw UserError(where + "the header's point count is not a whole number in 0 .. " +
@@ -239,26 +271,88 @@ SweepFile read_sweep_file(const std::string& path) {
       continue;
     }
     if (!rest.starts_with("\"index\":")) throw UserError(where + "neither a header nor a point");
-    char* end = nullptr;
-    const uint64_t index = std::strtoull(rest.c_str() + 8, &end, 10);
-    if (end == rest.c_str() + 8 || *end != ',') throw UserError(where + "a point line without an index");
-    auto [it, added] = f.lines.emplace(index, line);
-    if (!added && it->second != line)
-      throw UserError(where + "point " + std::to_string(index) + " is recorded twice with different results");
+    uint64_t index = 0;
+    const char* digits = rest.data() + 8;
+    auto [ptr, ec] = std::from_chars(digits, rest.data() + rest.size(), index);
+    if (ec != std::errc() || ptr == digits || *ptr != ',') throw UserError(where + "a point line without an index");
+    if (index >= sim::kMaxSweepPoints)
+      throw UserError(where + "point " + std::to_string(index) + " is beyond the limit of " +
+                      std::to_string(sim::kMaxSweepPoints) + " points");
+    if (check) check(index, line, where);
+    f.lines.emplace_back(index, in.offset());
+  }
+  f.truncated_tail = in.tail_bytes() > 0;
+  if (f.truncated_tail || std::adjacent_find(f.lines.begin(), f.lines.end(), [](const auto& a, const auto& b) {
+                            return a.first >= b.first;
+                          }) != f.lines.end())
+    f.canonical = false;
+  if (!std::is_sorted(f.lines.begin(), f.lines.end())) std::sort(f.lines.begin(), f.lines.end());
+  // A point recorded twice must be the same line twice; the first is kept.
+  if (std::adjacent_find(f.lines.begin(), f.lines.end(),
+                         [](const auto& a, const auto& b) { return a.first == b.first; }) != f.lines.end()) {
+    Fd fd(path);
+    std::vector<std::pair<uint64_t, uint64_t>> unique;
+    for (size_t i = 0; i < f.lines.size(); ++i) {
+      if (!unique.empty() && unique.back().first == f.lines[i].first) {
+        if (read_line_at(fd.fd, unique.back().second, kMaxSweepLineBytes, path) !=
+            read_line_at(fd.fd, f.lines[i].second, kMaxSweepLineBytes, path))
+          throw UserError(path + ":" + std::to_string(line_number_at(path, f.lines[i].second)) + ": point " +
+                          std::to_string(f.lines[i].first) + " is recorded twice with different results");
+        continue;
+      }
+      unique.push_back(f.lines[i]);
+    }
+    f.lines = std::move(unique);
   }
   if (!f.lines.empty() && f.header.empty())
     throw UserError(path + ": no header line; not a complete sweep results file");
-  for (const auto& [index, line] : f.lines)
-    if (index >= f.points)
-      throw UserError(path + ": point " + std::to_string(index) + " is beyond the sweep's " + std::to_string(f.points) +
-                      " points");
+  if (!f.lines.empty() && f.lines.back().first >= f.points)
+    throw UserError(path + ": point " + std::to_string(f.lines.back().first) + " is beyond the sweep's " +
+                    std::to_string(f.points) + " points");
   return f;
 }
 
-std::string canonical_sweep_text(const SweepFile& f) {
-  std::string out = f.header;
-  for (const auto& [index, line] : f.lines) out += line;
-  return out;
+CanonicalStats write_canonical_sweep(const std::string& out, const std::string& header,
+                                     std::span<const SweepFile> files, uint64_t points) {
+  std::vector<Fd> fds;
+  fds.reserve(files.size());
+  for (const SweepFile& f : files) fds.emplace_back(f.path);
+  FileReplacer w(out);
+  w.write(header);
+  // A k-way merge of the files' sorted (index, offset) lists: (index, file) smallest first.
+  using Next = std::pair<uint64_t, size_t>;
+  std::priority_queue<Next, std::vector<Next>, std::greater<Next>> heap;
+  std::vector<size_t> at(files.size(), 0);
+  for (size_t k = 0; k < files.size(); ++k)
+    if (!files[k].lines.empty()) heap.emplace(files[k].lines[0].first, k);
+  CanonicalStats stats;
+  uint64_t expected = 0;  // the next index not yet written
+  std::string previous;
+  auto note_missing = [&](uint64_t upto) {
+    for (; expected < upto && stats.first_missing.size() < 10; ++expected) stats.first_missing.push_back(expected);
+    expected = std::max(expected, upto);
+  };
+  while (!heap.empty()) {
+    const auto [index, k] = heap.top();
+    heap.pop();
+    std::string line = read_line_at(fds[k].fd, files[k].lines[at[k]].second, kMaxSweepLineBytes, files[k].path);
+    if (++at[k] < files[k].lines.size()) heap.emplace(files[k].lines[at[k]].first, k);
+    if (stats.points_written > 0 && index + 1 == expected) {  // the same point in an earlier file
+      if (line != previous)
+        throw UserError(files[k].path + ": point " + std::to_string(index) +
+                        " differs from the same point in another file");
+      continue;
+    }
+    note_missing(index);
+    expected = index + 1;
+    w.write(line);
+    ++stats.points_written;
+    stats.failed += line.find(",\"status\":\"error\"") != std::string::npos;
+    previous = std::move(line);
+  }
+  note_missing(points);
+  w.commit();
+  return stats;
 }
 
 void replace_file(const std::string& path, const std::string& text) { replace_file_safely(path, text); }

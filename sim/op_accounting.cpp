@@ -6,6 +6,7 @@
 #include <string>
 
 #include "arch/area.h"
+#include "npusim/checked.h"
 #include "npusim/error.h"
 
 namespace npusim::sim {
@@ -72,11 +73,11 @@ uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw
     case OverheadClass::kNone:
       return 0;
     case OverheadClass::kMac:
-      return uint64_t(std::llround(oh.per_mac_op_ps * scale));
+      return checked_count(std::round(static_cast<long double>(oh.per_mac_op_ps) * scale), "per-op overhead (ps)");
     case OverheadClass::kVector:
-      return uint64_t(std::llround(oh.per_vector_op_ps * scale));
+      return checked_count(std::round(static_cast<long double>(oh.per_vector_op_ps) * scale), "per-op overhead (ps)");
     case OverheadClass::kCopy:
-      return uint64_t(std::llround(oh.per_copy_op_ps * scale));
+      return checked_count(std::round(static_cast<long double>(oh.per_copy_op_ps) * scale), "per-op overhead (ps)");
   }
   return 0;
 }
@@ -149,7 +150,9 @@ void finish_run(RunStats& r, const arch::NpuConfig& hw, arch::PrecisionMode prec
     r.total.merge(c);
   }
   // The run's launch: in the network's latency, in no op.
-  r.per_run_ps = uint64_t(std::llround(hw.overhead.per_run_ps * hw.overhead.scale(hw.mac_array.frequency_hz)));
+  r.per_run_ps = checked_count(
+      std::round(static_cast<long double>(hw.overhead.per_run_ps) * hw.overhead.scale(hw.mac_array.frequency_hz)),
+      "per-run overhead (ps)");
   const double run_s = double(r.per_run_ps) * 1e-12;
   r.latency_ps += r.per_run_ps;
   r.total.latency_s += run_s;
@@ -175,9 +178,10 @@ void round_times_to_ps(RunStats& r) {
   end_s = 0;
   for (OpStats& s : r.ops) {
     end_s += s.c.latency_s;
-    const auto ps = uint64_t(std::llround(end_s * 1e12));
+    const uint64_t ps = checked_count(std::round(static_cast<long double>(end_s) * 1e12L), "simulated time (ps)");
     s.exposed_ps = ps - end_ps;
-    s.overlapped_ps = uint64_t(std::llround(s.c.overlapped_s * 1e12));
+    s.overlapped_ps =
+        checked_count(std::round(static_cast<long double>(s.c.overlapped_s) * 1e12L), "overlapped time (ps)");
     end_ps = ps;
   }
   r.latency_ps = end_ps;

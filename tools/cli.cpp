@@ -166,9 +166,11 @@ int cmd_run(const std::vector<std::string>& args, std::ostream& out) {
     run_opts.trace = &trace;
   }
   workloads::Workload w = workloads::load_workload(f.get("--model"), model_options(f));
+  // Streamed to disk span by span; the file appears when the run has finished.
+  if (f.has("--trace")) trace.stream_to(f.get("--trace"), "npusim " + hw.name + " " + w.name);
   sim::Simulator simulator(hw, run_opts);
   sim::WorkloadResult r = simulator.run(w, strategy);
-  if (f.has("--trace")) trace.write(f.get("--trace"), "npusim " + hw.name + " " + w.name);
+  trace.finish();
   if (f.has("--out")) reports::write_workload_dir(r, f.get("--out"));
   out << (f.has("--json") ? reports::workload_json(r, true) : reports::workload_text(r, text));
   return kExitOk;

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <ostream>
 #include <set>
+#include <string_view>
 #include <thread>
 
 #include "cli.h"
@@ -238,20 +239,27 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   if (exists) {
     if (!f.has("--resume"))
       throw UserError(path + ": exists; pass --resume to continue that sweep, or choose another --out");
-    file = reports::read_sweep_file(path);
-    if (file.hash != hash)
-      throw UserError(path + ": holds sweep " + file.hash + ", but " + spec.file + " is sweep " + hash +
-                      " (it changed since); choose another --out");
-    for (const auto& [index, line] : file.lines) {
+    // Streamed: only each point's index and place are kept, whatever the file's size.
+    auto other_sweep = [&](const std::string& other) {
+      return UserError(path + ": holds sweep " + other + ", but " + spec.file + " is sweep " + hash +
+                       " (it changed since); choose another --out");
+    };
+    file = reports::read_sweep_file(path, [&](uint64_t index, std::string_view line, const std::string& where) {
+      if (line.substr(10, 16) != hash) throw other_sweep(std::string(line.substr(10, 16)));
+      if (index >= spec.num_points())
+        throw UserError(where + "point " + std::to_string(index) + " is beyond the " +
+                        std::to_string(spec.num_points()) + " points of " + spec.file);
       const std::string head = reports::sweep_point_head(hash, sim::sweep_point(spec, index));
       if (!line.starts_with(head + ","))
         throw UserError(path + ": point " + std::to_string(index) + " does not match point " + std::to_string(index) +
                         " of " + spec.file);
-    }
+    });
+    if (file.hash != hash) throw other_sweep(file.hash);
     if (file.truncated_tail) std::filesystem::resize_file(path, file.complete_bytes);
   }
-  if (file.header.empty()) {
-    file.header = reports::sweep_header_line(spec, base, hash);
+  std::string header = file.header;
+  if (header.empty()) {
+    header = reports::sweep_header_line(spec, base, hash);
     if (exists) std::filesystem::resize_file(path, 0);
   }
 
@@ -260,31 +268,32 @@ int cmd_sweep(const CommandArgs& args, std::ostream& out) {
   for (uint64_t i = 0; i < spec.num_points(); ++i)
     if (shard.contains(i)) {
       ++in_shard;
-      if (!file.lines.count(i)) todo.push_back(i);
+      if (!file.has(i)) todo.push_back(i);
     }
   const auto start = std::chrono::steady_clock::now();
-  if (std::filesystem::file_size(path) == 0) appender.append(file.header);
+  if (std::filesystem::file_size(path) == 0) appender.append(header);
   Progress progress(todo.size(), f.has("--quiet"));
+  // Each line goes to the file as its point finishes; none is kept in memory.
   sim::run_sweep(spec, todo, workloads, hw_dirs(), jobs,
                  [&](const sim::SweepPoint& p, const sim::WorkloadResult* r, const std::string& error) {
-                   std::string line = reports::sweep_point_line(hash, p, r, error);
-                   appender.append(line);
-                   file.lines.emplace(p.index, std::move(line));
+                   appender.append(reports::sweep_point_line(hash, p, r, error));
                    progress.tick(r == nullptr);
                  });
   appender.sync();
-  reports::replace_file(path, reports::canonical_sweep_text(file));  // point order: independent of --jobs
+  // Point order, independent of --jobs: a second streaming pass over the file just written.
+  file = reports::SweepFile{};  // one index at a time: 16 bytes a point
+  file = reports::read_sweep_file(path);
+  const reports::CanonicalStats written =
+      reports::write_canonical_sweep(path, header, std::span(&file, 1), file.points);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  uint64_t failed = 0;
-  for (const auto& [index, line] : file.lines) failed += line.find(",\"status\":\"error\"") != std::string::npos;
   char summary[400];
   std::snprintf(
       summary, sizeof summary,
       "sweep %s (%s): %llu points%s, %llu run now in %.2f s on %u jobs, %llu already done; %llu failed -> %s\n",
       spec.name.c_str(), hash.c_str(), (unsigned long long)in_shard,
       f.has("--shard") ? (" in shard " + f.get("--shard")).c_str() : "", (unsigned long long)todo.size(), seconds, jobs,
-      (unsigned long long)(in_shard - todo.size()), (unsigned long long)failed, path.c_str());
+      (unsigned long long)(in_shard - todo.size()), (unsigned long long)written.failed, path.c_str());
   out << summary;
   return kExitOk;
 }
@@ -298,38 +307,32 @@ int cmd_merge(const CommandArgs& args, std::ostream& out) {
   }
   if (inputs.empty()) throw UserError(std::string("npusim merge: give the result files to join\n") + kMergeUsage);
   if (!f.has("--out")) throw UserError("npusim merge: --out MERGED.jsonl is required");
-  reports::SweepFile merged;
+  // Each file is indexed (index and place of each line, streamed), then the lines are copied
+  // in point order from the files: memory stays 16 bytes a point whatever the files' sizes.
+  std::vector<reports::SweepFile> parts;
+  std::string header;
   for (const std::string& in : inputs) {
     reports::SweepFile part = reports::read_sweep_file(in);
     if (part.header.empty()) throw UserError(in + ": empty; no sweep results to merge");
-    if (merged.header.empty()) {
-      merged.header = part.header;
-      merged.hash = part.hash;
-      merged.points = part.points;
-      merged.path = in;
-    } else if (part.hash != merged.hash) {
-      throw UserError(in + ": results of sweep " + part.hash + ", but " + merged.path + " holds sweep " + merged.hash +
-                      "; only shards of one sweep merge");
-    }
+    if (!parts.empty() && part.hash != parts[0].hash)
+      throw UserError(in + ": results of sweep " + part.hash + ", but " + parts[0].path + " holds sweep " +
+                      parts[0].hash + "; only shards of one sweep merge");
+    if (!parts.empty() && part.points != parts[0].points)
+      throw UserError(in + ": a header of " + std::to_string(part.points) + " points, but " + parts[0].path + " says " +
+                      std::to_string(parts[0].points));
     // Shards run by different builds differ in the header's version and commit only: keep the
     // first in byte order, so the merged file does not depend on the order of the inputs.
-    merged.header = std::min(merged.header, part.header);
-    for (auto& [index, line] : part.lines) {
-      auto [it, added] = merged.lines.emplace(index, line);
-      if (!added && it->second != line)
-        throw UserError(in + ": point " + std::to_string(index) + " differs from the same point in another file");
-    }
+    header = header.empty() ? part.header : std::min(header, part.header);
+    parts.push_back(std::move(part));
   }
-  reports::replace_file(f.get("--out"), reports::canonical_sweep_text(merged));
-  std::vector<uint64_t> missing;                                   // the first 10 only
-  const uint64_t n_missing = merged.points - merged.lines.size();  // every index is < points
-  for (uint64_t i = 0; i < merged.points && missing.size() < 10; ++i)
-    if (!merged.lines.count(i)) missing.push_back(i);
-  out << "merged " << inputs.size() << " files of sweep " << merged.hash << ": " << merged.lines.size() << " of "
-      << merged.points << " points -> " << f.get("--out") << "\n";
+  const uint64_t points = parts[0].points;
+  const reports::CanonicalStats merged = reports::write_canonical_sweep(f.get("--out"), header, parts, points);
+  const uint64_t n_missing = points - merged.points_written;  // every index is < points
+  out << "merged " << inputs.size() << " files of sweep " << parts[0].hash << ": " << merged.points_written << " of "
+      << points << " points -> " << f.get("--out") << "\n";
   if (n_missing == 0) return kExitOk;
   out << n_missing << " points missing, e.g. index";
-  for (uint64_t i : missing) out << " " << i;
+  for (uint64_t i : merged.first_missing) out << " " << i;
   out << "\n";
   return f.has("--partial") ? kExitOk : kExitFailure;
 }

@@ -53,47 +53,79 @@ std::string read_text_file(const std::filesystem::path& path, std::string_view e
   return text;
 }
 
-// Replaces the file at `path` with `text`: written to a new temporary file beside it (created
-// with O_EXCL, so it never opens an existing file or link) and renamed over `path`, so a reader
-// sees the old file or the new one, never half of one. Only a regular file is replaced: a
-// device, FIFO, socket, directory or symbolic link at `path` is refused, so `--out /dev/null`
-// or a planted link cannot make npusim destroy or follow it. A failed write (disk full, file
-// size limit) removes the temporary file and leaves `path` as it was. Throws UserError.
+// Replaces the file at `path` with what is written to it: written to a new temporary file
+// beside it (created with O_EXCL, so it never opens an existing file or link) and renamed over
+// `path` by commit(), so a reader sees the old file or the new one, never half of one. Only a
+// regular file is replaced: a device, FIFO, socket, directory or symbolic link at `path` is
+// refused, so `--out /dev/null` or a planted link cannot make npusim destroy or follow it. A
+// failed write (disk full, file size limit) or a writer destroyed before commit() removes the
+// temporary file and leaves `path` as it was. Writes are buffered (1 MiB), so a file of any
+// size streams through a bounded amount of memory. Throws UserError.
+class FileReplacer {
+ public:
+  explicit FileReplacer(const std::filesystem::path& path) : path_(path.string()) {
+    struct stat st {};
+    if (::lstat(path_.c_str(), &st) == 0) {
+      if (S_ISLNK(st.st_mode))
+        throw UserError(path_ +
+                        ": is a symbolic link; npusim does not write through links, name the file it points to");
+      if (!S_ISREG(st.st_mode))
+        throw UserError(path_ + ": is not a regular file (a device, FIFO, socket or directory); choose a file path");
+    }
+    tmp_ = path_ + ".tmp-XXXXXX";
+    fd_ = ::mkstemp(tmp_.data());
+    if (fd_ < 0) throw UserError(path_ + ": cannot create a temporary file beside it: " + std::strerror(errno));
+    ::fchmod(fd_, 0644);
+  }
+  ~FileReplacer() { discard(); }
+  FileReplacer(const FileReplacer&) = delete;
+  FileReplacer& operator=(const FileReplacer&) = delete;
+
+  void write(std::string_view text) {
+    buffer_.append(text);
+    if (buffer_.size() >= kBufferBytes) flush();
+  }
+  // Flushes, closes and renames the temporary file over the target.
+  void commit() {
+    flush();
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) fail("cannot write the file");
+    if (::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot replace the file");
+    tmp_.clear();
+  }
+
+ private:
+  static constexpr size_t kBufferBytes = size_t{1} << 20;
+  void flush() {
+    for (size_t done = 0; done < buffer_.size();) {
+      const ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail("cannot write the file");
+      done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+  }
+  [[noreturn]] void fail(const std::string& what) {
+    const int err = errno;
+    discard();
+    throw UserError(path_ + ": " + what + ": " + std::strerror(err));
+  }
+  void discard() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+    if (!tmp_.empty()) ::unlink(tmp_.c_str());
+    tmp_.clear();
+  }
+  std::string path_, tmp_, buffer_;
+  int fd_ = -1;
+};
+
+// Replaces the file at `path` with `text` (see FileReplacer).
 inline void replace_file_safely(const std::filesystem::path& path, std::string_view text) {
-  const std::string p = path.string();
-  struct stat st {};
-  if (::lstat(p.c_str(), &st) == 0) {
-    if (S_ISLNK(st.st_mode))
-      throw UserError(p + ": is a symbolic link; npusim does not write through links, name the file it points to");
-    if (!S_ISREG(st.st_mode))
-      throw UserError(p + ": is not a regular file (a device, FIFO, socket or directory); choose a file path");
-  }
-  std::string tmp = p + ".tmp-XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw UserError(p + ": cannot create a temporary file beside it: " + std::strerror(errno));
-  auto fail = [&](const std::string& what) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw UserError(p + ": " + what + ": " + std::strerror(err));
-  };
-  ::fchmod(fd, 0644);
-  for (size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("cannot write the file");
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw UserError(p + ": cannot write the file: " + std::strerror(err));
-  }
-  if (::rename(tmp.c_str(), p.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw UserError(p + ": cannot replace the file: " + std::strerror(err));
-  }
+  FileReplacer out(path);
+  out.write(text);
+  out.commit();
 }
 
 // The first `max_bytes` bytes of `path` (fewer if it is shorter; "" if it cannot be read):

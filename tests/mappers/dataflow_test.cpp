@@ -220,3 +220,18 @@ TEST_CASE("Llama-3-8B decode on snapdragon-8gen2: streaming gemv makes it DRAM-b
   CHECK(bound_share("streaming", sim::Bound::kDram) > 0.95);
   CHECK(bound_share("systolic", sim::Bound::kCompute) > 0.9);
 }
+
+TEST_CASE("cycle counts that do not fit in 64 bits are errors, not wrapped counts") {
+  // 2^20 x 2^20 x 2^20 on 4 x 4 at 1e-6 MACs per PE per cycle: 2^36 folds of ~1.05e12 cycles,
+  // 7.2e22 in all. Wrapped modulo 2^64 it read as a faster run.
+  const mappers::Gemm g{1, uint64_t{1} << 20, uint64_t{1} << 20, uint64_t{1} << 20};
+  for (Dataflow d : {Dataflow::kWeightStationary, Dataflow::kOutputStationary})
+    CHECK_THROWS_WITH_AS(mappers::gemm_cycles(g, d, 4, 4, 1e-6), doctest::Contains("does not fit in 64 bits"),
+                         npusim::UserError);
+  CHECK_THROWS_WITH_AS(mappers::gemv_stream_cycles(g, 4, 4, 1e-6), doctest::Contains("does not fit in 64 bits"),
+                       npusim::UserError);
+  // M 2^20, N = K = 2^10 fits: WS folds K and N, 2^8 x 2^8 = 2^16 folds of M / 1e-6 = 1.05e12
+  // cycles, 6.9e16 in all.
+  const mappers::Gemm ok{1, uint64_t{1} << 20, uint64_t{1} << 10, uint64_t{1} << 10};
+  CHECK(mappers::gemm_cycles(ok, Dataflow::kWeightStationary, 4, 4, 1e-6).cycles > uint64_t{1} << 55);
+}

@@ -92,7 +92,16 @@ TEST_CASE("report: a run and a small sweep give report.md, report.html, CSVs and
   // results.csv: a header and one row per point.
   CHECK(std::count(a.at("sweep2_results.csv").begin(), a.at("sweep2_results.csv").end(), '\n') == 13);
 
-  REQUIRE(cli({"report", run, results, "-o", dir.path("b")}).code == 0);
+  // The second time from a copy whose point lines are reversed and one repeated (a sweep still
+  // appending, or joined by hand): report reads it in point order, so the files are the same.
+  auto lines = npusim::testing::lines_of(read_file(results));
+  std::reverse(lines.begin() + 1, lines.end());
+  lines.push_back(lines[3]);
+  std::string shuffled;
+  for (const auto& l : lines) shuffled += l + "\n";
+  fs::create_directories(dir.path("shuffled"));
+  const std::string results2 = dir.write("shuffled/r.jsonl", shuffled);
+  REQUIRE(cli({"report", run, results2, "-o", dir.path("b")}).code == 0);
   const auto b = files_of(dir.path("b"));
   REQUIRE(a.size() == b.size());
   for (const auto& [name, text] : a) {
@@ -106,22 +115,24 @@ TEST_CASE("report: bad inputs are usage errors") {
   TempDir dir;
   Result r = cli({"report", dir.path("none.jsonl"), "-o", dir.path("o")});
   CHECK(r.code == 2);
-  CHECK(contains(r.err, "none.jsonl: no such file or directory"));
+  CHECK(contains(r.err, "none.jsonl: no such file"));
   r = cli({"report", dir.path(), "-o", dir.path("o")});
   CHECK(r.code == 2);
   CHECK(contains(r.err, "no summary.json"));
   r = cli({"report", dir.write("x.jsonl", "{}\n")});
   CHECK(r.code == 2);
   CHECK(contains(r.err, "-o DIR is required"));
-  // A results file from before the metric vocabulary (sweep schema 1): exit 2, not a crash. The
-  // script's own message ("sweep schema v1 has no metric vocabulary") goes to the real stderr.
+  // A results file from before the metric vocabulary (sweep schema 1): exit 2, not a crash, with
+  // the script's own message and no report folder left behind.
   r = cli({"report",
            dir.write("v1.jsonl",
-                     "{\"sweep\":\"x\",\"header\":{\"schema\":\"npusim.sweep\",\"schema_version\":1,"
+                     "{\"sweep\":\"0123456789abcdef\",\"header\":{\"schema\":\"npusim.sweep\",\"schema_version\":1,"
                      "\"points\":0}}\n"),
            "-o", dir.path("o1")});
   CHECK(r.code == 2);
-  CHECK(contains(r.err, "npusim_report.py failed (exit code 1"));
+  CHECK(contains(r.err, "npusim_report.py failed (exit code 1): npusim report: "));
+  CHECK(contains(r.err, "sweep schema v1 has no metric vocabulary"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("o1")));
 }
 
 TEST_CASE("report: an LLM sweep gets time-to-first-token and tokens/s columns, a mixed sweep ranks each kind alone") {
@@ -173,4 +184,40 @@ TEST_CASE("report: an LLM sweep gets time-to-first-token and tokens/s columns, a
   CHECK(contains(md, "This sweep mixes workload kinds (diffusion, llm)"));
   CHECK(contains(md, "| decode tokens per second |"));
   CHECK(contains(md, "| images per second |"));
+}
+
+TEST_CASE("report: a run without MAC ops has no roofline, and a failed report leaves nothing behind") {
+  TempDir dir;
+  // One SiLU: no op does MACs, so the roofline's log axes would have no positive value (the
+  // script failed with "Data has no positive values, and therefore can not be log-scaled").
+  const std::string model = dir.write("no_macs.yaml", R"(graph: no-macs
+inputs:
+  - {name: x, shape: [1, 8, 16, 16]}
+layers:
+  - {name: act, op: silu, input: x}
+)");
+  REQUIRE(cli({"run", "--hw", "tiny-test", "--model", model, "--out", dir.path("run")}).code == 0);
+  Result r = cli({"report", dir.path("run"), "-o", dir.path("o")});
+  INFO(r.out, r.err);
+  REQUIRE(r.code == 0);
+  const auto files = files_of(dir.path("o"));
+  CHECK(contains(files.at("report.md"), "No roofline: no op of no-macs does MACs."));
+  CHECK_FALSE(files.count("run1_roofline.png"));
+  CHECK(contains(r.out, (fs::path(dir.path("o")) / "report.md").string()));
+
+  // Reporting again into the same folder replaces its files; a failing report changes nothing
+  // in it and leaves no temporary folder beside it.
+  REQUIRE(cli({"report", dir.path("run"), "-o", dir.path("o")}).code == 0);
+  const std::string bad = dir.write("bad.jsonl", "{\"sweep\":\"0123456789abcdef\",\"header\":{\"points\":1}}\n");
+  r = cli({"report", dir.path("run"), bad, "-o", dir.path("o")});
+  CHECK(r.code == 2);
+  CHECK(files_of(dir.path("o")) == files);
+  for (const auto& e : fs::directory_iterator(dir.path())) CHECK_FALSE(contains(e.path().string(), ".tmp-"));
+
+  // A symbolic link loop is named as one (it said "no such file or directory").
+  fs::create_symlink(dir.path("loop_b"), dir.path("loop_a"));
+  fs::create_symlink(dir.path("loop_a"), dir.path("loop_b"));
+  r = cli({"report", dir.path("loop_a"), "-o", dir.path("o2")});
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "loop_a: a symbolic link to nothing (a missing file or a loop of links)"));
 }
