@@ -5,7 +5,12 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <map>
 #include <mutex>
@@ -18,6 +23,7 @@
 #include "arch/config_schema.h"
 #include "arch/units.h"
 #include "npusim/error.h"
+#include "npusim/line_reader.h"
 #include "reports/run_report.h"
 #include "reports/sweep_results.h"
 #include "sim/sweep.h"
@@ -145,7 +151,7 @@ class SweepIterator {
       : spec_(std::move(spec)), hw_dirs_(npusim::tools::hw_dirs()), out_(std::move(out)) {
     const npusim::arch::NpuConfig base = npusim::sim::load_sweep_base(spec_, hw_dirs_);
     hash_ = npusim::sim::sweep_hash(spec_, base);
-    file_.header = npusim::reports::sweep_header_line(spec_, base, hash_);
+    header_ = npusim::reports::sweep_header_line(spec_, base, hash_);
     workloads_ = npusim::tools::load_sweep_workloads(spec_);
     worker_ = std::thread([this, jobs] { run(jobs); });
   }
@@ -160,9 +166,11 @@ class SweepIterator {
     {
       py::gil_scoped_release release;
       std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [&] { return file_.lines.count(next_) > 0 || finished_; });
-      if (auto it = file_.lines.find(next_); it != file_.lines.end()) {
+      ready_.wait(lock, [&] { return lines_.count(next_) > 0 || finished_; });
+      if (auto it = lines_.find(next_); it != lines_.end()) {
         line = it->second;
+        // Kept for out= unless there is none: then a yielded line is not held.
+        if (out_.empty()) lines_.erase(it);
         ++next_;
       }
     }
@@ -183,7 +191,7 @@ class SweepIterator {
           [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
             std::string line = npusim::reports::sweep_point_line(hash_, p, r, error);
             std::lock_guard<std::mutex> lock(mutex_);
-            file_.lines.emplace(p.index, std::move(line));
+            lines_.emplace(p.index, std::move(line));
             ready_.notify_all();
           });
     } catch (...) {
@@ -203,7 +211,10 @@ class SweepIterator {
     }
     if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
     if (!out_.empty() && !written_) {
-      npusim::reports::replace_file(out_, npusim::reports::canonical_sweep_text(file_));
+      // The header, then each point's line in index order: what `npusim sweep --out` writes.
+      std::string text = header_;
+      for (const auto& [index, line] : lines_) text += line;
+      npusim::reports::replace_file(out_, text);
       written_ = true;
     }
   }
@@ -214,8 +225,9 @@ class SweepIterator {
   std::map<std::string, npusim::workloads::Workload> workloads_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  npusim::reports::SweepFile file_;  // header, and the lines done so far (under mutex_)
-  uint64_t next_ = 0;                // the index __next__ yields next
+  std::string header_;
+  std::map<uint64_t, std::string> lines_;  // the point lines done so far, by index (under mutex_)
+  uint64_t next_ = 0;                      // the index __next__ yields next
   bool finished_ = false, written_ = false;
   std::exception_ptr failure_;
   std::thread worker_;  // last: started once everything it reads exists
@@ -260,8 +272,15 @@ py::object load_results(const std::string& path) {
   if (file.header.empty()) throw UserError(path + ": no sweep header line; not a results file of npusim sweep");
   py::object loads = py::module_::import("json").attr("loads");
   py::list rows;
-  for (const auto& [index, line] : file.lines) {
-    const py::dict rec = loads(line);
+  // The file holds where each point's line is; the lines are read one at a time.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw UserError(path + ": cannot be read: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  for (const auto& [index, offset] : file.lines) {
+    const py::dict rec = loads(npusim::read_line_at(fd, offset, npusim::reports::kMaxSweepLineBytes, path));
     py::dict row;
     row["index"] = rec["index"];
     row["status"] = rec["status"];
