@@ -6,10 +6,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "graph_lookup.h"
 #include "workloads/model_registry.h"
 #include "workloads/onnx_import.h"
 
 using namespace npusim::workloads;
+using npusim::testing::count_kind;
+using npusim::testing::find_op;
+using npusim::testing::has_note;
 
 namespace {
 
@@ -37,24 +41,6 @@ std::string error_of(const std::string& bytes, const ModelOptions& o = {}) {
     return e.what();
   }
   return "(no error)";
-}
-
-const Op* find_op(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return &g.op(i);
-  return nullptr;
-}
-
-int count_kind(const Graph& g, OpKind k) {
-  int n = 0;
-  for (OpId i = 0; i < g.num_ops(); ++i) n += g.op(i).kind == k;
-  return n;
-}
-
-bool has_note(const LoadedModel& lm, const std::string& text) {
-  for (const auto& n : lm.notes)
-    if (n.find(text) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace

@@ -7,38 +7,19 @@
 
 #include <filesystem>
 
+#include "graph_lookup.h"
 #include "workloads/model_registry.h"
 #include "workloads/onnx_import.h"
 
 using namespace npusim::workloads;
+using npusim::testing::count_kind;
+using npusim::testing::find_kind;
+using npusim::testing::find_op;
+using npusim::testing::has_note;
 
 namespace {
 
 std::string model(const std::string& file) { return std::string(NPUSIM_BINARY_DIR) + "/tests/models/" + file; }
-
-const Op* find_op(const Graph& g, const std::string& name) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).name == name) return &g.op(i);
-  return nullptr;
-}
-
-const Op* find_kind(const Graph& g, OpKind k) {
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    if (g.op(i).kind == k) return &g.op(i);
-  return nullptr;
-}
-
-int count_kind(const Graph& g, OpKind k) {
-  int n = 0;
-  for (OpId i = 0; i < g.num_ops(); ++i) n += g.op(i).kind == k;
-  return n;
-}
-
-bool has_note(const LoadedModel& lm, const std::string& text) {
-  for (const auto& n : lm.notes)
-    if (n.find(text) != std::string::npos) return true;
-  return false;
-}
 
 std::string error_of(const std::string& bytes, const ModelOptions& o = {}) {
   try {

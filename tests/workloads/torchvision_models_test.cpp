@@ -31,12 +31,6 @@ uint64_t bn_channels(const Graph& g) {
   return n;
 }
 
-uint64_t count_kind(const Graph& g, OpKind k) {
-  uint64_t n = 0;
-  for (OpId i = 0; i < g.num_ops(); ++i) n += g.op(i).kind == k;
-  return n;
-}
-
 }  // namespace
 
 TEST_CASE("torchvision classifiers: exact parameter counts") {
