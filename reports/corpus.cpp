@@ -10,6 +10,7 @@
 
 #include "npusim/error.h"
 #include "npusim/yaml_text.h"
+#include "workloads/tensor.h"
 
 namespace npusim::reports {
 
@@ -31,9 +32,9 @@ struct KeyRow {
   std::string_view key;
   bool required;
 };
-constexpr KeyRow kEntryKeys[] = {{"source", true}, {"component", true}, {"precision", true},
-                                 {"device", true}, {"runtime", true},   {"model", true},
-                                 {"dims", false},  {"metric", true},    {"split", true}};
+constexpr KeyRow kEntryKeys[] = {
+    {"source", true}, {"component", true}, {"precision", true}, {"device", true}, {"runtime", true},
+    {"model", true},  {"dims", false},     {"metric", true},    {"split", true},  {"npusim_precision", false}};
 
 std::string at(const std::string& path, const YAML::Mark& m) {
   return m.line >= 0 ? path + ":" + std::to_string(m.line + 1) + ": " : path + ": ";
@@ -199,9 +200,9 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
     for (const auto& kv : n) {
       const std::string k = kv.first.as<std::string>("");
       if (std::none_of(std::begin(kEntryKeys), std::end(kEntryKeys), [&](const KeyRow& r) { return r.key == k; })) {
-        errors.push_back(where + k +
-                         ": unknown key (expected source, component, precision, device, runtime, model, "
-                         "dims, metric, split)");
+        std::string keys;
+        for (const auto& r : kEntryKeys) keys += (keys.empty() ? "" : ", ") + std::string(r.key);
+        errors.push_back(where + k + ": unknown key (expected " + keys + ")");
         ok = false;
       }
     }
@@ -264,7 +265,26 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
       ok = false;
     }
     e.npusim_precision = e.precision == "float" ? "fp16" : e.precision;
-    const auto mode = arch::precision_mode_from_name(e.npusim_precision);
+    e.npusim_mode = e.npusim_precision;
+    auto mode = arch::precision_mode_from_name(e.npusim_precision);
+    // npusim_precision: how npusim runs it when the deployment is more than the label says
+    // (dtype overrides on the same base, e.g. w4a16,vocab=int8 for "w4a16 + w8a16 (few layers)").
+    if (const YAML::Node p = n["npusim_precision"]; p && mode) {
+      try {
+        const workloads::PrecisionSpec spec =
+            workloads::parse_precision_spec(p.IsScalar() ? p.Scalar() : std::string(), where + "npusim_precision");
+        if (workloads::precision_name(spec.base) != e.npusim_mode) {
+          errors.push_back(where + "npusim_precision: '" + spec.name() + "' must keep the base precision " +
+                           e.npusim_mode + " (" + e.precision + ") and only add dtype overrides");
+          ok = false;
+        } else {
+          e.npusim_precision = spec.name();
+        }
+      } catch (const workloads::InputError& err) {
+        errors.push_back(err.what());
+        ok = false;
+      }
+    }
     if (!mode) {
       errors.push_back(where + "precision: unknown precision '" + e.precision +
                        "' (expected float, w8a8, w8a16, w4a16)");

@@ -25,7 +25,8 @@ struct CorpusEntry {
   std::string source;            // as written (relative to the corpus file)
   std::string component;         // the perf.yaml component
   std::string precision;         // AI Hub's: float, w8a8, w8a16, w4a16
-  std::string npusim_precision;  // npusim's: float -> fp16
+  std::string npusim_precision;  // npusim's: float -> fp16, or the entry's npusim_precision (with overrides)
+  std::string npusim_mode;       // npusim_precision's base: w8a8, w8a16, w4a16 or fp16
   std::string device, chip, runtime;
   std::string model;  // npusim built-in model name
   std::map<std::string, uint64_t> dims;

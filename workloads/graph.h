@@ -104,6 +104,8 @@ class GraphBuilder {
   // Graph inputs. Activations and KV cache take the precision's dtypes unless given.
   TensorId input(const std::string& name, Shape shape, TensorKind kind = TensorKind::kActivation);
   TensorId weight(const std::string& name, Shape shape);
+  // A weight at the precision's vocab dtype: an LLM's token embedding or lm_head table.
+  TensorId vocab_weight(const std::string& name, Shape shape);
   TensorId bias(const std::string& name, Shape shape);
   // A constant read like a weight but not a parameter (not counted by param_count).
   TensorId constant(const std::string& name, Shape shape);

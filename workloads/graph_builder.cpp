@@ -74,6 +74,11 @@ TensorId GraphBuilder::weight(const std::string& name, Shape shape) {
   return input(name, std::move(shape), TensorKind::kWeight);
 }
 
+TensorId GraphBuilder::vocab_weight(const std::string& name, Shape shape) {
+  check_name(name);
+  return add_tensor(make_tensor(name, std::move(shape), dtypes_.vocab, TensorKind::kWeight, "graph '" + name_ + "'"));
+}
+
 TensorId GraphBuilder::constant(const std::string& name, Shape shape) {
   check_name(name);
   Tensor t = make_tensor(name, std::move(shape), dtypes_.weight, TensorKind::kWeight, "graph '" + name_ + "'");

@@ -285,7 +285,7 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
 
   GraphBuilder b(cfg.model_type, precision, limits);
   const uint64_t t = prefill ? in.prompt_tokens : 1;
-  TensorId table = b.weight("model.embed_tokens.weight", {cfg.vocab_size, cfg.hidden_size});
+  TensorId table = b.vocab_weight("model.embed_tokens.weight", {cfg.vocab_size, cfg.hidden_size});
   TensorId h = b.gather("model.embed_tokens", table, {in.batch, t});
   TensorId cos = b.input("model.rotary_emb.cos", {in.batch, 1, t, cfg.head_dim});
   TensorId sin = b.input("model.rotary_emb.sin", {in.batch, 1, t, cfg.head_dim});
@@ -296,7 +296,7 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
   if (cfg.tie_word_embeddings)
     b.linear_shared("lm_head", h, table);
   else
-    b.linear("lm_head", h, cfg.vocab_size, false);
+    b.linear_shared("lm_head", h, b.vocab_weight("lm_head.weight", {cfg.vocab_size, cfg.hidden_size}));
   return b.finish();
 }
 

@@ -37,10 +37,10 @@ struct PrecisionRow {
   PrecisionDtypes dtypes;
 };
 constexpr PrecisionRow kPrecisions[] = {
-    {Precision::kW8A8, "w8a8", {DType::kInt8, DType::kInt8, DType::kInt8, DType::kInt32}},
-    {Precision::kW8A16, "w8a16", {DType::kInt8, DType::kInt16, DType::kInt16, DType::kInt32}},
-    {Precision::kW4A16, "w4a16", {DType::kInt4, DType::kInt16, DType::kInt16, DType::kInt32}},
-    {Precision::kFp16, "fp16", {DType::kFp16, DType::kFp16, DType::kFp16, DType::kFp16}},
+    {Precision::kW8A8, "w8a8", {DType::kInt8, DType::kInt8, DType::kInt8, DType::kInt32, DType::kInt8}},
+    {Precision::kW8A16, "w8a16", {DType::kInt8, DType::kInt16, DType::kInt16, DType::kInt32, DType::kInt8}},
+    {Precision::kW4A16, "w4a16", {DType::kInt4, DType::kInt16, DType::kInt16, DType::kInt32, DType::kInt4}},
+    {Precision::kFp16, "fp16", {DType::kFp16, DType::kFp16, DType::kFp16, DType::kFp16, DType::kFp16}},
 };
 }  // namespace
 
@@ -71,6 +71,7 @@ PrecisionDtypes PrecisionSpec::dtypes() const {
   // Bias at accumulator width: int32 after integer weights, fp16 after float weights.
   bool float_weights = d.weight == DType::kFp16 || d.weight == DType::kBf16 || d.weight == DType::kFp32;
   d.bias = float_weights ? DType::kFp16 : DType::kInt32;
+  d.vocab = vocab ? *vocab : d.weight;
   return d;
 }
 
@@ -79,13 +80,15 @@ std::string PrecisionSpec::name() const {
   if (weight) s += ",weight=" + std::string(dtype_name(*weight));
   if (activation) s += ",activation=" + std::string(dtype_name(*activation));
   if (kv_cache) s += ",kv_cache=" + std::string(dtype_name(*kv_cache));
+  if (vocab) s += ",vocab=" + std::string(dtype_name(*vocab));
   return s;
 }
 
 PrecisionSpec parse_precision_spec(std::string_view text, std::string_view what) {
   const std::string rule =
       "expected BASE[,KIND=DTYPE]... with BASE one of w8a8, w8a16, w4a16, fp16, KIND one of weight, activation, "
-      "kv_cache and DTYPE one of int4, int8, int16, int32, fp16, bf16, fp32 (e.g. w4a16,kv_cache=int8)";
+      "kv_cache, vocab (an LLM's embedding and lm_head tables) and DTYPE one of int4, int8, int16, int32, fp16, bf16, "
+      "fp32 (e.g. w4a16,kv_cache=int8)";
   auto fail = [&](const std::string& why) -> PrecisionSpec {
     throw InputError(std::string(what) + ": " + why + "; " + rule);
   };
@@ -110,6 +113,7 @@ PrecisionSpec parse_precision_spec(std::string_view text, std::string_view what)
       std::optional<DType>* slot = kind == "weight"       ? &spec.weight
                                    : kind == "activation" ? &spec.activation
                                    : kind == "kv_cache"   ? &spec.kv_cache
+                                   : kind == "vocab"      ? &spec.vocab
                                                           : nullptr;
       if (!slot) return fail("unknown tensor kind '" + std::string(kind) + "'");
       if (*slot) return fail("'" + std::string(kind) + "' is overridden twice");

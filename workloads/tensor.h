@@ -34,16 +34,19 @@ struct PrecisionDtypes {
   DType weight;
   DType activation;
   DType kv_cache;
-  DType bias;  // accumulator-width bias: int32 for integer weights, fp16 otherwise
+  DType bias;   // accumulator-width bias: int32 for integer weights, fp16 otherwise
+  DType vocab;  // an LLM's vocabulary tables (token embedding, lm_head): the weight dtype unless overridden
 };
 PrecisionDtypes precision_dtypes(Precision p);
 std::string_view precision_name(Precision p);
 std::optional<Precision> precision_from_name(std::string_view name);
 
-// A precision with optional per-tensor-kind dtype overrides: "w4a16,kv_cache=int8".
+// A precision with optional per-tensor-kind dtype overrides: "w4a16,kv_cache=int8". `vocab`
+// overrides the weight dtype of an LLM's vocabulary tables only (token embedding and lm_head):
+// deployed 4-bit LLMs often keep them at 8 bits (AI Hub: "w4a16 + w8a16 (few layers)").
 struct PrecisionSpec {
   Precision base = Precision::kW8A8;
-  std::optional<DType> weight, activation, kv_cache;
+  std::optional<DType> weight, activation, kv_cache, vocab;
 
   PrecisionSpec() = default;
   PrecisionSpec(Precision p) : base(p) {}  // implicit: a plain precision is a spec without overrides

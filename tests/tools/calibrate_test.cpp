@@ -102,6 +102,13 @@ TEST_CASE("corpus: entries read with their measured values and lines") {
   CHECK(c.entries[1].measured == 0.9);
   CHECK(c.entries[1].chip == "snapdragon-8gen2");
   CHECK(c.entries[1].label() == "resnet50 w8a8");
+  CHECK(c.entries[1].npusim_precision == "w8a8");
+  // npusim_precision: the run's precision, with the overrides.
+  std::string r50v = kR50;
+  r50v.replace(r50v.find("split: fit"), 10, "split: fit, npusim_precision: \"w8a8,vocab=int4\"");
+  const reports::Corpus v = reports::read_corpus("dir/c.yaml", corpus_text(r50v), context({{"dir/s.yaml", kSource}}));
+  CHECK(v.entries[0].npusim_precision == "w8a8,vocab=int4");
+  CHECK(v.entries[0].npusim_mode == "w8a8");
 }
 
 TEST_CASE("corpus: each mistake is one error naming file:line and key, all reported at once") {
@@ -129,7 +136,13 @@ TEST_CASE("corpus: each mistake is one error naming file:line and key, all repor
         "dir/c.yaml:5: entries[0].component: dir/s.yaml has no 'ResNet34' under precisions.w8a8.components");
   CHECK(corpus_error(with("split: fit", "split: fit, colour: red")) ==
         "dir/c.yaml:5: entries[0].colour: unknown key (expected source, component, precision, device, runtime, "
-        "model, dims, metric, split)");
+        "model, dims, metric, split, npusim_precision)");
+  // npusim_precision: the same base with dtype overrides, else one error naming the rule.
+  CHECK(corpus_error(with("split: fit", "split: fit, npusim_precision: \"w8a16,vocab=int8\"")) ==
+        "dir/c.yaml:5: entries[0].npusim_precision: 'w8a16,vocab=int8' must keep the base precision w8a8 (w8a8) and "
+        "only add dtype overrides");
+  CHECK(corpus_error(with("split: fit", "split: fit, npusim_precision: \"w8a8,head=int8\""))
+            .find("dir/c.yaml:5: entries[0].npusim_precision: unknown tensor kind 'head'; expected BASE") == 0);
   // Two mistakes, two lines.
   const std::string two = corpus_error(with("model: resnet18", "model: x") + with("split: fit", "split: y"));
   CHECK(two.find("dir/c.yaml:5: entries[0].model") != std::string::npos);
@@ -148,6 +161,10 @@ TEST_CASE("corpus: the checked-in corpus reads; fit = 8 Gen 2 only, transfer = t
     CHECK(e.measured > 0);
     if (e.split == reports::CorpusSplit::kFit) CHECK(e.chip == "snapdragon-8gen2");
     if (e.model == "resnet50" && e.device == "Samsung Galaxy S23") CHECK(e.measured == 0.899);
+    // The 4-bit LLMs run with 8-bit vocabulary tables (info.yaml: "w4a16 + w8a16 (few layers)");
+    // decode reads the whole 4096-position context.
+    if (e.precision == "w4a16") CHECK(e.npusim_precision == "w4a16,vocab=int8");
+    if (e.metric == reports::CorpusMetric::kTokensPerS) CHECK(e.dims.at("context") == 4096);
   }
   CHECK(count["snapdragon-8gen2 fit"] == 24);  // 16 networks, 8 of them also at fp16
   CHECK(count["snapdragon-8gen3 transfer"] == 15);

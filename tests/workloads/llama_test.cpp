@@ -260,6 +260,30 @@ TEST_CASE("Llama decode: weight bytes read = parameters x weight bits") {
   CHECK(head.macs == 128256ull * 2048ull);
 }
 
+TEST_CASE("Llama: vocab=int8 keeps the embedding and lm_head tables at 8 bits, every other weight at 4") {
+  // AI Hub's 4-bit LLMs are "w4a16 + w8a16 (few layers)": their vocabulary tables stay at 8 bits.
+  const PrecisionSpec spec = parse_precision_spec("w4a16,vocab=int8", "test");
+  CHECK(spec.name() == "w4a16,vocab=int8");
+  Graph g = build("llama3-8b.json", decode(1024), spec);
+  CHECK(g.param_count() == 8'030'261'248);
+  CHECK(tensor_named(g, "lm_head.weight").dtype == DType::kInt8);
+  CHECK(tensor_named(g, "model.embed_tokens.weight").dtype == DType::kInt8);
+  CHECK(tensor_named(g, "model.layers.0.mlp.up_proj.weight").dtype == DType::kInt4);
+  // 4-bit body + the 8-bit lm_head in full + one 8-bit embedding row.
+  CHECK(weight_bytes_read(g) == (8'030'261'248ull - 2 * 525'336'576ull) / 2 + 525'336'576ull + 4096ull);
+  // Tied (Llama-3.2-1B): the one shared table is 8-bit, read in full by lm_head.
+  Graph t = build("llama3.2-1b.json", decode(1024), spec);
+  CHECK(weight_bytes_read(t) == (1'235'814'400ull - 262'668'288ull) / 2 + 262'668'288ull + 2048ull);
+  // Without the override nothing changes (the test above): vocab follows the weight dtype.
+  CHECK(tensor_named(build("llama3-8b.json", decode(1024), Precision::kW4A16), "lm_head.weight").dtype == DType::kInt4);
+  CHECK_THROWS_WITH_AS(parse_precision_spec("w4a16,vocab=int8,vocab=int4", "--precision"),
+                       "--precision: 'vocab' is overridden twice; expected BASE[,KIND=DTYPE]... with BASE one of w8a8, "
+                       "w8a16, w4a16, fp16, KIND one of weight, activation, kv_cache, vocab (an LLM's embedding and "
+                       "lm_head tables) and DTYPE one of int4, int8, int16, int32, fp16, bf16, fp32 (e.g. "
+                       "w4a16,kv_cache=int8)",
+                       npusim::UserError);
+}
+
 TEST_CASE("Llama through load_model: built-ins, phases, dims and notes") {
   LoadedModel m = load_model("llama3-8b", options());
   CHECK(m.graph.param_count() == 8'030'261'248);
