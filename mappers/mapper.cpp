@@ -118,6 +118,8 @@ Schedule Mapper::map(const Graph& g, const MemoryStrategy& strategy) {
           : "tile sizes, loop order and dataflow per op minimise latency, then DRAM bytes, within the SRAM left by "
             "resident activations",
       "weights always stream from DRAM; DRAM transfers are rounded up to whole bursts",
+      "a slice read by a single MAC op (the q, k, v of a fused qkv projection) is read in place by that op's strided "
+      "DMA: no copy layer, no fixed cost, and the reader loads only the range; other slices run as copy layers",
       "vector work: elements x per-class cost / lanes; norms read their input twice when one normalisation group does "
       "not fit the tile buffers",
   };

@@ -11,7 +11,6 @@ namespace npusim::mappers {
 using workloads::Graph;
 using workloads::Op;
 using workloads::OpClass;
-using workloads::OpKind;
 using workloads::TensorId;
 using workloads::TensorKind;
 
@@ -53,11 +52,15 @@ class Planner {
   std::vector<TensorInfo> info_;
 
   const Op& op_at(size_t i) const { return g_.op(order_[i]); }
+  // Reshapes and slices read in place by their MAC reader (Graph::is_view) alias their input's
+  // storage in every strategy: a strided DMA read works wherever the source lives (DRAM or
+  // SRAM), so offchip, onchip and fused agree on it and differ only in where the source is.
+  bool view_at(size_t i) const { return g_.is_view(order_[i]); }
   TensorInfo& root(TensorId t) { return info_[info_[t].root]; }
   bool is_act(TensorId t) const { return tensors_[t].kind != TensorKind::kWeight; }
   int64_t next_op(size_t i) const {  // next non-view op position
     for (size_t j = i + 1; j < order_.size(); ++j)
-      if (op_at(j).kind != OpKind::kReshape) return int64_t(j);
+      if (!view_at(j)) return int64_t(j);
     return -1;
   }
 
@@ -69,14 +72,13 @@ class Planner {
       const Op& op = op_at(i);
       for (TensorId o : op.outputs) {
         info_[o].producer = int64_t(i);
-        if (op.kind == OpKind::kReshape) info_[o].root = info_[op.inputs.at(0)].root;
+        if (view_at(i)) info_[o].root = info_[op.inputs.at(0)].root;
       }
     }
     // Uses by storage root (a view's readers use its root); ascending, as ops are visited in order.
     for (size_t i = 0; i < nops; ++i) {
-      const Op& op = op_at(i);
-      if (op.kind == OpKind::kReshape) continue;
-      for (TensorId in : op.inputs) {
+      if (view_at(i)) continue;
+      for (TensorId in : op_at(i).inputs) {
         auto& c = root(in).consumers;
         if (c.empty() || c.back() != int64_t(i)) c.push_back(int64_t(i));
       }
@@ -90,8 +92,8 @@ class Planner {
   // strategy says so.
   void fusion() {
     for (size_t i = 0; i < order_.size(); ++i) {
+      if (view_at(i)) continue;
       const Op& op = op_at(i);
-      if (op.kind == OpKind::kReshape) continue;
       for (TensorId o : op.outputs) {
         TensorInfo& ti = root(o);
         if (ti.graph_output || ti.consumers.size() != 1 || ti.consumers[0] != next_op(i)) continue;
@@ -152,7 +154,7 @@ class Planner {
         const TensorId r = info_[o].root;
         const TensorInfo& ti = info_[r];
         Place pl{Loc::kDram, traffic_of(tensors_[o].kind)};
-        if (op.kind == OpKind::kReshape) {
+        if (view_at(i)) {
           pl = m.in.empty() ? pl : m.in[0];
         } else if (ti.internal) {
           pl.loc = Loc::kInternal;
@@ -221,7 +223,7 @@ class Planner {
   void hosts(MemoryPlan& p) {
     for (size_t i = 0; i < order_.size(); ++i) {
       const Op& op = op_at(i);
-      if (op_class(op.kind) == OpClass::kMac || op.kind == OpKind::kReshape) continue;
+      if (op_class(op.kind) == OpClass::kMac || view_at(i)) continue;
       int64_t h = -1;
       for (size_t j = i;;) {  // follow internal outputs forward
         const Op& cur = op_at(j);

@@ -67,8 +67,8 @@ void move_depthwise_to_vector(OpPlan& p, const arch::NpuConfig& hw) {
 OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch::NpuConfig& hw) {
   OpPlan plan;
   const uint64_t burst = hw.dram.burst_bytes;
-  if (op.kind == OpKind::kReshape) {
-    plan.mapping = "view";
+  if (g.is_view(ctx.op)) {  // a reshape, or a slice its MAC reader reads in place
+    plan.mapping = op.kind == OpKind::kSlice ? "view (read in place by its MAC reader)" : "view";
     return plan;
   }
   const auto vclass = workloads::vector_class(op.kind);
@@ -189,7 +189,8 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
                      op.macs,
                      op.vector_elems,
                      mem.tile_budget_bytes,
-                     uint64_t{mem.norm_stats_free}})
+                     uint64_t{mem.norm_stats_free},
+                     uint64_t{g.is_view(mem.op)}})
     put(x);
   for (TensorId t : op.inputs) {
     const Tensor& tt = g.tensor(t);

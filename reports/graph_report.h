@@ -5,7 +5,7 @@
 //
 // Per op: params = elements of the weight tensors it reads (a weight shared by two ops counts in
 // each; the total counts it once), MACs, vector-unit elements, bytes read by tensor kind and bytes
-// written (Graph::operand_bytes: reshapes are views and move nothing).
+// written (Graph::operand_bytes: views move nothing: reshapes, and slices read in place by their MAC reader).
 #include <string>
 #include <string_view>
 

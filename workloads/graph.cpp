@@ -10,6 +10,25 @@
 
 namespace npusim::workloads {
 
+namespace {
+
+// Graph::is_view's rule for a slice: one reader, a MAC op, and the output stored as its input is.
+bool slice_read_in_place(const BoostGraph& g, const std::vector<Tensor>& tensors, OpId v) {
+  const Op& op = g[v];
+  if (op.kind != OpKind::kSlice) return false;
+  const Tensor &in = tensors[op.inputs.at(0)], &out = tensors[op.outputs.at(0)];
+  if (in.dtype != out.dtype || in.kind != out.kind) return false;
+  OpId reader = kNoOp;
+  for (auto [e, end] = boost::out_edges(v, g); e != end; ++e) {
+    const auto t = static_cast<OpId>(boost::target(*e, g));
+    if (reader != kNoOp && reader != t) return false;
+    reader = t;
+  }
+  return reader != kNoOp && op_class(g[reader].kind) == OpClass::kMac;
+}
+
+}  // namespace
+
 void GraphBuilder::fold_constants() {
   // Builders add an op after its inputs, so one pass in order sees each op's inputs settled.
   std::vector<Op> kept;
@@ -65,6 +84,11 @@ Graph GraphBuilder::finish() {
       if (--indegree[boost::target(*e, g.g_)] == 0) ready.push(static_cast<OpId>(boost::target(*e, g.g_)));
   }
   if (g.topo_.size() != n) throw InputError("graph '" + name_ + "' has a cycle: it is not a DAG");
+  g.view_.assign(n, 0);
+  for (OpId i = 0; i < n; ++i) {
+    g.view_[i] = g.g_[i].kind == OpKind::kReshape || slice_read_in_place(g.g_, tensors_, i);
+    if (g.view_[i]) g.g_[i].moved_bytes = 0;
+  }
   g.tensors_ = std::move(tensors_);
   g.producer_ = std::move(producer_);
   ops_.clear();
@@ -112,7 +136,7 @@ std::vector<TensorLiveness> Graph::liveness() const {
 OperandBytes Graph::operand_bytes(OpId id) const {
   const Op& o = op(id);
   OperandBytes b;
-  if (o.kind == OpKind::kReshape) return b;  // a view: nothing is read or written
+  if (is_view(id)) return b;  // nothing is read or written: the reader reads the source
   for (TensorId t : o.inputs) {
     const Tensor& tt = tensors_[t];
     uint64_t bytes = tt.size_bytes;

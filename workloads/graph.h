@@ -65,6 +65,14 @@ class Graph {
   // Per tensor, indexed by TensorId; computed from the Boost graph's edges.
   std::vector<TensorLiveness> liveness() const;
 
+  // Whether op `id` moves no data: a reshape, or a slice read in place. A slice whose output
+  // has exactly one reader, a MAC op (matmul, linear, conv, attention), at the slice's own dtype
+  // and kind, is read by that op's DMA at the range's offset with the source's strides, as NPU
+  // compilers do for the q, k, v of a fused qkv projection: no copy layer runs. Any other slice
+  // (read by a vector op, by several ops, or stored as KV cache) is a copy. Every memory
+  // strategy and report reads this one answer.
+  bool is_view(OpId id) const { return view_.at(id) != 0; }
+  // Bytes op `id` reads and writes; none for a view.
   OperandBytes operand_bytes(OpId id) const;
   uint64_t total_macs() const;
   // The tensor named `name`, if any.
@@ -84,6 +92,7 @@ class Graph {
   std::vector<Tensor> tensors_;
   std::vector<OpId> producer_;
   std::vector<OpId> topo_;
+  std::vector<char> view_;  // per op: is_view
 };
 
 // Builds a Graph op by op with shape inference. Every method checks its operands and throws

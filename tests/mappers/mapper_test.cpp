@@ -8,8 +8,12 @@
 #include "hw_presets.h"
 #include "mappers/dataflow.h"
 #include "mappers/mapper.h"
+#include "mappers/memory_plan.h"
 #include "sim/analytic_engine.h"
 #include "sim/simulator.h"
+#include "sim/systemc/systemc_engine.h"
+#include "workloads/graph_lookup.h"
+#include "workloads/model_registry.h"
 
 using namespace npusim;
 
@@ -188,6 +192,142 @@ TEST_CASE("fused attention never stores the score matrix, and onchip spills it w
   CHECK(fu.total.dram_read_activation_bytes == 3 * 8192);
   CHECK(fu.total.dram_write_activation_bytes == 8192);
   CHECK(fu.ops[1].mapping == "fused into context");
+}
+
+namespace {
+const sim::OpStats& stats_of(const sim::RunStats& r, const std::string& name) {
+  for (const sim::OpStats& s : r.ops)
+    if (s.name == name) return s;
+  FAIL("no op " << name);
+  return r.ops.at(0);
+}
+
+// A slice that is a view costs nothing in either engine: no time, no bytes, no fixed cost.
+void check_view(const sim::RunStats& r, const std::string& name) {
+  INFO("slice " << name);
+  const sim::OpStats& s = stats_of(r, name);
+  CHECK(s.mapping.starts_with("view"));
+  CHECK(s.exposed_ps == 0);
+  CHECK(s.c.busy_s == 0);
+  CHECK(s.c.overhead_s == 0);
+  CHECK(s.c.dram_bytes() == 0);
+  CHECK(s.c.sram_read_bytes + s.c.sram_write_bytes == 0);
+}
+
+// Both engines on one schedule (their agreement is what the engine tests check at large).
+std::vector<sim::RunStats> both_engines(const workloads::Graph& g, const arch::NpuConfig& hw, std::string_view st) {
+  mappers::Mapper m(hw);
+  const mappers::Schedule s = m.map(g, st);
+  return {sim::run_analytic(g, hw, s), sim::run_systemc(g, hw, s)};
+}
+}  // namespace
+
+TEST_CASE("a slice read only by a MAC op is a view: its reader loads the range in place") {
+  // x [1, 8, 16] -> qkv linear [1, 8, 48] -> q, k, v slices of 8 x 16 = 128 B each (int8)
+  // -> s = q.k^T [1, 8, 8] (64 B) -> o = s.v [1, 8, 16] (128 B): the attention pattern of Swin-T.
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 8, 16});
+  auto qkv = b.linear("qkv", x, 48, false);
+  auto q = b.slice("q", qkv, -1, 0, 16);
+  auto k = b.slice("k", qkv, -1, 16, 16);
+  auto v = b.slice("v", qkv, -1, 32, 16);
+  b.matmul("av", b.matmul("qk", q, k, true), v);
+  workloads::Graph g = b.finish();
+  for (const char* name : {"q", "k", "v"}) {
+    const workloads::OpId id = testing::op_id(g, name);
+    CHECK(g.is_view(id));
+    CHECK(g.operand_bytes(id).total_read() == 0);
+    CHECK(g.operand_bytes(id).written == 0);
+    CHECK(g.op(id).moved_bytes == 0);
+  }
+  // The readers read the slices' bytes, not the 384 B source.
+  CHECK(g.operand_bytes(testing::op_id(g, "qk")).total_read() == 256);
+  CHECK(g.operand_bytes(testing::op_id(g, "av")).total_read() == 64 + 128);
+
+  // Fast DRAM, so tiles are chosen for fewest DRAM bytes (each operand loaded once); a copy
+  // layer would cost 1 us.
+  const arch::NpuConfig hw = tiny({"dram.bandwidth=1TB/s", "overhead.per_copy_op=1us"});
+
+  // The onchip memory plan: the slices alias qkv, so qkv (384 B) stays resident up to av, its
+  // last reader through v, beside s (64 B); no q, k, v copies are stored. Live peak 448 B at a
+  // 0.75 activation share: 597.3 -> 598 B of SRAM without spills (copies would peak at 768 B).
+  const mappers::MemoryPlan mp = mappers::plan_memory(g, hw, mappers::find_strategy("onchip", "strategy"));
+  REQUIRE(mp.ops.size() == 6);
+  for (const mappers::OpMemory& m : mp.ops) {
+    const std::string& name = g.op(m.op).name;
+    INFO("op " << name);
+    if (g.is_view(m.op)) CHECK(m.out.at(0) == m.in.at(0));
+    CHECK(m.resident_bytes == (name == "qk" || name == "av" ? 448 : 384));  // av: qkv still holds v
+  }
+  CHECK(mp.no_spill_sram_bytes == 598);
+
+  for (const char* st : {"offchip", "onchip", "fused"}) {
+    for (const sim::RunStats& r : both_engines(g, hw, st)) {
+      INFO("strategy " << st);
+      for (const char* name : {"q", "k", "v"}) check_view(r, name);
+      CHECK(r.overhead_copy_ops == 0);
+      if (std::string_view(st) == "offchip") {
+        // Every activation in DRAM: qk loads q and k (2 x 128 B), av loads s (64 B) and v (128 B).
+        CHECK(stats_of(r, "qk").c.dram_read_activation_bytes == 256);
+        CHECK(stats_of(r, "av").c.dram_read_activation_bytes == 64 + 128);
+        // x in; qkv, s and o out, once each; no slice copies (3 x 128 B each way).
+        CHECK(r.total.dram_read_activation_bytes == 128 + 256 + 192);
+        CHECK(r.total.dram_write_activation_bytes == 384 + 64 + 128);
+      } else {
+        // qkv stays resident until av, its last reader through the views: only x and o touch DRAM.
+        CHECK(r.total.dram_read_activation_bytes == 128);
+        CHECK(r.total.dram_write_activation_bytes == 128);
+        CHECK(r.total.dram_read_spill_bytes == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("a slice with two readers, or read by a vector op, still runs as a copy layer") {
+  // q is read by a matmul and an add, g by a softmax: copies. k, read by the matmul alone, is
+  // a view; it has q's shape and places, so a plan memoised for q must not serve it.
+  GraphBuilder b("t", Precision::kW8A8);
+  auto x = b.input("x", {1, 8, 16});
+  auto qkv = b.linear("qkv", x, 48, false);
+  auto q = b.slice("q", qkv, -1, 0, 16);
+  auto k = b.slice("k", qkv, -1, 16, 16);
+  auto gate = b.slice("g", qkv, -1, 32, 16);
+  b.matmul("qk", q, k, true);
+  b.add("res", q, x);
+  b.softmax("p", gate);
+  workloads::Graph g = b.finish();
+  CHECK_FALSE(g.is_view(testing::op_id(g, "q")));
+  CHECK_FALSE(g.is_view(testing::op_id(g, "g")));
+  CHECK(g.is_view(testing::op_id(g, "k")));
+  CHECK(g.operand_bytes(testing::op_id(g, "q")).total_read() == 128);  // the range, not the source
+  CHECK(g.op(testing::op_id(g, "g")).moved_bytes == 128);
+
+  const arch::NpuConfig hw = tiny({"dram.bandwidth=1TB/s", "overhead.per_copy_op=1us"});
+  for (const char* st : {"offchip", "onchip", "fused"}) {
+    for (const sim::RunStats& r : both_engines(g, hw, st)) {
+      INFO("strategy " << st);
+      check_view(r, "k");
+      CHECK(r.overhead_copy_ops == 2);
+      for (const char* name : {"q", "g"}) {
+        INFO("slice " << name);
+        const sim::OpStats& s = stats_of(r, name);
+        CHECK_FALSE(s.mapping.starts_with("view"));
+        CHECK(s.c.overhead_s == doctest::Approx(1e-6));
+        CHECK(s.c.sram_read_bytes + s.c.dram_read_activation_bytes >= 128);
+      }
+    }
+  }
+}
+
+TEST_CASE("Swin-T: every q, k and v slice is read in place by its attention matmul") {
+  workloads::ModelOptions m;
+  m.model_dirs = {NPUSIM_SOURCE_DIR "/configs/models"};
+  const workloads::Graph g = workloads::load_model("swin-t", m).graph;
+  int slices = 0, views = 0;
+  for (workloads::OpId i = 0; i < g.num_ops(); ++i)
+    if (g.op(i).kind == workloads::OpKind::kSlice) ++slices, views += g.is_view(i);
+  CHECK(slices == 36);  // 12 blocks x q, k, v
+  CHECK(views == 36);
 }
 
 TEST_CASE("a tensor larger than SRAM makes onchip spill, and a larger SRAM stops it") {

@@ -37,8 +37,10 @@ TEST_CASE("GraphBuilder: slice, shared-weight linear and KV-cache outputs") {
   GraphBuilder b("t", Precision::kW8A16);
   TensorId emb = b.weight("emb", {10, 8});
   TensorId x = b.input("x", {2, 5, 8});
-  // Slice of the last of 5 rows: reads and writes 2*1*8 int16 elements = 32 B.
+  // Slice of the last of 5 rows: 2*1*8 int16 elements = 32 B. Read by a linear alone, so it is
+  // read in place (a view); the copy below, read by a vector op, reads and writes its 32 B.
   TensorId last = b.slice("last", x, 1, 4, 1);
+  b.silu("first.act", b.slice("first", x, 1, 0, 1));
   CHECK(b.shape(last) == Shape{2, 1, 8});
   // Tied head: 2 rows * 10 * 8 MACs, no new weight.
   TensorId head = b.linear_shared("head", last, emb);
@@ -57,10 +59,16 @@ TEST_CASE("GraphBuilder: slice, shared-weight linear and KV-cache outputs") {
   CHECK(error_of([&] { b.store_as_kv_cache(view); }).find("only the output of an op") != std::string::npos);
   Graph g = b.finish();
   CHECK(g.param_count() == 80 + 70);
-  OperandBytes sb = g.operand_bytes(op_id(g, "last"));
+  CHECK(g.is_view(op_id(g, "last")));
+  CHECK(g.operand_bytes(op_id(g, "last")).total_read() == 0);
+  CHECK(g.operand_bytes(op_id(g, "last")).written == 0);
+  CHECK(g.op(op_id(g, "last")).moved_bytes == 0);
+  CHECK_FALSE(g.is_view(op_id(g, "first")));
+  OperandBytes sb = g.operand_bytes(op_id(g, "first"));
   CHECK(sb.total_read() == 32);
   CHECK(sb.written == 32);
-  CHECK(g.op(op_id(g, "last")).moved_bytes == 32);
+  CHECK(g.op(op_id(g, "first")).moved_bytes == 32);
   CHECK(g.op(op_id(g, "head")).macs == 160);
   CHECK(g.operand_bytes(op_id(g, "head")).read[static_cast<int>(TensorKind::kWeight)] == 80);
+  CHECK(g.operand_bytes(op_id(g, "head")).read[static_cast<int>(TensorKind::kActivation)] == 32);  // the slice's
 }
