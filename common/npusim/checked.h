@@ -37,6 +37,12 @@ inline uint64_t checked_count(long double v, std::string_view what) {
                   " does not fit in 64 bits (a rate, clock or bandwidth far too low, or an op far too large?)");
 }
 
+// The same for a double: no x87 arithmetic, for hot loops (the mapper's fold count).
+inline uint64_t checked_count(double v, std::string_view what) {
+  if (v >= 0.0 && v < 18446744073709551616.0) return static_cast<uint64_t>(v);
+  return checked_count(static_cast<long double>(v), what);
+}
+
 // a * b, or a UserError naming `what` when the product does not fit in 64 bits.
 inline uint64_t checked_product(uint64_t a, uint64_t b, std::string_view what) {
   if (auto r = checked_mul(a, b)) return *r;
