@@ -60,7 +60,8 @@ constexpr const char* kRunUsage = R"(usage: npusim run --hw HW --model MODEL [op
   --precision P      w8a8 | w8a16 | w4a16 | fp16, with per-kind dtype overrides such as
                      w4a16,kv_cache=int8 (default: the model's own, else w8a8)
   --dim NAME=VALUE   a model size: batch, resolution (image px), text_tokens, prompt_tokens,
-                     context, or an ONNX model's symbolic dim (repeatable); pipelines also
+                     context, prefill_context (LLM prefill attending over a longer KV cache),
+                     or an ONNX model's symbolic dim (repeatable); pipelines also
                      take steps, guidance=0|1 and cfg=batched|sequential (guidance branches
                      as one run at twice the batch, or two runs)
   --phase P          LLMs: prefill or decode only (default: both, with time to first token

@@ -159,9 +159,12 @@ TensorId decoder_layer(GraphBuilder& b, const LlamaConfig& cfg, const LlamaInput
   TensorId v = b.reshape(a + "v_heads", v_lin, dims_of({batch, t, kv_heads, d}));
   v = b.transpose(a + "v_cache_write", v, {0, 2, 1, 3});
   b.store_as_kv_cache(v);
-  if (in.phase == LlmPhase::kDecode) {
-    k = b.input(a + "k_cache", {batch, kv_heads, in.context, d}, TensorKind::kKvCache);
-    v = b.input(a + "v_cache", {batch, kv_heads, in.context, d}, TensorKind::kKvCache);
+  // Decode, or a prefill over a longer context: attention reads the whole cache, in which the
+  // new rows are written in place.
+  const uint64_t cached = in.phase == LlmPhase::kDecode ? in.context : in.prefill_context;
+  if (cached != 0) {
+    k = b.input(a + "k_cache", {batch, kv_heads, cached, d}, TensorKind::kKvCache);
+    v = b.input(a + "v_cache", {batch, kv_heads, cached, d}, TensorKind::kKvCache);
   }
   // GQA: the query heads sharing one K/V head are adjacent, so this is a view.
   TensorId qg = b.reshape(a + "q_groups", q, dims_of({batch, kv_heads, group * t, d}));
@@ -273,7 +276,14 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
   if (!prefill && in.context > max_pos)
     throw InputError(where(cfg) + ": context = " + std::to_string(in.context) +
                      " exceeds max_position_embeddings = " + std::to_string(max_pos));
-  const uint64_t attended = prefill ? in.prompt_tokens : in.context;
+  if (prefill && in.prefill_context != 0 && in.prefill_context < in.prompt_tokens)
+    throw InputError(where(cfg) + ": prefill_context = " + std::to_string(in.prefill_context) +
+                     " is less than prompt_tokens = " + std::to_string(in.prompt_tokens) +
+                     " (the chunk's own positions are part of the context it attends over)");
+  if (prefill && in.prefill_context > max_pos)
+    throw InputError(where(cfg) + ": prefill_context = " + std::to_string(in.prefill_context) +
+                     " exceeds max_position_embeddings = " + std::to_string(max_pos));
+  const uint64_t attended = prefill ? (in.prefill_context != 0 ? in.prefill_context : in.prompt_tokens) : in.context;
   if (cfg.sliding_window != 0 && attended > cfg.sliding_window)
     throw InputError(where(cfg) + ": " + (prefill ? "prompt_tokens = " : "context = ") + std::to_string(attended) +
                      " exceeds sliding_window = " + std::to_string(cfg.sliding_window) +
@@ -303,7 +313,13 @@ Graph build_llama(const LlamaConfig& cfg, const LlamaInputs& in, const Precision
 std::vector<std::string> llama_notes(const LlamaConfig& cfg, const LlamaInputs& in) {
   std::vector<std::string> notes;
   const std::string batch = "batch " + std::to_string(in.batch);
-  if (in.phase == LlmPhase::kPrefill)
+  if (in.phase == LlmPhase::kPrefill && in.prefill_context != 0)
+    notes.push_back("prefill: " + batch + ", " + std::to_string(in.prompt_tokens) +
+                    " prompt tokens attending over a KV cache of " + std::to_string(in.prefill_context) +
+                    " positions per layer, read in full (a static-shape prompt processor; the chunk's own K/V rows "
+                    "are written in place): P x C attention scores, the mask folded into the softmax; logits for "
+                    "the last token only");
+  else if (in.phase == LlmPhase::kPrefill)
     notes.push_back("prefill: " + batch + ", " + std::to_string(in.prompt_tokens) +
                     " prompt tokens; writes their K/V to the KV cache; full PxP attention scores (the causal mask "
                     "is folded into the softmax); logits for the last token only");

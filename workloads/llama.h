@@ -46,6 +46,9 @@ struct LlamaInputs {
   uint64_t batch = 1;
   uint64_t prompt_tokens = 128;  // prefill: P, at most max_position_embeddings
   uint64_t context = 1024;       // decode: L positions attended, the new token's included
+  // prefill: C positions each prompt chunk attends over, its own P included (a static-shape
+  // prompt processor reads its whole KV cache, as AI Hub's LLMs do); 0 = the prompt alone (P x P).
+  uint64_t prefill_context = 0;
 };
 
 // Reads a LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM or Phi3ForCausalLM config.json. Throws InputError

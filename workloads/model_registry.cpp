@@ -202,9 +202,13 @@ LoadedModel load_file(const std::string& path, const std::string& display, const
       if (!ph) throw InputError("phase '" + phase + "': expected prefill or decode");
       in.phase = *ph;
       const bool prefill = in.phase == LlmPhase::kPrefill;
-      check_dims_used(opts, {"batch", prefill ? "prompt_tokens" : "context"}, display + " in " + phase);
+      if (prefill)
+        check_dims_used(opts, {"batch", "prompt_tokens", "prefill_context"}, display + " in " + phase);
+      else
+        check_dims_used(opts, {"batch", "context"}, display + " in " + phase);
       in.batch = dim_or(opts, "batch", in.batch);
       in.prompt_tokens = dim_or(opts, "prompt_tokens", in.prompt_tokens);
+      in.prefill_context = dim_or(opts, "prefill_context", in.prefill_context);
       in.context = dim_or(opts, "context", default_context != 0 ? default_context : in.context);
       LlamaConfig cfg = load_llama_config(path);
       std::vector<std::string> notes = llama_notes(cfg, in);

@@ -192,6 +192,7 @@ Workload load_workload(const std::string& name_or_path, const ModelOptions& opts
       ModelOptions dec = opts;
       dec.phase = "decode";
       dec.dims.erase("prompt_tokens");
+      dec.dims.erase("prefill_context");
       Stage p;
       p.name = "prefill";
       p.role = StageRole::kPrefill;

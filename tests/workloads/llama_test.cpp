@@ -197,6 +197,40 @@ TEST_CASE("Llama-3-8B prefill: MACs and shapes") {
   CHECK_FALSE(g.find_tensor(a + "k_cache").has_value());
 }
 
+TEST_CASE("Llama-3-8B prefill over a longer context: P x C scores and the whole cache read") {
+  // AI Hub's prompt processor: 128 new tokens against a 4096-position KV cache.
+  LlamaInputs in;
+  in.prompt_tokens = 128;
+  in.prefill_context = 4096;
+  Graph g = build("llama3-8b.json", in);
+  const std::string a = "model.layers.0.self_attn.";
+  CHECK(g.param_count() == 8'030'261'248);
+  // B*H*P*C*D = 32 * 128 * 4096 * 128, 32x the P x P prefill's.
+  CHECK(op_named(g, a + "score").macs == 2'147'483'648);
+  CHECK(g.tensor(op_named(g, a + "score").outputs[0]).shape == Shape{1, 8, 4 * 128, 4096});
+  CHECK(op_named(g, a + "context").macs == 2'147'483'648);
+  // The scores read the whole K cache: kv_heads * C * D at 8 bits (w8a8's KV dtype).
+  const Tensor& kc = tensor_named(g, a + "k_cache");
+  CHECK(kc.kind == TensorKind::kKvCache);
+  CHECK(kc.shape == Shape{1, 8, 4096, 128});
+  CHECK(g.operand_bytes(op_id(g, a + "score")).read[kKv] == 8 * 4096 * 128);
+  // The projections and lm_head are the P x P prefill's.
+  CHECK(op_named(g, a + "q_proj").macs == 2'147'483'648);
+  CHECK(op_named(g, "lm_head").macs == 525'336'576);
+  // The chunk is part of its context; the context fits the model.
+  in.prefill_context = 64;
+  CHECK_THROWS_WITH_AS(build("llama3-8b.json", in),
+                       doctest::Contains("prefill_context = 64 is less than prompt_tokens = 128"), npusim::UserError);
+  in.prefill_context = 9000;
+  CHECK_THROWS_WITH_AS(build("llama3-8b.json", in),
+                       doctest::Contains("prefill_context = 9000 exceeds max_position_embeddings = 8192"),
+                       npusim::UserError);
+  // Through load_model: a prefill-only dim, refused in decode.
+  LoadedModel m = load_model("llama3-8b", options("prefill", {{"prefill_context", 4096}}));
+  CHECK(m.notes.at(0).find("128 prompt tokens attending over a KV cache of 4096 positions") != std::string::npos);
+  CHECK_THROWS_AS(load_model("llama3-8b", options("decode", {{"prefill_context", 4096}})), npusim::UserError);
+}
+
 TEST_CASE("Llama-3-8B decode: MACs, KV cache inputs and outputs") {
   Graph g = build("llama3-8b.json", decode(1024));
   const std::string a = "model.layers.31.self_attn.";
@@ -326,7 +360,7 @@ TEST_CASE("Llama: phase and dims errors") {
   // Each phase takes only its own size.
   std::string msg = error_of([] { load_model("llama3-8b", options("", {{"context", 512}})); });
   CHECK(msg.find("in prefill has no size named 'context'") != std::string::npos);
-  CHECK(msg.find("(it takes: batch, prompt_tokens)") != std::string::npos);
+  CHECK(msg.find("(it takes: batch, prompt_tokens, prefill_context)") != std::string::npos);
   msg = error_of([] { load_model("llama3-8b", options("decode", {{"prompt_tokens", 512}})); });
   CHECK(msg.find("in decode has no size named 'prompt_tokens'") != std::string::npos);
 }
