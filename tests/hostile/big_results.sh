@@ -31,21 +31,7 @@ axes:
   dram.bandwidth: {from: 1GB/s, to: 1000GB/s, step: 1GB/s}
 EOF
 
-step() {
-  name=$1
-  shift
-  /usr/bin/time -f "%M %e" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-    echo "big_results.sh: $name failed:" >&2
-    cat "$work/$name.err" "$work/$name.out" >&2
-    exit 1
-  }
-  read -r rss_kb secs < "$work/$name.time"
-  echo "$name: peak RSS $((rss_kb / 1024)) MB, $secs s"
-  if [ "$rss_kb" -gt $((limit_mb * 1024)) ]; then
-    echo "big_results.sh: $name peaked at $((rss_kb / 1024)) MB, over the $limit_mb MB limit" >&2
-    exit 1
-  fi
-}
+. "$(dirname "$0")/step.sh"
 
 "$npusim" sweep "$work/big.yaml" --out "$work/seed.jsonl" --shard "0/$((points / 4 + 1))" --quiet > /dev/null
 start=$(date +%s)

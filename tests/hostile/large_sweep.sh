@@ -27,22 +27,7 @@ axes:
   dram.bandwidth: {from: 1GB/s, to: 1000GB/s, step: 1GB/s}
 EOF
 
-# step NAME CMD...: runs CMD under /usr/bin/time, prints its peak RSS and time, fails over the limit.
-step() {
-  name=$1
-  shift
-  /usr/bin/time -f "%M %e" -o "$work/$name.time" "$@" > "$work/$name.out" 2> "$work/$name.err" || {
-    echo "large_sweep.sh: $name failed:" >&2
-    cat "$work/$name.err" >&2
-    exit 1
-  }
-  read -r rss_kb secs < "$work/$name.time"
-  echo "$name: peak RSS $((rss_kb / 1024)) MB, $secs s"
-  if [ "$rss_kb" -gt $((limit_mb * 1024)) ]; then
-    echo "large_sweep.sh: $name peaked at $((rss_kb / 1024)) MB, over the $limit_mb MB limit" >&2
-    exit 1
-  fi
-}
+. "$(dirname "$0")/step.sh"
 
 # Shard 0/2, killed once about a third of its lines are on disk.
 "$npusim" sweep "$work/large.yaml" --out "$work/s0.jsonl" --shard 0/2 --jobs "$jobs" --quiet &
