@@ -67,10 +67,6 @@ void move_depthwise_to_vector(OpPlan& p, const arch::NpuConfig& hw) {
 OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch::NpuConfig& hw) {
   OpPlan plan;
   const uint64_t burst = hw.dram.burst_bytes;
-  if (g.is_view(ctx.op)) {  // a reshape, or a slice its MAC reader reads in place
-    plan.mapping = op.kind == OpKind::kSlice ? "view (read in place by its MAC reader)" : "view";
-    return plan;
-  }
   const auto vclass = workloads::vector_class(op.kind);
   const bool vector = op_class(op.kind) == OpClass::kVector;
   Totals t;
@@ -145,6 +141,13 @@ OpPlan plan_stream(const Graph& g, const Op& op, const OpMemory& ctx, const arch
 }
 
 OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::PrecisionMode mode) {
+  // A view (a reshape, or a slice its MAC reader reads in place) runs nothing: no tile plan to
+  // search or memoise, so a copy of the same shape can never share its plan.
+  if (g.is_view(mem.op)) {
+    OpPlan view;
+    view.mapping = op.kind == OpKind::kSlice ? "view (read in place by its MAC reader)" : "view";
+    return view;
+  }
   // MAC ops with no weight operand (attention scores and context, batched matmuls) run at the
   // activation x activation rate; the rate actually used is in the memo key below.
   const bool weight_operand = std::any_of(op.inputs.begin(), op.inputs.end(),
@@ -189,8 +192,7 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
                      op.macs,
                      op.vector_elems,
                      mem.tile_budget_bytes,
-                     uint64_t{mem.norm_stats_free},
-                     uint64_t{g.is_view(mem.op)}})
+                     uint64_t{mem.norm_stats_free}})
     put(x);
   for (TensorId t : op.inputs) {
     const Tensor& tt = g.tensor(t);

@@ -265,17 +265,16 @@ Corpus read_corpus(const std::string& path, const std::string& text, const Corpu
       ok = false;
     }
     e.npusim_precision = e.precision == "float" ? "fp16" : e.precision;
-    e.npusim_mode = e.npusim_precision;
-    auto mode = arch::precision_mode_from_name(e.npusim_precision);
+    const auto mode = arch::precision_mode_from_name(e.npusim_precision);
     // npusim_precision: how npusim runs it when the deployment is more than the label says
     // (dtype overrides on the same base, e.g. w4a16,vocab=int8 for "w4a16 + w8a16 (few layers)").
     if (const YAML::Node p = n["npusim_precision"]; p && mode) {
       try {
         const workloads::PrecisionSpec spec =
             workloads::parse_precision_spec(p.IsScalar() ? p.Scalar() : std::string(), where + "npusim_precision");
-        if (workloads::precision_name(spec.base) != e.npusim_mode) {
+        if (workloads::precision_name(spec.base) != e.npusim_precision) {
           errors.push_back(where + "npusim_precision: '" + spec.name() + "' must keep the base precision " +
-                           e.npusim_mode + " (" + e.precision + ") and only add dtype overrides");
+                           e.npusim_precision + " (" + e.precision + ") and only add dtype overrides");
           ok = false;
         } else {
           e.npusim_precision = spec.name();

@@ -26,7 +26,6 @@ struct CorpusEntry {
   std::string component;         // the perf.yaml component
   std::string precision;         // AI Hub's: float, w8a8, w8a16, w4a16
   std::string npusim_precision;  // npusim's: float -> fp16, or the entry's npusim_precision (with overrides)
-  std::string npusim_mode;       // npusim_precision's base: w8a8, w8a16, w4a16 or fp16
   std::string device, chip, runtime;
   std::string model;  // npusim built-in model name
   std::map<std::string, uint64_t> dims;
@@ -36,7 +35,9 @@ struct CorpusEntry {
   int line = 0;         // of the entry in the corpus file
   int source_line = 0;  // of the value in the source file
 
-  std::string label() const;   // "resnet50 w8a8 inference_ms" (unique per chip)
+  std::string label() const;  // "resnet50 w8a8 inference_ms" (unique per chip)
+  // npusim_precision's base, without its dtype overrides: w8a8, w8a16, w4a16 or fp16.
+  std::string npusim_mode() const { return npusim_precision.substr(0, npusim_precision.find(',')); }
   std::string family() const;  // the model's family for plots: resnet, mobilenet, whisper, sd15, llm, ...
 };
 

@@ -155,7 +155,7 @@ int crosscheck_corpus_command(const Flags& f, std::ostream& out) {
   }
   // The corpus checked precisions against its own presets; an override must support them too.
   for (const auto& e : corpus.entries)
-    if (const auto mode = arch::precision_mode_from_name(e.npusim_mode);
+    if (const auto mode = arch::precision_mode_from_name(e.npusim_mode());
         mode && !hw.at(e.chip).mac_array.mode(*mode).supported())
       throw UserError(corpus.path + ":" + std::to_string(e.line) + ": precision: " + e.precision + " runs as " +
                       e.npusim_precision + ", which preset " + presets.at(e.chip) + " (" + e.chip +

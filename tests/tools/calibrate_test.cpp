@@ -108,7 +108,7 @@ TEST_CASE("corpus: entries read with their measured values and lines") {
   r50v.replace(r50v.find("split: fit"), 10, "split: fit, npusim_precision: \"w8a8,vocab=int4\"");
   const reports::Corpus v = reports::read_corpus("dir/c.yaml", corpus_text(r50v), context({{"dir/s.yaml", kSource}}));
   CHECK(v.entries[0].npusim_precision == "w8a8,vocab=int4");
-  CHECK(v.entries[0].npusim_mode == "w8a8");
+  CHECK(v.entries[0].npusim_mode() == "w8a8");
 }
 
 TEST_CASE("corpus: each mistake is one error naming file:line and key, all reported at once") {
