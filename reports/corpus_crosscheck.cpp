@@ -28,6 +28,28 @@ std::vector<std::pair<std::string, std::vector<double>>> errors_by_split(const C
   return out;
 }
 
+// Per chip and basis (fitted, leave-one-out, prediction, transfer) the rows' |error|, chips in
+// file order: a transfer chip's prediction error without the row its clock was fitted on.
+struct ErrorGroup {
+  std::string chip, basis;
+  std::vector<double> errs;
+};
+std::vector<ErrorGroup> errors_by_chip_and_basis(const CorpusCrosscheck& c) {
+  static const char* const kOrder[] = {"fitted", "leave-one-out", "prediction", "transfer"};
+  std::vector<std::string> chips;
+  for (const auto& r : c.rows)
+    if (std::find(chips.begin(), chips.end(), r.entry->chip) == chips.end()) chips.push_back(r.entry->chip);
+  std::vector<ErrorGroup> out;
+  for (const std::string& chip : chips)
+    for (const char* basis : kOrder) {
+      ErrorGroup g{chip, basis, {}};
+      for (const auto& r : c.rows)
+        if (r.entry->chip == chip && r.basis == basis) g.errs.push_back(std::abs(r.error));
+      if (!g.errs.empty()) out.push_back(std::move(g));
+    }
+  return out;
+}
+
 // Whether the preset's calibrated_on names this entry's model (a comma-separated list of
 // corpus labels or model names) or, for SD 1.5, its pipeline role.
 bool calibrated_on(const arch::NpuConfig& hw, const CorpusEntry& e) {
@@ -104,6 +126,11 @@ std::string corpus_crosscheck_text(const CorpusCrosscheck& c) {
     o += fmt("%-8s split: %2zu entries, median |error| %.1f %%, worst |error| %.1f %%\n", split.c_str(), errs.size(),
              median(errs) * 100, *std::max_element(errs.begin(), errs.end()) * 100);
   }
+  o += "per chip and basis:\n";
+  for (const ErrorGroup& g : errors_by_chip_and_basis(c))
+    o += fmt("  %-18s %-13s %2zu %-8s median |error| %.1f %%, worst |error| %.1f %%\n", g.chip.c_str(),
+             g.basis.c_str(), g.errs.size(), g.errs.size() == 1 ? "entry," : "entries,", median(g.errs) * 100,
+             *std::max_element(g.errs.begin(), g.errs.end()) * 100);
   o += "error = predicted / measured - 1 in the metric's unit (tokens/s for decode); basis: fitted = the preset was\n"
        "calibrated on this network; leave-one-out = refitted without it; prediction = same chip, not fitted on;\n"
        "transfer = another chip's preset, from public memory figures plus one fitted clock.\n";
@@ -154,6 +181,18 @@ std::string corpus_crosscheck_json(const CorpusCrosscheck& c) {
     w.field("entries", uint64_t(errs.size()));
     w.field("median_abs_error_pct", median(errs) * 100);
     w.field("worst_abs_error_pct", *std::max_element(errs.begin(), errs.end()) * 100);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("chip_basis");
+  w.begin_array();
+  for (const ErrorGroup& g : errors_by_chip_and_basis(c)) {
+    w.begin_object();
+    w.field("chip", g.chip);
+    w.field("basis", g.basis);
+    w.field("entries", uint64_t(g.errs.size()));
+    w.field("median_abs_error_pct", median(g.errs) * 100);
+    w.field("worst_abs_error_pct", *std::max_element(g.errs.begin(), g.errs.end()) * 100);
     w.end_object();
   }
   w.end_array();

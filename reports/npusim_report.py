@@ -1044,6 +1044,10 @@ def report_corpus(rep, path, tag):
     d.table(["split", "entries", "median |error| %", "worst |error| %"],
             [[s["split"], str(s["entries"]), fmt(s["median_abs_error_pct"]), fmt(s["worst_abs_error_pct"])]
              for s in c["splits"]])
+    if c.get("chip_basis"):
+        d.table(["chip", "basis", "entries", "median |error| %", "worst |error| %"],
+                [[g["chip"], g["basis"], str(g["entries"]), fmt(g["median_abs_error_pct"]),
+                  fmt(g["worst_abs_error_pct"])] for g in c["chip_basis"]])
     rep.write_csv(f"{tag}_crosscheck_corpus.csv",
                   ["chip", "device", "network", "split", "basis", "unit", "predicted", "measured", "error_pct",
                    "predicted_bound"], table)

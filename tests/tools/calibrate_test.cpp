@@ -241,6 +241,12 @@ TEST_CASE("crosscheck --corpus: every entry, per-split summary, CSV with units i
   REQUIRE_MESSAGE(r.code == 0, r.err);
   CHECK(r.out.find("fit      split: 24 entries") != std::string::npos);
   CHECK(r.out.find("transfer split: 34 entries") != std::string::npos);
+  // Per chip, the transfer predictions apart from the row the clock was fitted on.
+  CHECK(r.out.find("  snapdragon-8gen3   fitted         1 entry,   median |error| 0.0 %") != std::string::npos);
+  CHECK(r.out.find("  snapdragon-8gen3   transfer      14 entries, median |error| ") != std::string::npos);
+  CHECK(r.out.find("  snapdragon-8elite  transfer      18 entries, median |error| ") != std::string::npos);
+  const std::string json = read_file(dir.path("crosscheck_corpus.json"));
+  CHECK(json.find("\"chip_basis\"") != std::string::npos);
   const std::string csv = read_file(dir.path("crosscheck_corpus.csv"));
   CHECK(
       csv.starts_with("chip,device,network,model,family,precision,metric,split,basis,preset,predicted_ms,measured_ms,"
