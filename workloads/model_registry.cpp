@@ -257,13 +257,16 @@ LoadedModel load_whisper(const std::string& name, const ModelOptions& opts) {
 }
 
 // OpenAI CLIP ViT-B/16's two encoders (fixed 77 tokens and 224x224: the position tables are sized so).
-constexpr std::string_view kClipText = "clip-vit-b-16-text-encoder", kClipImage = "clip-vit-b-16-image-encoder";
+constexpr std::string_view kClipText = "clip-vit-b-16-text-encoder", kClipImage = "clip-vit-b-16-image-encoder",
+                           kClipPair = "clip-vit-b-16";
 
 LoadedModel load_openai_clip(const std::string& name, const ModelOptions& opts) {
   if (!opts.phase.empty()) throw InputError("--phase " + opts.phase + ": " + name + " is not an LLM");
   check_dims_used(opts, {"batch"}, name);
   const uint64_t batch = dim_or(opts, "batch", 1);
   const PrecisionSpec p = opts.precision.value_or(PrecisionSpec(Precision::kW8A8));
+  if (name == kClipPair)
+    return LoadedModel{build_openai_clip(batch, p, opts.limits), "openai/CLIP ViT-B/16", openai_clip_pair_notes(batch)};
   const bool text = name == kClipText;
   Graph g = text ? build_openai_clip_text_encoder(batch, p, opts.limits)
                  : build_openai_clip_image_encoder(batch, p, opts.limits);
@@ -278,7 +281,8 @@ LoadedModel load_model_unnamed(const std::string& name_or_path, const ModelOptio
   const std::vector<std::string>& model_dirs = opts.model_dirs;
   if (is_torchvision_model(name_or_path)) return load_torchvision(name_or_path, opts);
   if (is_whisper(name_or_path)) return load_whisper(name_or_path, opts);
-  if (name_or_path == kClipText || name_or_path == kClipImage) return load_openai_clip(name_or_path, opts);
+  if (name_or_path == kClipText || name_or_path == kClipImage || name_or_path == kClipPair)
+    return load_openai_clip(name_or_path, opts);
   for (const Builtin& b : kBuiltins) {
     if (b.name != name_or_path) continue;
     for (const std::string& d : model_dirs) {
@@ -326,7 +330,7 @@ std::vector<std::string> list_models(const std::vector<std::string>& model_dirs)
   for (const Builtin& b : kBuiltins) names.insert(std::string(b.name));
   for (std::string_view n : torchvision_model_names()) names.insert(std::string(n));
   for (std::string_view n : kWhisperNames) names.insert(std::string(n));
-  for (std::string_view n : {kClipText, kClipImage}) names.insert(std::string(n));
+  for (std::string_view n : {kClipText, kClipImage, kClipPair}) names.insert(std::string(n));
   add_yaml_stems(model_dirs, names);
   return std::vector<std::string>(names.begin(), names.end());
 }

@@ -27,10 +27,8 @@ TensorId resblock(GraphBuilder& b, const std::string& p, TensorId x, uint64_t wi
 // features / features.norm(dim=-1): the vector work of an RMS norm without its weight.
 TensorId l2_normalize(GraphBuilder& b, const std::string& name, TensorId x) { return b.rms_norm(name, x, false); }
 
-}  // namespace
-
-Graph build_openai_clip_text_encoder(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits) {
-  GraphBuilder b("openai_clip_text_encoder", precision, limits);
+// The text tower on `b`: [B, 77] token ids -> [B, 512] L2-normalised features.
+TensorId text_tower(GraphBuilder& b, uint64_t batch) {
   TensorId table = b.weight("token_embedding.weight", {kVocab, kTextWidth});
   TensorId x = b.gather("token_embedding", table, {batch, kContext});
   x = b.add("positional_embedding.add", x, b.weight("positional_embedding", {kContext, kTextWidth}));
@@ -40,13 +38,13 @@ Graph build_openai_clip_text_encoder(uint64_t batch, const PrecisionSpec& precis
   x = b.slice("eot_token.select", x, 1, kContext - 1, 1);  // x[arange(B), text.argmax(-1)]
   x = b.reshape("eot_token.flatten", x, {static_cast<int64_t>(batch), static_cast<int64_t>(kTextWidth)});
   x = b.linear("text_projection", x, kEmbed, false);  // x @ text_projection [512, 512]
-  l2_normalize(b, "normalize", x);
-  return b.finish();
+  return l2_normalize(b, "normalize", x);
 }
 
-Graph build_openai_clip_image_encoder(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits) {
+// The image tower on `b`: [B, 3, 224, 224] -> [B, 512] L2-normalised features; `prefix` names
+// its normalisation apart from the text tower's when both are in one graph.
+TensorId image_tower(GraphBuilder& b, uint64_t batch, const std::string& prefix = "") {
   constexpr uint64_t kTokens = (kImage / kPatch) * (kImage / kPatch) + 1;
-  GraphBuilder b("openai_clip_image_encoder", precision, limits);
   TensorId x = b.input("image", {batch, 3, kImage, kImage});
   x = b.conv2d("visual.conv1", x, kVisionWidth, kPatch, kPatch, kPatch, 0, 1, false);
   x = to_tokens(b, "visual.conv1.tokens", x);  // [B, 196, 768]
@@ -61,7 +59,30 @@ Graph build_openai_clip_image_encoder(uint64_t batch, const PrecisionSpec& preci
   x = b.reshape("visual.class_token.flatten", x, {static_cast<int64_t>(batch), static_cast<int64_t>(kVisionWidth)});
   x = b.layer_norm("visual.ln_post", x);
   x = b.linear("visual.proj", x, kEmbed, false);  // x @ proj [768, 512]
-  l2_normalize(b, "normalize", x);
+  return l2_normalize(b, prefix + "normalize", x);
+}
+
+}  // namespace
+
+Graph build_openai_clip_text_encoder(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits) {
+  GraphBuilder b("openai_clip_text_encoder", precision, limits);
+  text_tower(b, batch);
+  return b.finish();
+}
+
+Graph build_openai_clip_image_encoder(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits) {
+  GraphBuilder b("openai_clip_image_encoder", precision, limits);
+  image_tower(b, batch);
+  return b.finish();
+}
+
+Graph build_openai_clip(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits) {
+  GraphBuilder b("openai_clip", precision, limits);
+  TensorId text = text_tower(b, batch);
+  TensorId image = image_tower(b, batch, "visual.");
+  // image_features * logit_scale.exp() @ text_features.t(): the exp of one scalar is folded.
+  image = b.mul("logit_scale.mul", image, b.weight("logit_scale", {1}));
+  b.matmul("logits_per_image", image, text, true);
   return b.finish();
 }
 
@@ -74,6 +95,14 @@ std::vector<std::string> openai_clip_notes(bool text, uint64_t batch) {
   return {"one image encoding: " + b + ", 224x224 RGB image (OpenAI CLIP ViT-B/16)",
           "patch embedding as a 16x16 stride-16 conv without bias; class token joined by a concat; projection of "
           "the class token to 512 and L2 normalisation (counted as a weightless RMS norm)"};
+}
+
+std::vector<std::string> openai_clip_pair_notes(uint64_t batch) {
+  const std::string n = std::to_string(batch), s = batch == 1 ? "" : "s";
+  return {"one image-text similarity as AI Hub's OpenAI-Clip runs it: " + n + " image" + s + " (224x224 RGB) and " +
+              n + " text" + s + " (77 tokens), both towers in one graph (OpenAI CLIP ViT-B/16)",
+          "each tower as clip-vit-b-16-text-encoder / -image-encoder; then image features x exp(logit_scale) "
+          "(the exp of the scalar folded) @ text features^T: [images, texts] logits"};
 }
 
 }  // namespace npusim::workloads

@@ -18,6 +18,11 @@ Graph build_openai_clip_text_encoder(uint64_t batch, const PrecisionSpec& precis
 // Image: [B, 3, 224, 224] -> [B, 512] features.
 Graph build_openai_clip_image_encoder(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits = {});
 
+// Both towers in one graph, as AI Hub's OpenAI-Clip component runs them: [B] images and [B]
+// texts -> [B, B] logits (image features x exp(logit_scale) @ text features^T).
+Graph build_openai_clip(uint64_t batch, const PrecisionSpec& precision, const GraphLimits& limits = {});
+
 std::vector<std::string> openai_clip_notes(bool text, uint64_t batch);
+std::vector<std::string> openai_clip_pair_notes(uint64_t batch);
 
 }  // namespace npusim::workloads

@@ -40,3 +40,25 @@ TEST_CASE("OpenAI CLIP ViT-B/16: shapes, MACs and the registry") {
   CHECK(error_of([&] { load_model("clip-vit-b-16-image-encoder", o); }) ==
         "--dim resolution=336: clip-vit-b-16-image-encoder has no size named 'resolution' (it takes: batch)");
 }
+
+TEST_CASE("OpenAI CLIP ViT-B/16 as AI Hub's OpenAI-Clip: both towers and the similarity in one graph") {
+  // AI Hub's component (qai_hub_models/models/openai_clip/model.py) runs encode_text and
+  // encode_image in one graph and returns exp(logit_scale) * image_features @ text_features.t().
+  Graph text = build_openai_clip_text_encoder(2, Precision::kW8A8);
+  Graph image = build_openai_clip_image_encoder(2, Precision::kW8A8);
+  Graph pair = build_openai_clip(2, Precision::kW8A8);
+  CHECK(pair.param_count() == 149'620'737);  // the checkpoint's count, logit_scale included
+  CHECK(pair.total_macs() == text.total_macs() + image.total_macs() + 2ull * 2 * 512);
+  CHECK(pair.num_ops() == text.num_ops() + image.num_ops() + 2);
+  CHECK(pair.tensor(op_named(pair, "logits_per_image").outputs[0]).shape == Shape{2, 2});
+  CHECK(op_named(pair, "visual.normalize").kind == OpKind::kRmsNorm);
+  CHECK(op_named(pair, "normalize").kind == OpKind::kRmsNorm);
+
+  ModelOptions o;
+  LoadedModel m = load_model("clip-vit-b-16", o);
+  CHECK(m.graph.param_count() == 149'620'737);
+  CHECK(m.graph.tensor(m.graph.find_tensor("image").value()).shape == Shape{1, 3, 224, 224});
+  o.dims = {{"text_tokens", 64}};
+  CHECK(error_of([&] { load_model("clip-vit-b-16", o); }) ==
+        "--dim text_tokens=64: clip-vit-b-16 has no size named 'text_tokens' (it takes: batch)");
+}
