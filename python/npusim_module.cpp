@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -144,7 +146,10 @@ npusim::sim::SweepSpec sweep_spec(const py::object& spec) {
 // A running sweep as a Python iterator: its points run on `jobs` threads in the background
 // (no Python in them) and __next__ yields each point's result line, as a dict, in point order as
 // soon as that point and every one before it are done. At the end `out` (if given) is written as
-// `npusim sweep --out` writes it; an abandoned iterator waits for its points on destruction.
+// `npusim sweep --out` writes it. Ctrl-C while __next__ waits raises KeyboardInterrupt within
+// kSignalPoll plus the points in flight (one per thread); that, or dropping the iterator (break,
+// del, an exception), cancels the sweep: no new point starts, and `out` gets the header and the
+// points done so far in index order, which `npusim sweep --resume` continues.
 class SweepIterator {
  public:
   SweepIterator(npusim::sim::SweepSpec spec, unsigned jobs, std::string out)
@@ -157,22 +162,36 @@ class SweepIterator {
   }
   SweepIterator(const SweepIterator&) = delete;
   SweepIterator& operator=(const SweepIterator&) = delete;
+  // Runs from Python's dealloc (GIL held). The worker is joined before any member it uses dies.
   ~SweepIterator() {
-    if (worker_.joinable()) worker_.join();
+    cancel();
+    if (out_.empty() || written_) return;
+    try {
+      write_out();
+    } catch (const std::exception& e) {
+      // No exception leaves a destructor: reported as Python reports one raised in __del__.
+      PyErr_SetString(PyExc_RuntimeError, npusim::tools::safe_message(e.what()).c_str());
+      py::error_already_set().discard_as_unraisable("npusim.SweepIterator (out=)");
+    }
   }
 
   py::object next() {
+    if (cancel_) throw py::stop_iteration();  // interrupted: ended, as a generator that raised
     std::string line;
-    {
-      py::gil_scoped_release release;
-      std::unique_lock<std::mutex> lock(mutex_);
-      ready_.wait(lock, [&] { return lines_.count(next_) > 0 || finished_; });
-      if (auto it = lines_.find(next_); it != lines_.end()) {
-        line = it->second;
-        // Kept for out= unless there is none: then a yielded line is not held.
-        if (out_.empty()) lines_.erase(it);
-        ++next_;
+    for (bool ready = false; !ready;) {
+      {
+        py::gil_scoped_release release;
+        std::unique_lock<std::mutex> lock(mutex_);
+        ready = ready_.wait_for(lock, kSignalPoll, [&] { return lines_.count(next_) > 0 || finished_; });
+        if (auto it = lines_.find(next_); ready && it != lines_.end()) {
+          line = it->second;
+          // Kept for out= unless there is none: then a yielded line is not held.
+          if (out_.empty()) lines_.erase(it);
+          ++next_;
+        }
       }
+      // Python runs signal handlers only when the main thread asks: here, between waits.
+      if (!ready && PyErr_CheckSignals() != 0) interrupt();
     }
     if (line.empty()) {
       finish();
@@ -182,6 +201,9 @@ class SweepIterator {
   }
 
  private:
+  static constexpr std::chrono::milliseconds kSignalPoll{50};
+  struct Cancelled {};  // thrown from `done` once cancel_ is set: run_sweep then starts no new point
+
   void run(unsigned jobs) {
     try {
       std::vector<uint64_t> todo(spec_.num_points());
@@ -190,10 +212,17 @@ class SweepIterator {
           spec_, todo, workloads_, hw_dirs_, jobs,
           [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
             std::string line = npusim::reports::sweep_point_line(hash_, p, r, error);
-            std::lock_guard<std::mutex> lock(mutex_);
-            lines_.emplace(p.index, std::move(line));
-            ready_.notify_all();
+            {
+              std::lock_guard<std::mutex> lock(mutex_);
+              lines_.emplace(p.index, std::move(line));
+              ready_.notify_all();
+            }
+            // After keeping the point just done; run_sweep drops the other threads' points in flight
+            // (--resume runs them again).
+            if (cancel_) throw Cancelled{};
           });
+    } catch (const Cancelled&) {
+      // A cancelled sweep is not a failure: the points done so far are in lines_.
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       failure_ = std::current_exception();
@@ -203,20 +232,41 @@ class SweepIterator {
     ready_.notify_all();
   }
 
+  // Stops the sweep: no new point starts, the points in flight finish, the worker is joined.
+  void cancel() {
+    cancel_ = true;
+    join();
+  }
+
+  void join() {
+    if (!worker_.joinable()) return;
+    py::gil_scoped_release release;
+    worker_.join();
+  }
+
+  // Ctrl-C in __next__: the sweep is cancelled, `out` written, then KeyboardInterrupt (or what
+  // the signal handler raised) propagates; an error writing `out` is raised instead.
+  [[noreturn]] void interrupt() {
+    py::error_already_set raised;  // fetched: the error indicator is clear meanwhile
+    cancel();
+    if (!out_.empty()) write_out();
+    throw raised;
+  }
+
   // After the last line: the worker's failure, if any, else the results file once.
   void finish() {
-    if (worker_.joinable()) {
-      py::gil_scoped_release release;
-      worker_.join();
-    }
+    join();
     if (failure_) std::rethrow_exception(std::exchange(failure_, nullptr));
-    if (!out_.empty() && !written_) {
-      // The header, then each point's line in index order: what `npusim sweep --out` writes.
-      std::string text = header_;
-      for (const auto& [index, line] : lines_) text += line;
-      npusim::reports::replace_file(out_, text);
-      written_ = true;
-    }
+    if (!out_.empty() && !written_) write_out();
+  }
+
+  // The header, then each done point's line in index order: what `npusim sweep --out` writes,
+  // complete or (cancelled) for `npusim sweep --resume` to continue. Tried once; worker joined.
+  void write_out() {
+    written_ = true;
+    std::string text = header_;
+    for (const auto& [index, line] : lines_) text += line;
+    npusim::reports::replace_file(out_, text);
   }
 
   npusim::sim::SweepSpec spec_;
@@ -230,7 +280,8 @@ class SweepIterator {
   uint64_t next_ = 0;                      // the index __next__ yields next
   bool finished_ = false, written_ = false;
   std::exception_ptr failure_;
-  std::thread worker_;  // last: started once everything it reads exists
+  std::atomic<bool> cancel_{false};  // set by Ctrl-C or the destructor; read by the worker
+  std::thread worker_;               // last: started once everything it reads exists
 };
 
 SweepIterator* sweep(const py::object& spec_or_path, const py::object& jobs, const py::object& engine,
@@ -352,7 +403,10 @@ PYBIND11_MODULE(npusim, m) {
         py::arg("out") = py::none(),
         "Starts a sweep (a file path, YAML text or a dict of the sweep file's keys) on `jobs` threads and "
         "yields its result lines as dicts, in point order, each as soon as it and the points before it are "
-        "done; out='x.jsonl' writes the results file when the last line has been yielded.");
+        "done; out='x.jsonl' writes the results file when the last line has been yielded. Ctrl-C raises "
+        "KeyboardInterrupt within ~0.1 s plus the points in flight (one per thread); dropping the iterator "
+        "(breaking out of `for row in npusim.sweep(...)`, or `del it`) stops the sweep. Either way out= gets "
+        "the points completed so far, and `npusim sweep SPEC --out x.jsonl --resume` continues it.");
   m.def("load_results", &load_results, py::arg("path"),
         "A sweep results file as a pandas DataFrame (one flat row per point; the header in .attrs['header']), "
         "or a list of dicts without pandas.");

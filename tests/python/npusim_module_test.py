@@ -1,15 +1,20 @@
 #!/usr/bin/env python3
 """The Python module against the CLI: run and compare return what `--json` prints, errors carry
-the CLI's message, sweep yields the lines `npusim sweep` writes, load_results builds a
-DataFrame, params() is the parameter table.
+the CLI's message, sweep yields the lines `npusim sweep` writes (and stops on Ctrl-C or break,
+leaving a results file `--resume` continues), load_results builds a DataFrame, params() is the
+parameter table.
 
     npusim_module_test.py NPUSIM_BINARY WORKDIR      (the module on PYTHONPATH)
 """
+import gc
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import npusim
 
@@ -103,6 +108,77 @@ except npusim.Error as e:
     assert "sram.sise: unknown hardware key; did you mean sram.size?" in str(e), str(e)
 else:
     raise AssertionError("a sweep with a misspelt key did not raise")
+
+# Stopping a sweep: 2000 points of about 1.5 ms each take seconds on one thread, while stopping
+# waits only for the points in flight, so a stopped sweep has written far fewer lines than
+# points (without stopping it would write none until all of them had run). Its out= file holds
+# the header and the points done, which `npusim sweep --resume` completes to a full run's lines.
+big = {"name": "py-big", "hw": "tiny-test", "models": ["tiny-block"], "strategies": ["offchip", "fused"],
+       "axes": {"sram.size": [f"{k}KiB" for k in range(32, 82)], "dram.bandwidth": [f"{g}GB/s" for g in range(1, 21)]}}
+big_points = 50 * 20 * 2
+big_spec = os.path.join(work, "big.yaml")
+with open(big_spec, "w") as f:
+    json.dump(big, f)
+
+
+def point_lines(path):
+    with open(path) as f:
+        lines = f.readlines()
+    assert json.loads(lines[0])["header"]["name"] == "py-big", lines[0]
+    return lines[1:]
+
+
+# Ctrl-C: a child Python iterating the sweep gets SIGINT after its first row and ends with
+# KeyboardInterrupt, not after the whole sweep.
+out_int = os.path.join(work, "interrupted.jsonl")
+child_code = f"""
+import npusim
+for i, row in enumerate(npusim.sweep({big!r}, jobs=1, out={out_int!r})):
+    if i == 0:
+        print("first row", flush=True)
+print("all rows", flush=True)
+"""
+env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [os.path.dirname(npusim.__file__),
+                                                                os.environ.get("PYTHONPATH")])))
+child = subprocess.Popen([sys.executable, "-c", child_code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+watchdog = threading.Timer(120, child.kill)  # a safety net against a hang, not a time limit
+watchdog.start()
+try:
+    first = child.stdout.readline()
+    assert first == "first row\n", f"child: {first!r}\n{child.stderr.read()}"
+    sent = time.monotonic()
+    child.send_signal(signal.SIGINT)
+    rest, err = child.communicate()
+    stop_s = time.monotonic() - sent
+finally:
+    watchdog.cancel()
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+assert child.returncode != 0 and "KeyboardInterrupt" in err, f"child: exit {child.returncode}\n{rest}{err}"
+assert "all rows" not in rest, rest
+done = point_lines(out_int)
+indices = [json.loads(line)["index"] for line in done]
+assert 1 <= len(done) < big_points and indices == sorted(set(indices)), (len(done), indices[:10])
+print(f"sweep: Ctrl-C stopped the child {stop_s:.3f} s after SIGINT, {len(done)} of {big_points} points written")
+resumed = cli("sweep", big_spec, "--out", out_int, "--resume", "--quiet", "--jobs", "2").stdout
+assert f"{big_points - len(done)} run now" in resumed and f"{len(done)} already done" in resumed, resumed
+cli("sweep", big_spec, "--out", os.path.join(work, "full.jsonl"), "--quiet", "--jobs", "2")
+full = point_lines(os.path.join(work, "full.jsonl"))
+assert point_lines(out_int) == full, "the interrupted and resumed sweep differs from a full run"
+assert [full[i] for i in indices] == done
+
+# break: the dropped iterator stops its sweep and writes the points done so far.
+out_break = os.path.join(work, "break.jsonl")
+it = npusim.sweep(big, jobs=2, out=out_break)
+for row in it:
+    break
+assert row == json.loads(full[0]) and not os.path.exists(out_break)
+del it
+gc.collect()
+done = point_lines(out_break)
+assert 1 <= len(done) < big_points and all(line in full for line in done), len(done)
 
 # load_results: a DataFrame, one flat row per point, metrics by their vocabulary keys.
 import pandas  # noqa: E402  (Debian python3-pandas)
