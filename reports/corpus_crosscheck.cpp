@@ -128,8 +128,8 @@ std::string corpus_crosscheck_text(const CorpusCrosscheck& c) {
   }
   o += "per chip and basis:\n";
   for (const ErrorGroup& g : errors_by_chip_and_basis(c))
-    o += fmt("  %-18s %-13s %2zu %-8s median |error| %.1f %%, worst |error| %.1f %%\n", g.chip.c_str(),
-             g.basis.c_str(), g.errs.size(), g.errs.size() == 1 ? "entry," : "entries,", median(g.errs) * 100,
+    o += fmt("  %-18s %-13s %2zu %-8s median |error| %.1f %%, worst |error| %.1f %%\n", g.chip.c_str(), g.basis.c_str(),
+             g.errs.size(), g.errs.size() == 1 ? "entry," : "entries,", median(g.errs) * 100,
              *std::max_element(g.errs.begin(), g.errs.end()) * 100);
   o += "error = predicted / measured - 1 in the metric's unit (tokens/s for decode); basis: fitted = the preset was\n"
        "calibrated on this network; leave-one-out = refitted without it; prediction = same chip, not fitted on;\n"

@@ -99,8 +99,8 @@ std::vector<std::string> openai_clip_notes(bool text, uint64_t batch) {
 
 std::vector<std::string> openai_clip_pair_notes(uint64_t batch) {
   const std::string n = std::to_string(batch), s = batch == 1 ? "" : "s";
-  return {"one image-text similarity as AI Hub's OpenAI-Clip runs it: " + n + " image" + s + " (224x224 RGB) and " +
-              n + " text" + s + " (77 tokens), both towers in one graph (OpenAI CLIP ViT-B/16)",
+  return {"one image-text similarity as AI Hub's OpenAI-Clip runs it: " + n + " image" + s + " (224x224 RGB) and " + n +
+              " text" + s + " (77 tokens), both towers in one graph (OpenAI CLIP ViT-B/16)",
           "each tower as clip-vit-b-16-text-encoder / -image-encoder; then image features x exp(logit_scale) "
           "(the exp of the scalar folded) @ text features^T: [images, texts] logits"};
 }
