@@ -329,7 +329,8 @@ std::vector<ParamSpec> build_table() {
   // barrier that synchronises its units between layers, descriptor set-up), independent of
   // the op's size. Exposed time: both engines add it to the op's latency after the op's own
   // pipeline and its overlap with neighbouring ops (cross-op prefetch, boundary overlap) have
-  // been timed, as a stall of the whole NPU at the op's dispatch; it never hides.
+  // been timed, as a stall of the compute units at the op's dispatch; it never hides. The DMA is
+  // not stalled: it goes on prefetching the op's weights into free SRAM meanwhile.
   t.push_back(field<kNumber>(
       "overhead.per_mac_op", Unit::kTime, "0ns", {0, 1e9},
       "fixed cost of each op with MAC work (conv, matmul, attention; with any ops fused into it) that runs as its "

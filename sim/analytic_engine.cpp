@@ -132,14 +132,17 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     r.ops.push_back(std::move(s));
   }
   // Cross-op prefetch: while an op runs, the DMA's idle time loads the next op's weights
-  // into the SRAM that op leaves free, taking that much DRAM time off the next op.
+  // into the SRAM that op leaves free, taking that much DRAM time off the next op. The next
+  // op's fixed cost (its dispatch: added to its latency below, after the overlap) stalls the
+  // compute units, not the DMA, so the window also holds that fixed cost.
   // The op before is the last one with work: ops fused away or views take no time.
   size_t prev_i = 0;
   for (size_t i = 1; i < r.ops.size() && !isolate_ops; ++i) {
     if (r.ops[i - 1].c.latency_s > 0) prev_i = i - 1;
     const OpStats& prev = r.ops[prev_i];
     Counters& c = r.ops[i].c;
-    const double idle_s = std::max(0.0, prev.c.latency_s - prev.c.dram_s);
+    const double idle_s =
+        std::max(0.0, prev.c.latency_s - prev.c.dram_s) + double(op_overhead_ps(schedule.ops[i], hw)) * 1e-12;
     const double free_b =
         double(hw.sram.size_bytes > prev.sram_peak_bytes ? hw.sram.size_bytes - prev.sram_peak_bytes : 0);
     const double pf = std::min({double(c.dram_read_weight_bytes), idle_s * hw.dram.bandwidth_bytes_per_s, free_b});

@@ -10,7 +10,8 @@
 // array, the vector unit (or their sum if they do not overlap) and the SRAM ports. Ops run
 // in order; where an op does not read the previous op's stored output the pipeline runs on
 // across the boundary, and the next op's weights are prefetched into free SRAM while the
-// DMA idles. An op's busy time is its pipelined time (after prefetch); the part of it that
+// DMA idles, which includes that op's fixed cost (a dispatch stalls the compute units, not
+// the DMA). An op's busy time is its pipelined time (after prefetch); the part of it that
 // runs on under the previous op's tail is its overlapped time, the rest its latency, so the
 // ops' latencies sum to the network's. Checked against the SystemC engine
 // (tests/sim/engine_agreement_test.cpp).

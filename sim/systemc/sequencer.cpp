@@ -76,6 +76,16 @@ void Sequencer::loader() {
     loader_started_ = true;
     loader_ev_.notify(sc_core::SC_ZERO_TIME);
     while (prefetch_busy_[i]) wait_for(prefetch_ev_);  // a prefetch chunk still landing
+    if (!isolate_ && i > 0) {
+      // The op's fixed cost (its dispatch: added to its latency after the run, outside this
+      // timeline) stalls the compute units, not the DMA, which goes on fetching the op's
+      // weights at the DRAM's bandwidth meanwhile, up to the prefetch cap.
+      const uint64_t cap = prefetch_cap(i);
+      const double dispatch_bytes =
+          double(op_overhead_ps(schedule_.ops[i], hw_)) * 1e-12 * hw_.dram.bandwidth_bytes_per_s;
+      if (prefetched_bytes[i] < cap)
+        prefetched_bytes[i] += std::min(cap - prefetched_bytes[i], static_cast<uint64_t>(dispatch_bytes));
+    }
     uint64_t credit = prefetched_bytes[i];
     for (const TileStep& t : schedule_.ops[i].steps)
       for (uint64_t rep = 0; rep < t.repeat; ++rep) {
@@ -194,17 +204,25 @@ void Sequencer::storer() {
 // While op i runs, loads op i+1's weights into the SRAM op i leaves free, one chunk at a
 // time and only while the loader waits for a buffer, no DMA channel has work and the DRAM
 // bus is idle, so demand loads wait at most one chunk. Stops when the loader reaches op i+1.
+size_t Sequencer::op_before(size_t j) const {
+  size_t i = j - 1;
+  while (i > 0 && op_tiles_[i] == 0) --i;
+  return i;
+}
+
+uint64_t Sequencer::prefetch_cap(size_t j) const {
+  const uint64_t peak = schedule_.ops[op_before(j)].sram_peak_bytes;
+  return std::min(weight_bytes_[j], hw_.sram.size_bytes > peak ? hw_.sram.size_bytes - peak : 0);
+}
+
 void Sequencer::prefetcher() {
   const size_t n = schedule_.ops.size();
   for (size_t j = 1; j < n; ++j) {
     if (op_tiles_[j] == 0 || weight_bytes_[j] == 0) continue;
-    // The op running while j's weights come in: the last op before j with tiles.
-    size_t i = j - 1;
-    while (i > 0 && op_tiles_[i] == 0) --i;
+    const size_t i = op_before(j);
     while (!loader_started_ || loader_op_ < i) wait_for(loader_ev_);
     if (loader_op_ >= j) continue;
-    const uint64_t peak = schedule_.ops[i].sram_peak_bytes;
-    const uint64_t cap = std::min(weight_bytes_[j], hw_.sram.size_bytes > peak ? hw_.sram.size_bytes - peak : 0);
+    const uint64_t cap = prefetch_cap(j);
     while (prefetched_bytes[j] < cap && loader_op_ < j) {
       if (!loader_blocked_) {
         sc_core::wait(loader_block_ev_ | loader_ev_);

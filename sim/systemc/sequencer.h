@@ -1,7 +1,7 @@
 #pragma once
 // The sequencer: issues every op's tile steps in order over three processes (loader,
 // compute, storer) joined by double buffers, and prefetches the next op's weights into free
-// SRAM while the DMA idles. See systemc_engine.h for the rules it follows.
+// SRAM while the DMA idles and during that op's fixed cost. See systemc_engine.h for the rules it follows.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
@@ -41,6 +41,11 @@ class Sequencer : public sc_core::sc_module {
   void compute();
   void storer();
   void prefetcher();
+  // Weight bytes of op j that may be prefetched: its DRAM weight reads, at most the SRAM the op
+  // running before it (the last one with tiles) leaves free.
+  uint64_t prefetch_cap(size_t j) const;
+  // The op running while op j's weights are prefetched: the last op before j with tiles.
+  size_t op_before(size_t j) const;
   void mark_done(size_t op);
   void mark_started(size_t op) { op_start_ps[op] = std::min(op_start_ps[op], now_ps()); }
   void wait_for(sc_core::sc_event& e) {

@@ -180,8 +180,9 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
     run_info.prefetched_weight_bytes += k.prefetched[i];
   }
   r.latency_ps = prev;
-  // Fixed costs as the analytic engine adds them: a stall of the whole NPU at each op's
-  // dispatch, outside the kernel's clock (the trace shows the kernel's time without them).
+  // Fixed costs as the analytic engine adds them: a stall of the compute units at each op's
+  // dispatch, outside the kernel's clock (the trace shows the kernel's time without them); the
+  // loader credited the DMA's fetches during them to the op's prefetch.
   add_op_overheads(r, schedule, hw);
   finish_run(r, hw, schedule.precision, own_dram_s);
   // The ops track, after finish_run so each span carries the op's bound; its detail pane shows

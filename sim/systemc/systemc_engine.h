@@ -10,7 +10,10 @@
 // load runs ahead of compute only while a buffer is free. Activation, KV and spill reads of
 // an op wait until every earlier op has stored its output; weight reads do not, and the
 // next op's weights are prefetched into the SRAM the running op leaves free while the DRAM
-// would otherwise idle. Fused chains arrive from the mapper as one op's steps.
+// would otherwise idle, and during that op's fixed cost: the fixed costs are added to the ops'
+// latencies after the run (a dispatch stalls the compute units), and the DMA fetches at the
+// DRAM's bandwidth meanwhile, up to the same free SRAM. Fused chains arrive from the mapper as
+// one op's steps.
 //
 // SystemC's kernel is a process global: each run builds a fresh sc_simcontext, and runs are
 // serialised by a mutex, so concurrent callers (sweep threads) wait for each other; run

@@ -103,6 +103,57 @@ TEST_CASE("fixed costs: per vector op, per MAC op and per run, SystemC engine") 
   CHECK(info.end_ps == 300'000);
 }
 
+// Ops 0 and 2 of tiny-block: norm1 (vector, 100 cycles, no DRAM) and conv1 (200 MAC cycles)
+// whose one tile first loads `weight_bytes` of weights: DRAM-bound at tiny-test's 1 B/ns.
+mappers::Schedule vector_then_weights(uint64_t weight_bytes) {
+  mappers::Schedule s = three_ops();
+  s.ops.erase(s.ops.begin() + 1);
+  s.ops[1].steps[0].dram_read_bytes[int(mappers::Traffic::kWeight)] = weight_bytes;
+  s.ops[1].steps[0].sram_write_bytes = weight_bytes;
+  return s;
+}
+
+TEST_CASE("fixed costs stall the compute units, not the DMA: an op's weights stream during its dispatch") {
+  // conv1's 1000 B of weights take 1000 ns; its 50 ns fixed cost (added to its latency after
+  // the run) is 50 ns in which the DMA fetches 50 B more of them into free SRAM, on top of what
+  // it prefetched while norm1 ran. conv1 is bound by its weight stream, so its dispatch costs it
+  // nothing: the network grows by norm1's 7 ns and the 1 us launch alone, in both engines.
+  const workloads::Graph& g = tiny_block().graph;
+  const mappers::Schedule sched = vector_then_weights(1000);
+  for (bool systemc : {false, true}) {
+    CAPTURE(systemc);
+    auto run = [&](const arch::NpuConfig& hw) {
+      return systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
+    };
+    const sim::RunStats a = run(tiny());
+    const sim::RunStats b = run(tiny(kCosts));
+    CHECK(b.prefetched_weight_bytes == a.prefetched_weight_bytes + 50);
+    CHECK(b.ops[1].c.overhead_s == doctest::Approx(50e-9).epsilon(1e-12));  // still its fixed cost
+    CHECK(b.ops[1].exposed_ps == a.ops[1].exposed_ps);
+    CHECK(b.ops[0].exposed_ps == a.ops[0].exposed_ps + 7'000);
+    CHECK(b.latency_ps == a.latency_ps + 7'000 + 1'000'000);
+    // Isolated (no prefetch across ops), each op pays its fixed cost in full.
+    if (!systemc) {
+      const sim::RunStats ai = sim::run_analytic(g, tiny(), sched, true);
+      const sim::RunStats bi = sim::run_analytic(g, tiny(kCosts), sched, true);
+      CHECK(bi.ops[1].exposed_ps == ai.ops[1].exposed_ps + 50'000);
+    }
+  }
+  // A compute-bound op keeps paying: with 10 B of weights conv1's 200 ns of MACs bound it, and
+  // its 50 ns dispatch adds 50 ns.
+  const mappers::Schedule light = vector_then_weights(10);
+  for (bool systemc : {false, true}) {
+    CAPTURE(systemc);
+    auto run = [&](const arch::NpuConfig& hw) {
+      return systemc ? sim::run_systemc(g, hw, light) : sim::run_analytic(g, hw, light);
+    };
+    const sim::RunStats a = run(tiny());
+    const sim::RunStats b = run(tiny(kCosts));
+    CHECK(b.ops[1].exposed_ps == a.ops[1].exposed_ps + 50'000);
+    CHECK(b.latency_ps == a.latency_ps + 57'000 + 1'000'000);
+  }
+}
+
 TEST_CASE("fixed costs are control cycles when overhead.at_frequency is set: they scale with the clock") {
   // Given at 500 MHz, on tiny-test's 1 GHz they take half: 3.5 ns, 25 ns and a 500 ns launch.
   std::vector<std::string> set = kCosts;
@@ -121,9 +172,11 @@ TEST_CASE("fixed costs are control cycles when overhead.at_frequency is set: the
 }
 
 TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a mapped network") {
-  // tiny-block mapped by the real mapper, each strategy, both engines: with the costs set,
-  // every op's latency grows by exactly its fixed cost (views and fused ops pay none, and
-  // overlap with neighbours is unchanged), and the network by those plus the launch.
+  // tiny-block mapped by the real mapper, each strategy, both engines. Ops run isolated (no
+  // overlap or prefetch across ops): with the costs set, every op's latency grows by exactly
+  // its fixed cost (views and fused ops pay none), and the network by those plus the launch.
+  // In a whole run the DMA also prefetches during a dispatch (the test above), so the network
+  // grows by at most that much, and by at least the launch.
   const arch::NpuConfig base = tiny();
   CHECK(base.overhead.per_mac_op_ps == 0);
   CHECK(base.overhead.per_vector_op_ps == 0);
@@ -136,8 +189,10 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       CAPTURE(systemc);
       mappers::Mapper mapper(base);
       const mappers::Schedule sched = mapper.map(g, *st);
-      const sim::RunStats a = systemc ? sim::run_systemc(g, base, sched) : sim::run_analytic(g, base, sched);
-      const sim::RunStats b = systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
+      sim::SystemcOptions iso;
+      iso.isolate_ops = true;
+      const sim::RunStats a = systemc ? sim::run_systemc(g, base, sched, iso) : sim::run_analytic(g, base, sched, true);
+      const sim::RunStats b = systemc ? sim::run_systemc(g, hw, sched, iso) : sim::run_analytic(g, hw, sched, true);
       REQUIRE(a.ops.size() == b.ops.size());
       uint64_t mac_ops = 0, vector_ops = 0, copy_ops = 0;
       for (size_t i = 0; i < a.ops.size(); ++i) {
@@ -168,7 +223,14 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       CHECK(b.overhead_mac_ops == mac_ops);
       CHECK(b.overhead_vector_ops == vector_ops);
       CHECK(b.overhead_copy_ops == copy_ops);
-      CHECK(b.latency_ps == a.latency_ps + mac_ops * 50'000 + vector_ops * 7'000 + copy_ops * 3'000 + 1'000'000);
+      const uint64_t fixed_ps = mac_ops * 50'000 + vector_ops * 7'000 + copy_ops * 3'000;
+      CHECK(b.latency_ps == a.latency_ps + fixed_ps + 1'000'000);
+      const sim::RunStats wa = systemc ? sim::run_systemc(g, base, sched) : sim::run_analytic(g, base, sched);
+      const sim::RunStats wb = systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
+      CHECK(wb.op_overhead_ps == fixed_ps);
+      CHECK(wb.latency_ps <= wa.latency_ps + fixed_ps + 1'000'000);
+      CHECK(wb.latency_ps >= wa.latency_ps + 1'000'000);
+      CHECK(wb.prefetched_weight_bytes >= wa.prefetched_weight_bytes);
     }
 }
 
