@@ -232,7 +232,8 @@ std::string text_report(const sim::RunResult& r, const TextOptions& opts) {
   o << fmt("  DRAM write           %12.3f MB  (activations %.3f, KV cache %.3f, spills %.3f)\n",
            t.dram_write_bytes() / 1e6, t.dram_write_activation_bytes / 1e6, t.dram_write_kv_bytes / 1e6,
            t.dram_write_spill_bytes / 1e6);
-  o << fmt("  weights prefetched   %12.3f MB  (loaded during the previous op and the op's own fixed cost)\n", s.prefetched_weight_bytes / 1e6);
+  o << fmt("  weights prefetched   %12.3f MB  (loaded during the previous op and the op's own fixed cost)\n",
+           s.prefetched_weight_bytes / 1e6);
   o << fmt("  SRAM peak            %12.3f MiB  (resident activations + tile buffers, of %.3f MiB)\n",
            s.sram_peak_bytes / 1048576.0, r.hw.sram.size_bytes / 1048576.0);
   if (r.schedule.resident_activations)
