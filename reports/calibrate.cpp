@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -209,6 +210,7 @@ CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, const 
     models_.push_back(workloads::load_model(e.model, o));
   }
   schedules_.resize(models_.size());
+  for (const auto& m : models_) cost_.push_back(double(m.graph.num_ops()));
 }
 
 CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::vector<workloads::LoadedModel> models,
@@ -216,6 +218,7 @@ CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::v
     : entries_(entries), models_(std::move(models)), strategy_(std::move(strategy)) {
   NPUSIM_ASSERT(models_.size() == entries_.size(), "one model per corpus entry");
   schedules_.resize(models_.size());
+  for (const auto& m : models_) cost_.push_back(double(m.graph.num_ops()));
 }
 
 uint64_t CorpusEvaluator::schedule_reuses() const {
@@ -234,13 +237,20 @@ std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, cons
   // Entries are independent: a few threads, one Simulator each, take the next entry in turn.
   // Each result lands in its entry's slot, so the output does not depend on the thread count.
   std::vector<Prediction> out(which.size());
+  std::vector<size_t> order(which.size());  // positions in `which`, longest entry first
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cost_[which[a]] > cost_[which[b]]; });
   std::atomic<size_t> next{0};
   auto work = [&] {
-    sim::Simulator sim(hw);
-    for (size_t k; (k = next.fetch_add(1)) < which.size();) {
-      const size_t i = which[k];
-      // `which` names each entry once, so one thread at a time uses its cache.
+    sim::RunOptions options;
+    options.keep_schedule = false;  // only the stats are read
+    sim::Simulator sim(hw, options);
+    for (size_t n; (n = next.fetch_add(1)) < which.size();) {
+      const size_t k = order[n], i = which[k];
+      // `which` names each entry once, so one thread at a time uses its cache and cost.
+      const auto t0 = std::chrono::steady_clock::now();
       const sim::RunResult r = sim.run(models_[i], strategy_, &schedules_[i]);
+      cost_[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const double s = r.stats.total.latency_s;
       out[k].value = entries_[i].metric == CorpusMetric::kTokensPerS ? 1.0 / s : s * 1e3;
       out[k].bound = bound_text(r.stats);

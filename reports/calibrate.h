@@ -59,6 +59,10 @@ class CorpusEvaluator {
   // One per entry: points that differ only in keys the mapper does not read (fixed costs, the
   // rate of a precision the network does not use) reuse its schedules instead of mapping again.
   mutable std::vector<sim::ScheduleCache> schedules_;
+  // Per entry: how long its last evaluation took (s; its op count before the first). The
+  // threads take entries longest first, so the big networks do not finish last on one thread.
+  // Wall time only: each result lands in its own slot.
+  mutable std::vector<double> cost_;
 };
 
 struct CalibrationRow {

@@ -73,11 +73,11 @@ uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw
     case OverheadClass::kNone:
       return 0;
     case OverheadClass::kMac:
-      return checked_count(std::round(static_cast<long double>(oh.per_mac_op_ps) * scale), "per-op overhead (ps)");
+      return checked_count(std::round(oh.per_mac_op_ps * scale), "per-op overhead (ps)");
     case OverheadClass::kVector:
-      return checked_count(std::round(static_cast<long double>(oh.per_vector_op_ps) * scale), "per-op overhead (ps)");
+      return checked_count(std::round(oh.per_vector_op_ps * scale), "per-op overhead (ps)");
     case OverheadClass::kCopy:
-      return checked_count(std::round(static_cast<long double>(oh.per_copy_op_ps) * scale), "per-op overhead (ps)");
+      return checked_count(std::round(oh.per_copy_op_ps * scale), "per-op overhead (ps)");
   }
   return 0;
 }

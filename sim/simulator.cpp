@@ -83,7 +83,7 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
     RunStats stats = evaluate(model.graph, *sched, retrace ? nullptr : options_.trace);
     // Best: strictly faster wins, so ties keep the simpler strategy.
     if (!have || stats.total.latency_s < r.stats.total.latency_s) {
-      r.schedule = cache ? *sched : std::move(mapped);
+      if (options_.keep_schedule || retrace) r.schedule = cache ? *sched : std::move(mapped);
       r.stats = std::move(stats);
       have = true;
     }

@@ -42,6 +42,9 @@ struct RunOptions {
   // systemc only: every run of the chosen strategy appends its timeline here (runs laid out
   // one after another). Runs through the SystemC engine are serialised process-wide.
   timing::Trace* trace = nullptr;
+  // false: RunResult::schedule is left empty, for callers that read only the stats (calibrate's
+  // search evaluates thousands of points): it saves a deep copy of the winning schedule per run.
+  bool keep_schedule = true;
 };
 inline constexpr const char* kDefaultEngine = "analytic";
 // Throws UserError naming `what` unless `name` is analytic or systemc.
