@@ -32,10 +32,11 @@ uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw
 enum class OverheadClass { kNone, kMac, kVector, kCopy };
 OverheadClass overhead_class(const mappers::OpSchedule& os);
 
-// Charges every op its fixed cost after the engine has timed it, as a stall of the compute units
-// at the op's dispatch (the engines let the DMA prefetch the op's weights meanwhile): exposed time added to latency and
-// busy time (overlapped unchanged, so the overlap and prefetch the engine found between neighbours stand), in seconds
-// and in ps, and to r.latency_ps. Both engines call it with the ops' times filled in.
+// Charges every op its fixed cost after the engine has timed it, as a stall of the compute
+// units at the op's dispatch (the engines let the DMA prefetch the op's weights meanwhile):
+// exposed time added to latency and busy time (overlapped unchanged, so the overlap and
+// prefetch the engine found between neighbours stand), in seconds and in ps, and to
+// r.latency_ps. Both engines call it with the ops' times filled in.
 void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw);
 
 // Fills bound, energy and utilisation of every op and the totals. The engine has filled each

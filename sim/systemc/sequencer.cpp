@@ -201,9 +201,6 @@ void Sequencer::storer() {
   }
 }
 
-// While op i runs, loads op i+1's weights into the SRAM op i leaves free, one chunk at a
-// time and only while the loader waits for a buffer, no DMA channel has work and the DRAM
-// bus is idle, so demand loads wait at most one chunk. Stops when the loader reaches op i+1.
 size_t Sequencer::op_before(size_t j) const {
   size_t i = j - 1;
   while (i > 0 && op_tiles_[i] == 0) --i;
@@ -215,6 +212,9 @@ uint64_t Sequencer::prefetch_cap(size_t j) const {
   return std::min(weight_bytes_[j], hw_.sram.size_bytes > peak ? hw_.sram.size_bytes - peak : 0);
 }
 
+// While op i runs, loads op i+1's weights into the SRAM op i leaves free, one chunk at a
+// time and only while the loader waits for a buffer, no DMA channel has work and the DRAM
+// bus is idle, so demand loads wait at most one chunk. Stops when the loader reaches op i+1.
 void Sequencer::prefetcher() {
   const size_t n = schedule_.ops.size();
   for (size_t j = 1; j < n; ++j) {

@@ -1,7 +1,8 @@
 #pragma once
 // The sequencer: issues every op's tile steps in order over three processes (loader,
 // compute, storer) joined by double buffers, and prefetches the next op's weights into free
-// SRAM while the DMA idles and during that op's fixed cost. See systemc_engine.h for the rules it follows.
+// SRAM while the DMA idles and during that op's fixed cost. See systemc_engine.h for the rules
+// it follows.
 #include <algorithm>
 #include <cstdint>
 #include <deque>
