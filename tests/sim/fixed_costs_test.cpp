@@ -103,6 +103,15 @@ TEST_CASE("fixed costs: per vector op, per MAC op and per run, SystemC engine") 
   CHECK(info.end_ps == 300'000);
 }
 
+// `sched` on tiny-block in one engine; isolated: every op as if run alone (no overlap or
+// prefetch across ops).
+sim::RunStats run_in(bool systemc, const arch::NpuConfig& hw, const mappers::Schedule& sched, bool isolated = false) {
+  const workloads::Graph& g = tiny_block().graph;
+  sim::SystemcOptions options;
+  options.isolate_ops = isolated;
+  return systemc ? sim::run_systemc(g, hw, sched, options) : sim::run_analytic(g, hw, sched, isolated);
+}
+
 // Ops 0 and 2 of tiny-block: norm1 (vector, 100 cycles, no DRAM) and conv1 (200 MAC cycles)
 // whose one tile first loads `weight_bytes` of weights: DRAM-bound at tiny-test's 1 B/ns.
 mappers::Schedule vector_then_weights(uint64_t weight_bytes) {
@@ -118,15 +127,11 @@ TEST_CASE("fixed costs stall the compute units, not the DMA: an op's weights str
   // the run) is 50 ns in which the DMA fetches 50 B more of them into free SRAM, on top of what
   // it prefetched while norm1 ran. conv1 is bound by its weight stream, so its dispatch costs it
   // nothing: the network grows by norm1's 7 ns and the 1 us launch alone, in both engines.
-  const workloads::Graph& g = tiny_block().graph;
   const mappers::Schedule sched = vector_then_weights(1000);
   for (bool systemc : {false, true}) {
     CAPTURE(systemc);
-    auto run = [&](const arch::NpuConfig& hw) {
-      return systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
-    };
-    const sim::RunStats a = run(tiny());
-    const sim::RunStats b = run(tiny(kCosts));
+    const sim::RunStats a = run_in(systemc, tiny(), sched);
+    const sim::RunStats b = run_in(systemc, tiny(kCosts), sched);
     CHECK(b.prefetched_weight_bytes == a.prefetched_weight_bytes + 50);
     CHECK(b.ops[1].c.overhead_s == doctest::Approx(50e-9).epsilon(1e-12));  // still its fixed cost
     CHECK(b.ops[1].exposed_ps == a.ops[1].exposed_ps);
@@ -134,8 +139,8 @@ TEST_CASE("fixed costs stall the compute units, not the DMA: an op's weights str
     CHECK(b.latency_ps == a.latency_ps + 7'000 + 1'000'000);
     // Isolated (no prefetch across ops), each op pays its fixed cost in full.
     if (!systemc) {
-      const sim::RunStats ai = sim::run_analytic(g, tiny(), sched, true);
-      const sim::RunStats bi = sim::run_analytic(g, tiny(kCosts), sched, true);
+      const sim::RunStats ai = run_in(false, tiny(), sched, true);
+      const sim::RunStats bi = run_in(false, tiny(kCosts), sched, true);
       CHECK(bi.ops[1].exposed_ps == ai.ops[1].exposed_ps + 50'000);
     }
   }
@@ -144,11 +149,8 @@ TEST_CASE("fixed costs stall the compute units, not the DMA: an op's weights str
   const mappers::Schedule light = vector_then_weights(10);
   for (bool systemc : {false, true}) {
     CAPTURE(systemc);
-    auto run = [&](const arch::NpuConfig& hw) {
-      return systemc ? sim::run_systemc(g, hw, light) : sim::run_analytic(g, hw, light);
-    };
-    const sim::RunStats a = run(tiny());
-    const sim::RunStats b = run(tiny(kCosts));
+    const sim::RunStats a = run_in(systemc, tiny(), light);
+    const sim::RunStats b = run_in(systemc, tiny(kCosts), light);
     CHECK(b.ops[1].exposed_ps == a.ops[1].exposed_ps + 50'000);
     CHECK(b.latency_ps == a.latency_ps + 57'000 + 1'000'000);
   }
@@ -189,10 +191,8 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       CAPTURE(systemc);
       mappers::Mapper mapper(base);
       const mappers::Schedule sched = mapper.map(g, *st);
-      sim::SystemcOptions iso;
-      iso.isolate_ops = true;
-      const sim::RunStats a = systemc ? sim::run_systemc(g, base, sched, iso) : sim::run_analytic(g, base, sched, true);
-      const sim::RunStats b = systemc ? sim::run_systemc(g, hw, sched, iso) : sim::run_analytic(g, hw, sched, true);
+      const sim::RunStats a = run_in(systemc, base, sched, true);
+      const sim::RunStats b = run_in(systemc, hw, sched, true);
       REQUIRE(a.ops.size() == b.ops.size());
       uint64_t mac_ops = 0, vector_ops = 0, copy_ops = 0;
       for (size_t i = 0; i < a.ops.size(); ++i) {
@@ -225,8 +225,8 @@ TEST_CASE("fixed costs: zero by default, and each op pays exactly its own on a m
       CHECK(b.overhead_copy_ops == copy_ops);
       const uint64_t fixed_ps = mac_ops * 50'000 + vector_ops * 7'000 + copy_ops * 3'000;
       CHECK(b.latency_ps == a.latency_ps + fixed_ps + 1'000'000);
-      const sim::RunStats wa = systemc ? sim::run_systemc(g, base, sched) : sim::run_analytic(g, base, sched);
-      const sim::RunStats wb = systemc ? sim::run_systemc(g, hw, sched) : sim::run_analytic(g, hw, sched);
+      const sim::RunStats wa = run_in(systemc, base, sched);
+      const sim::RunStats wb = run_in(systemc, hw, sched);
       CHECK(wb.op_overhead_ps == fixed_ps);
       CHECK(wb.latency_ps <= wa.latency_ps + fixed_ps + 1'000'000);
       CHECK(wb.latency_ps >= wa.latency_ps + 1'000'000);
