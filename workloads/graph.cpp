@@ -60,18 +60,19 @@ Graph GraphBuilder::finish() {
   g.name_ = name_;
   g.precision_ = precision_;
   g.folded_ = std::move(folded_);
-  g.g_ = BoostGraph(ops_.size());
-  for (OpId i = 0; i < ops_.size(); ++i) g.g_[i] = std::move(ops_[i]);
-  for (OpId i = 0; i < g.num_ops(); ++i)
-    for (TensorId t : g.g_[i].inputs)
-      if (producer_[t] != kNoOp) boost::add_edge(producer_[t], i, TensorEdge{t}, g.g_);
+  auto built = std::make_shared<BoostGraph>(ops_.size());
+  BoostGraph& bg = *built;
+  for (OpId i = 0; i < ops_.size(); ++i) bg[i] = std::move(ops_[i]);
+  const size_t n = ops_.size();
+  for (OpId i = 0; i < n; ++i)
+    for (TensorId t : bg[i].inputs)
+      if (producer_[t] != kNoOp) boost::add_edge(producer_[t], i, TensorEdge{t}, bg);
   // Kahn's algorithm over the Boost graph's edges, always taking the ready op added first:
   // builders add ops in execution order, so chains (conv -> norm -> act -> conv) stay
   // adjacent and inputs-only ops (cross-attention K/V projections) run where the model runs
   // them instead of all at the start, which keeps activation lifetimes the real ones.
-  const size_t n = g.num_ops();
   std::vector<uint32_t> indegree(n, 0);
-  for (auto [e, end] = boost::edges(g.g_); e != end; ++e) indegree[boost::target(*e, g.g_)]++;
+  for (auto [e, end] = boost::edges(bg); e != end; ++e) indegree[boost::target(*e, bg)]++;
   std::priority_queue<OpId, std::vector<OpId>, std::greater<OpId>> ready;
   for (OpId i = 0; i < n; ++i)
     if (indegree[i] == 0) ready.push(i);
@@ -80,15 +81,16 @@ Graph GraphBuilder::finish() {
     OpId v = ready.top();
     ready.pop();
     g.topo_.push_back(v);
-    for (auto [e, end] = boost::out_edges(v, g.g_); e != end; ++e)
-      if (--indegree[boost::target(*e, g.g_)] == 0) ready.push(static_cast<OpId>(boost::target(*e, g.g_)));
+    for (auto [e, end] = boost::out_edges(v, bg); e != end; ++e)
+      if (--indegree[boost::target(*e, bg)] == 0) ready.push(static_cast<OpId>(boost::target(*e, bg)));
   }
   if (g.topo_.size() != n) throw InputError("graph '" + name_ + "' has a cycle: it is not a DAG");
   g.view_.assign(n, 0);
   for (OpId i = 0; i < n; ++i) {
-    g.view_[i] = g.g_[i].kind == OpKind::kReshape || slice_read_in_place(g.g_, tensors_, i);
-    if (g.view_[i]) g.g_[i].moved_bytes = 0;
+    g.view_[i] = bg[i].kind == OpKind::kReshape || slice_read_in_place(bg, tensors_, i);
+    if (g.view_[i]) bg[i].moved_bytes = 0;
   }
+  g.g_ = std::move(built);
   g.tensors_ = std::move(tensors_);
   g.producer_ = std::move(producer_);
   ops_.clear();
@@ -109,14 +111,15 @@ std::vector<TensorLiveness> Graph::liveness() const {
     live[t].last = live[t].first;
   }
   // Produced tensors: their consumers are the targets of the producer's out-edges.
-  for (auto [e, end] = boost::edges(g_); e != end; ++e) {
-    TensorId t = g_[*e].tensor;
-    live[t].last = std::max(live[t].last, pos[boost::target(*e, g_)]);
+  const BoostGraph& bg = *g_;
+  for (auto [e, end] = boost::edges(bg); e != end; ++e) {
+    TensorId t = bg[*e].tensor;
+    live[t].last = std::max(live[t].last, pos[boost::target(*e, bg)]);
     consumed[t] = true;
   }
   // Graph inputs and weights have no producer vertex, so their uses are read off each op.
-  for (auto [v, end] = boost::vertices(g_); v != end; ++v) {
-    for (TensorId t : g_[*v].inputs) {
+  for (auto [v, end] = boost::vertices(bg); v != end; ++v) {
+    for (TensorId t : bg[*v].inputs) {
       if (!live[t].graph_input) continue;
       live[t].first = std::min(live[t].first, pos[*v]);
       live[t].last = consumed[t] ? std::max(live[t].last, pos[*v]) : pos[*v];
@@ -154,8 +157,8 @@ OperandBytes Graph::operand_bytes(OpId id) const {
 
 uint64_t Graph::total_macs() const {
   uint64_t total = 0;
-  for (auto [v, end] = boost::vertices(g_); v != end; ++v) {
-    auto s = checked_add(total, g_[*v].macs);
+  for (auto [v, end] = boost::vertices(*g_); v != end; ++v) {
+    auto s = checked_add(total, (*g_)[*v].macs);
     if (!s) throw InputError("graph '" + name_ + "': total MAC count overflows 64 bits");
     total = *s;
   }

@@ -3,6 +3,7 @@
 // tensor flowing from producer to consumer. Immutable once built by GraphBuilder.
 #include <boost/graph/adjacency_list.hpp>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -52,13 +53,13 @@ class Graph {
   const std::string& name() const { return name_; }
   Precision precision() const { return precision_.base; }
   const PrecisionSpec& precision_spec() const { return precision_; }
-  size_t num_ops() const { return boost::num_vertices(g_); }
-  const Op& op(OpId id) const { return g_[id]; }
+  size_t num_ops() const { return boost::num_vertices(*g_); }
+  const Op& op(OpId id) const { return (*g_)[id]; }
   const Tensor& tensor(TensorId id) const { return tensors_.at(id); }
   const std::vector<Tensor>& tensors() const { return tensors_; }
   // The op that produces `t`, or kNoOp for graph inputs and weights.
   OpId producer(TensorId t) const { return producer_.at(t); }
-  const BoostGraph& boost_graph() const { return g_; }
+  const BoostGraph& boost_graph() const { return *g_; }
 
   // Ops in a topological order: among ready ops, the one added first (builder order).
   const std::vector<OpId>& topological_order() const { return topo_; }
@@ -88,7 +89,10 @@ class Graph {
   std::string name_;
   std::vector<std::string> folded_;
   PrecisionSpec precision_;
-  BoostGraph g_;
+  // Shared and immutable once built: Boost 1.74's adjacency_list has no move constructor (its
+  // swap copies too), so a Graph holding it by value copied every op on each move; a copied
+  // Graph shares the ops it cannot change.
+  std::shared_ptr<const BoostGraph> g_ = std::make_shared<const BoostGraph>();
   std::vector<Tensor> tensors_;
   std::vector<OpId> producer_;
   std::vector<OpId> topo_;

@@ -83,6 +83,27 @@ TEST_CASE("MAC and vector counts of every op kind, by hand") {
   CHECK(gr.total_macs() == 2592 + 5120 + 7680 + 7680 + 360);
 }
 
+TEST_CASE("moving or copying a graph does not copy its ops") {
+  // Boost 1.74's adjacency_list has no move constructor: a Graph holding it by value copied
+  // every op on each move (a 100k-op YAML graph: tens of MB allocated again per move).
+  GraphBuilder b("t", Precision::kW8A8);
+  TensorId x = b.input("x", {1, 4, 8, 8});
+  b.conv2d("conv", b.conv2d("conv0", x, 8, 3, 3, 1, 1), 16, 3, 3, 1, 1);
+  Graph g = b.finish();
+  const Op* first = &g.op(0);
+  Graph moved = std::move(g);
+  CHECK(&moved.op(0) == first);
+  Graph copy = moved;  // the ops are immutable once built, so a copy shares them
+  CHECK(&copy.op(0) == first);
+  CHECK(copy.num_ops() == 2);
+  CHECK(copy.op(1).name == "conv");
+  Graph assigned;
+  CHECK(assigned.num_ops() == 0);
+  assigned = std::move(copy);
+  CHECK(&assigned.op(1) == &moved.op(1));
+  CHECK(assigned.total_macs() == moved.total_macs());
+}
+
 TEST_CASE("liveness over a skip connection") {
   // conv_in -> down -> mid -> up(concat with conv_in's output) : conv_in's output is the
   // skip tensor and must stay live from op 0 to the concat.
