@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
@@ -148,8 +148,9 @@ npusim::sim::SweepSpec sweep_spec(const py::object& spec) {
 // soon as that point and every one before it are done. At the end `out` (if given) is written as
 // `npusim sweep --out` writes it. Ctrl-C while __next__ waits raises KeyboardInterrupt within
 // kSignalPoll plus the points in flight (one per thread); that, or dropping the iterator (break,
-// del, an exception), cancels the sweep: no new point starts, and `out` gets the header and the
-// points done so far in index order, which `npusim sweep --resume` continues.
+// del, an exception), cancels the sweep: no new point starts, the points in flight finish, and
+// `out` gets the header and the points done, a prefix of the sweep in index order, which
+// `npusim sweep --resume` continues.
 class SweepIterator {
  public:
   SweepIterator(npusim::sim::SweepSpec spec, unsigned jobs, std::string out)
@@ -176,7 +177,7 @@ class SweepIterator {
   }
 
   py::object next() {
-    if (cancel_) throw py::stop_iteration();  // interrupted: ended, as a generator that raised
+    if (stop_.stop_requested()) throw py::stop_iteration();  // interrupted: ended
     std::string line;
     for (bool ready = false; !ready;) {
       {
@@ -202,7 +203,6 @@ class SweepIterator {
 
  private:
   static constexpr std::chrono::milliseconds kSignalPoll{50};
-  struct Cancelled {};  // thrown from `done` once cancel_ is set: run_sweep then starts no new point
 
   void run(unsigned jobs) {
     try {
@@ -212,17 +212,11 @@ class SweepIterator {
           spec_, todo, workloads_, hw_dirs_, jobs,
           [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
             std::string line = npusim::reports::sweep_point_line(hash_, p, r, error);
-            {
-              std::lock_guard<std::mutex> lock(mutex_);
-              lines_.emplace(p.index, std::move(line));
-              ready_.notify_all();
-            }
-            // After keeping the point just done; run_sweep drops the other threads' points in flight
-            // (--resume runs them again).
-            if (cancel_) throw Cancelled{};
-          });
-    } catch (const Cancelled&) {
-      // A cancelled sweep is not a failure: the points done so far are in lines_.
+            std::lock_guard<std::mutex> lock(mutex_);
+            lines_.emplace(p.index, std::move(line));
+            ready_.notify_all();
+          },
+          stop_.get_token());  // a cancelled run_sweep returns normally, its points in flight kept
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       failure_ = std::current_exception();
@@ -234,7 +228,7 @@ class SweepIterator {
 
   // Stops the sweep: no new point starts, the points in flight finish, the worker is joined.
   void cancel() {
-    cancel_ = true;
+    stop_.request_stop();
     join();
   }
 
@@ -280,8 +274,8 @@ class SweepIterator {
   uint64_t next_ = 0;                      // the index __next__ yields next
   bool finished_ = false, written_ = false;
   std::exception_ptr failure_;
-  std::atomic<bool> cancel_{false};  // set by Ctrl-C or the destructor; read by the worker
-  std::thread worker_;               // last: started once everything it reads exists
+  std::stop_source stop_;  // requested by Ctrl-C or the destructor; run_sweep reads its token
+  std::thread worker_;     // last: started once everything it reads exists
 };
 
 SweepIterator* sweep(const py::object& spec_or_path, const py::object& jobs, const py::object& engine,
@@ -405,8 +399,9 @@ PYBIND11_MODULE(npusim, m) {
         "yields its result lines as dicts, in point order, each as soon as it and the points before it are "
         "done; out='x.jsonl' writes the results file when the last line has been yielded. Ctrl-C raises "
         "KeyboardInterrupt within ~0.1 s plus the points in flight (one per thread); dropping the iterator "
-        "(breaking out of `for row in npusim.sweep(...)`, or `del it`) stops the sweep. Either way out= gets "
-        "the points completed so far, and `npusim sweep SPEC --out x.jsonl --resume` continues it.");
+        "(breaking out of `for row in npusim.sweep(...)`, or `del it`) stops the sweep. Either way the points "
+        "in flight finish, out= gets the points completed so far, and `npusim sweep SPEC --out x.jsonl --resume` "
+        "continues it.");
   m.def("load_results", &load_results, py::arg("path"),
         "A sweep results file as a pandas DataFrame (one flat row per point; the header in .attrs['header']), "
         "or a list of dicts without pandas.");
