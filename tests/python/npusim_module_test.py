@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The Python module against the CLI: run and compare return what `--json` prints, errors carry
-the CLI's message, sweep yields the lines `npusim sweep` writes (and stops on Ctrl-C or break,
-leaving a results file `--resume` continues), load_results builds a DataFrame, params() is the
-parameter table.
+the CLI's message, sweep yields the lines `npusim sweep` writes (and stops on Ctrl-C, break,
+close() or leaving a `with` block, leaving a results file `--resume` continues), load_results
+builds a DataFrame, params() is the parameter table.
 
     npusim_module_test.py NPUSIM_BINARY WORKDIR      (the module on PYTHONPATH)
 """
@@ -198,15 +198,68 @@ del it
 gc.collect()
 stopped_lines(out_break, [row])
 
+# close(): as a generator's. It stops the sweep and writes out= at once; after it next() ends the
+# iteration; a second close() does nothing (it does not write the file again).
+out_close = os.path.join(work, "close.jsonl")
+it = npusim.sweep(big, jobs=2, out=out_close)
+first = next(it)
+assert not os.path.exists(out_close)
+it.close()
+stopped_lines(out_close, [first])
+os.replace(out_close, out_close + ".kept")
+it.close()
+assert not os.path.exists(out_close), "a second close() wrote out= again"
+os.replace(out_close + ".kept", out_close)
+for _ in range(2):
+    try:
+        next(it)
+    except StopIteration:
+        pass
+    else:
+        raise AssertionError("next() after close() did not raise StopIteration")
+assert list(it) == []
+resume_completes(out_close)
+
+# close() on another thread while this one iterates: the iteration ends after the rows done by
+# then, out= is written once and holds them.
+out_thread = os.path.join(work, "thread.jsonl")
+it = npusim.sweep(big, jobs=2, out=out_thread)
+seen = [next(it)]
+closer = threading.Thread(target=it.close)
+closer.start()
+seen += list(it)
+closer.join()
+assert [r["index"] for r in seen] == list(range(len(seen))), [r["index"] for r in seen][:10]
+stopped_lines(out_thread, seen)
+
+# with: leaving the block closes the iterator, whether normally or by an exception, which
+# propagates. `it` still refers to the iterator, so its destructor has not run.
+out_with = os.path.join(work, "with.jsonl")
+with npusim.sweep(big, jobs=2, out=out_with) as it:
+    assert isinstance(it, npusim.SweepIterator)
+    first = next(it)
+stopped_lines(out_with, [first])
+assert next(it, None) is None, "the iterator yields after its with block"
+out_raise = os.path.join(work, "with_raise.jsonl")
+try:
+    with npusim.sweep(big, jobs=2, out=out_raise) as it:
+        first = next(it)
+        raise LookupError("raised in the block")
+except LookupError as e:
+    assert str(e) == "raised in the block", e
+else:
+    raise AssertionError("the with block swallowed the exception")
+stopped_lines(out_raise, [first])
+assert next(it, None) is None, "the iterator yields after its with block"
+resume_completes(out_raise)
+
 # Four threads stopped after a few rows, several times: each time the points the other threads
 # had in flight are written, with the rows yielded (they used to be dropped, leaving a gap most
 # times, for --resume to run again).
-for rows_before_stop in range(1, 6):
-    out_jobs = os.path.join(work, f"jobs4_{rows_before_stop}.jsonl")
-    it = npusim.sweep(big, jobs=4, out=out_jobs)
-    seen = [next(it) for _ in range(rows_before_stop)]
-    del it
-    gc.collect()
+for rows_before_close in range(1, 6):
+    out_jobs = os.path.join(work, f"jobs4_{rows_before_close}.jsonl")
+    with npusim.sweep(big, jobs=4, out=out_jobs) as it:
+        seen = [next(it) for _ in range(rows_before_close)]
     stopped_lines(out_jobs, seen)
 
 # load_results: a DataFrame, one flat row per point, metrics by their vocabulary keys.
