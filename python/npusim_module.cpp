@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -17,6 +16,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <utility>
@@ -147,9 +147,11 @@ npusim::sim::SweepSpec sweep_spec(const py::object& spec) {
 // (no Python in them) and __next__ yields each point's result line, as a dict, in point order as
 // soon as that point and every one before it are done. At the end `out` (if given) is written as
 // `npusim sweep --out` writes it. Ctrl-C while __next__ waits raises KeyboardInterrupt within
-// kSignalPoll plus the points in flight (one per thread); that, or dropping the iterator (break,
-// del, an exception), cancels the sweep: no new point starts, and `out` gets the header and the
-// points done so far in index order, which `npusim sweep --resume` continues.
+// kSignalPoll plus the points in flight (one per thread); that, close() (also on leaving a `with`
+// block), or dropping the iterator (break, del, an exception) cancels the sweep: no new point
+// starts, the points in flight finish, and `out` gets the header and the points done, a prefix of
+// the sweep in index order, which `npusim sweep --resume` continues. After that __next__ raises
+// StopIteration, as a closed generator's does.
 class SweepIterator {
  public:
   SweepIterator(npusim::sim::SweepSpec spec, unsigned jobs, std::string out)
@@ -164,10 +166,8 @@ class SweepIterator {
   SweepIterator& operator=(const SweepIterator&) = delete;
   // Runs from Python's dealloc (GIL held). The worker is joined before any member it uses dies.
   ~SweepIterator() {
-    cancel();
-    if (out_.empty() || written_) return;
     try {
-      write_out();
+      close();
     } catch (const std::exception& e) {
       // No exception leaves a destructor: reported as Python reports one raised in __del__.
       PyErr_SetString(PyExc_RuntimeError, npusim::tools::safe_message(e.what()).c_str());
@@ -175,8 +175,15 @@ class SweepIterator {
     }
   }
 
+  // Cancels the sweep, joins the worker and writes `out` (points done so far) unless it was
+  // written; an error writing it is raised, once. Idempotent, as a generator's close().
+  void close() {
+    cancel();
+    if (!out_.empty() && !written_) write_out();
+  }
+
   py::object next() {
-    if (cancel_) throw py::stop_iteration();  // interrupted: ended, as a generator that raised
+    if (stop_.stop_requested()) throw py::stop_iteration();  // closed or interrupted: ended
     std::string line;
     for (bool ready = false; !ready;) {
       {
@@ -202,7 +209,6 @@ class SweepIterator {
 
  private:
   static constexpr std::chrono::milliseconds kSignalPoll{50};
-  struct Cancelled {};  // thrown from `done` once cancel_ is set: run_sweep then starts no new point
 
   void run(unsigned jobs) {
     try {
@@ -212,17 +218,11 @@ class SweepIterator {
           spec_, todo, workloads_, hw_dirs_, jobs,
           [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult* r, const std::string& error) {
             std::string line = npusim::reports::sweep_point_line(hash_, p, r, error);
-            {
-              std::lock_guard<std::mutex> lock(mutex_);
-              lines_.emplace(p.index, std::move(line));
-              ready_.notify_all();
-            }
-            // After keeping the point just done; run_sweep drops the other threads' points in flight
-            // (--resume runs them again).
-            if (cancel_) throw Cancelled{};
-          });
-    } catch (const Cancelled&) {
-      // A cancelled sweep is not a failure: the points done so far are in lines_.
+            std::lock_guard<std::mutex> lock(mutex_);
+            lines_.emplace(p.index, std::move(line));
+            ready_.notify_all();
+          },
+          stop_.get_token());  // a cancelled run_sweep returns normally, its points in flight kept
     } catch (...) {
       std::lock_guard<std::mutex> lock(mutex_);
       failure_ = std::current_exception();
@@ -234,22 +234,22 @@ class SweepIterator {
 
   // Stops the sweep: no new point starts, the points in flight finish, the worker is joined.
   void cancel() {
-    cancel_ = true;
+    stop_.request_stop();
     join();
   }
 
+  // Once, whoever asks first (close() on another Python thread while __next__ finishes); the
+  // others wait for it. Without the GIL, which the worker does not need but other waiters hold.
   void join() {
-    if (!worker_.joinable()) return;
     py::gil_scoped_release release;
-    worker_.join();
+    std::call_once(joined_, [this] { worker_.join(); });
   }
 
-  // Ctrl-C in __next__: the sweep is cancelled, `out` written, then KeyboardInterrupt (or what
-  // the signal handler raised) propagates; an error writing `out` is raised instead.
+  // Ctrl-C in __next__: the sweep is closed, then KeyboardInterrupt (or what the signal handler
+  // raised) propagates; an error writing `out` is raised instead.
   [[noreturn]] void interrupt() {
     py::error_already_set raised;  // fetched: the error indicator is clear meanwhile
-    cancel();
-    if (!out_.empty()) write_out();
+    close();
     throw raised;
   }
 
@@ -280,8 +280,9 @@ class SweepIterator {
   uint64_t next_ = 0;                      // the index __next__ yields next
   bool finished_ = false, written_ = false;
   std::exception_ptr failure_;
-  std::atomic<bool> cancel_{false};  // set by Ctrl-C or the destructor; read by the worker
-  std::thread worker_;               // last: started once everything it reads exists
+  std::stop_source stop_;  // requested by close(), Ctrl-C or the destructor; run_sweep reads its token
+  std::once_flag joined_;
+  std::thread worker_;  // last: started once everything it reads exists
 };
 
 SweepIterator* sweep(const py::object& spec_or_path, const py::object& jobs, const py::object& engine,
@@ -396,16 +397,31 @@ PYBIND11_MODULE(npusim, m) {
         py::arg("layers") = py::none(),
         "As `npusim compare --json`: strategies on one hw, or one strategy on a list of hw "
         "(hw=['a', 'b']); returns a dict.");
-  py::class_<SweepIterator>(m, "SweepIterator", "The result lines of a running sweep, in point order.")
+  py::class_<SweepIterator>(m, "SweepIterator",
+                            "The result lines of a running sweep, in point order. A context manager: "
+                            "`with npusim.sweep(...) as it:` closes it on leaving the block.")
       .def("__iter__", [](py::object self) { return self; })
-      .def("__next__", &SweepIterator::next);
+      .def("__next__", &SweepIterator::next)
+      .def("close", &SweepIterator::close,
+           "Stops the sweep as a generator's close() does: no new point starts, the points in flight finish, "
+           "out= gets the points done so far (for `npusim sweep --resume`), and next() raises StopIteration. "
+           "Calling it again does nothing.")
+      .def("__enter__", [](py::object self) { return self; })
+      .def(
+          "__exit__",
+          [](SweepIterator& self, const py::args&) {
+            self.close();
+            return false;  // an exception raised in the block propagates
+          },
+          "Calls close(); an exception raised in the block propagates.");
   m.def("sweep", &sweep, py::arg("spec"), py::kw_only(), py::arg("jobs") = py::none(), py::arg("engine") = py::none(),
         py::arg("out") = py::none(),
         "Starts a sweep (a file path, YAML text or a dict of the sweep file's keys) on `jobs` threads and "
         "yields its result lines as dicts, in point order, each as soon as it and the points before it are "
         "done; out='x.jsonl' writes the results file when the last line has been yielded. Ctrl-C raises "
-        "KeyboardInterrupt within ~0.1 s plus the points in flight (one per thread); dropping the iterator "
-        "(breaking out of `for row in npusim.sweep(...)`, or `del it`) stops the sweep. Either way out= gets "
+        "KeyboardInterrupt within ~0.1 s plus the points in flight (one per thread); it.close(), leaving "
+        "`with npusim.sweep(...) as it:`, or dropping the iterator (breaking out of `for row in "
+        "npusim.sweep(...)`, or `del it`) stops the sweep. Either way the points in flight finish, out= gets "
         "the points completed so far, and `npusim sweep SPEC --out x.jsonl --resume` continues it.");
   m.def("load_results", &load_results, py::arg("path"),
         "A sweep results file as a pandas DataFrame (one flat row per point; the header in .attrs['header']), "

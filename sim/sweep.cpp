@@ -95,14 +95,14 @@ void check_sweep_engine(const std::string& engine, const std::string& where) {
 
 void run_sweep(const SweepSpec& spec, const std::vector<uint64_t>& todo,
                const std::map<std::string, workloads::Workload>& workloads, const std::vector<std::string>& hw_dirs,
-               unsigned jobs, const SweepDone& done) {
+               unsigned jobs, const SweepDone& done, std::stop_token stop) {
   check_sweep_engine(spec.engine, spec.file + ": ");
   std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
+  std::atomic<bool> failed{false};
   std::mutex lock;
   std::exception_ptr failure;  // from `done` (e.g. the results file cannot be written)
   auto worker = [&] {
-    while (!stop) {
+    while (!failed && !stop.stop_requested()) {
       const size_t i = next++;
       if (i >= todo.size()) return;
       const SweepPoint p = sweep_point(spec, todo[i]);
@@ -122,12 +122,12 @@ void run_sweep(const SweepSpec& spec, const std::vector<uint64_t>& todo,
         error = std::string("internal error: ") + e.what();
       }
       std::lock_guard<std::mutex> g(lock);
-      if (stop) return;
+      if (failed) return;
       try {
         done(p, error.empty() ? &r : nullptr, error);
       } catch (...) {
         failure = std::current_exception();
-        stop = true;
+        failed = true;
       }
     }
   };

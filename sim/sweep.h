@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -88,10 +89,13 @@ struct Shard {
 // Runs `todo` (point indices) on `jobs` threads. Each point loads its hardware (base + the
 // point's overrides) and runs its model's workload on a fresh Simulator. `done(point, result,
 // error)` is called once per point, one call at a time (under a lock), as soon as the point
-// finishes: `result` is null and `error` says why when the point failed.
+// finishes: `result` is null and `error` says why when the point failed. Once `stop` is
+// requested no new point starts, the points in flight still finish and reach `done`, and
+// run_sweep returns normally: the points reported are then a prefix of `todo`. If `done` throws,
+// the points in flight are dropped and the exception is rethrown.
 using SweepDone = std::function<void(const SweepPoint&, const WorkloadResult*, const std::string& error)>;
 void run_sweep(const SweepSpec& spec, const std::vector<uint64_t>& todo,
                const std::map<std::string, workloads::Workload>& workloads, const std::vector<std::string>& hw_dirs,
-               unsigned jobs, const SweepDone& done);
+               unsigned jobs, const SweepDone& done, std::stop_token stop = {});
 
 }  // namespace npusim::sim

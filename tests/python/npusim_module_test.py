@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The Python module against the CLI: run and compare return what `--json` prints, errors carry
-the CLI's message, sweep yields the lines `npusim sweep` writes (and stops on Ctrl-C or break,
-leaving a results file `--resume` continues), load_results builds a DataFrame, params() is the
-parameter table.
+the CLI's message, sweep yields the lines `npusim sweep` writes (and stops on Ctrl-C, break,
+close() or leaving a `with` block, leaving a results file `--resume` continues), load_results
+builds a DataFrame, params() is the parameter table.
 
     npusim_module_test.py NPUSIM_BINARY WORKDIR      (the module on PYTHONPATH)
 """
@@ -113,6 +113,8 @@ else:
 # waits only for the points in flight, so a stopped sweep has written far fewer lines than
 # points (without stopping it would write none until all of them had run). Its out= file holds
 # the header and the points done, which `npusim sweep --resume` completes to a full run's lines.
+# The points in flight finish and are written too, and points start in index order, so the
+# points done are a prefix of the sweep: a point in flight dropped would leave a gap.
 big = {"name": "py-big", "hw": "tiny-test", "models": ["tiny-block"], "strategies": ["offchip", "fused"],
        "axes": {"sram.size": [f"{k}KiB" for k in range(32, 82)], "dram.bandwidth": [f"{g}GB/s" for g in range(1, 21)]}}
 big_points = 50 * 20 * 2
@@ -126,6 +128,30 @@ def point_lines(path):
         lines = f.readlines()
     assert json.loads(lines[0])["header"]["name"] == "py-big", lines[0]
     return lines[1:]
+
+
+cli("sweep", big_spec, "--out", os.path.join(work, "full.jsonl"), "--quiet", "--jobs", "2")
+full = point_lines(os.path.join(work, "full.jsonl"))
+
+
+def stopped_lines(path, rows=()):
+    """The point lines of a stopped sweep's out= file: some, not all, of a full run's lines, with
+    no gap, holding the rows the iterator yielded."""
+    done = point_lines(path)
+    assert 1 <= len(done) < big_points, len(done)
+    gaps = sorted(set(range(json.loads(done[-1])["index"] + 1)) - {json.loads(line)["index"] for line in done})
+    assert not gaps, f"{path}: points {gaps[:10]} missing below the last point written"
+    assert done == full[:len(done)], f"{path}: lines differ from a full run's"
+    assert all(json.loads(done[r["index"]]) == r for r in rows), f"{path}: a yielded row is not written"
+    return done
+
+
+def resume_completes(path):
+    """`npusim sweep --resume` runs just the points a stopped sweep did not, giving a full run's lines."""
+    done = point_lines(path)
+    resumed = cli("sweep", big_spec, "--out", path, "--resume", "--quiet", "--jobs", "2").stdout
+    assert f"{big_points - len(done)} run now" in resumed and f"{len(done)} already done" in resumed, resumed
+    assert point_lines(path) == full, f"{path}: the stopped and resumed sweep differs from a full run"
 
 
 # Ctrl-C: a child Python iterating the sweep gets SIGINT after its first row and ends with
@@ -158,16 +184,9 @@ finally:
         child.wait()
 assert child.returncode != 0 and "KeyboardInterrupt" in err, f"child: exit {child.returncode}\n{rest}{err}"
 assert "all rows" not in rest, rest
-done = point_lines(out_int)
-indices = [json.loads(line)["index"] for line in done]
-assert 1 <= len(done) < big_points and indices == sorted(set(indices)), (len(done), indices[:10])
+done = stopped_lines(out_int)
 print(f"sweep: Ctrl-C stopped the child {stop_s:.3f} s after SIGINT, {len(done)} of {big_points} points written")
-resumed = cli("sweep", big_spec, "--out", out_int, "--resume", "--quiet", "--jobs", "2").stdout
-assert f"{big_points - len(done)} run now" in resumed and f"{len(done)} already done" in resumed, resumed
-cli("sweep", big_spec, "--out", os.path.join(work, "full.jsonl"), "--quiet", "--jobs", "2")
-full = point_lines(os.path.join(work, "full.jsonl"))
-assert point_lines(out_int) == full, "the interrupted and resumed sweep differs from a full run"
-assert [full[i] for i in indices] == done
+resume_completes(out_int)
 
 # break: the dropped iterator stops its sweep and writes the points done so far.
 out_break = os.path.join(work, "break.jsonl")
@@ -177,8 +196,71 @@ for row in it:
 assert row == json.loads(full[0]) and not os.path.exists(out_break)
 del it
 gc.collect()
-done = point_lines(out_break)
-assert 1 <= len(done) < big_points and all(line in full for line in done), len(done)
+stopped_lines(out_break, [row])
+
+# close(): as a generator's. It stops the sweep and writes out= at once; after it next() ends the
+# iteration; a second close() does nothing (it does not write the file again).
+out_close = os.path.join(work, "close.jsonl")
+it = npusim.sweep(big, jobs=2, out=out_close)
+first = next(it)
+assert not os.path.exists(out_close)
+it.close()
+stopped_lines(out_close, [first])
+os.replace(out_close, out_close + ".kept")
+it.close()
+assert not os.path.exists(out_close), "a second close() wrote out= again"
+os.replace(out_close + ".kept", out_close)
+for _ in range(2):
+    try:
+        next(it)
+    except StopIteration:
+        pass
+    else:
+        raise AssertionError("next() after close() did not raise StopIteration")
+assert list(it) == []
+resume_completes(out_close)
+
+# close() on another thread while this one iterates: the iteration ends after the rows done by
+# then, out= is written once and holds them.
+out_thread = os.path.join(work, "thread.jsonl")
+it = npusim.sweep(big, jobs=2, out=out_thread)
+seen = [next(it)]
+closer = threading.Thread(target=it.close)
+closer.start()
+seen += list(it)
+closer.join()
+assert [r["index"] for r in seen] == list(range(len(seen))), [r["index"] for r in seen][:10]
+stopped_lines(out_thread, seen)
+
+# with: leaving the block closes the iterator, whether normally or by an exception, which
+# propagates. `it` still refers to the iterator, so its destructor has not run.
+out_with = os.path.join(work, "with.jsonl")
+with npusim.sweep(big, jobs=2, out=out_with) as it:
+    assert isinstance(it, npusim.SweepIterator)
+    first = next(it)
+stopped_lines(out_with, [first])
+assert next(it, None) is None, "the iterator yields after its with block"
+out_raise = os.path.join(work, "with_raise.jsonl")
+try:
+    with npusim.sweep(big, jobs=2, out=out_raise) as it:
+        first = next(it)
+        raise LookupError("raised in the block")
+except LookupError as e:
+    assert str(e) == "raised in the block", e
+else:
+    raise AssertionError("the with block swallowed the exception")
+stopped_lines(out_raise, [first])
+assert next(it, None) is None, "the iterator yields after its with block"
+resume_completes(out_raise)
+
+# Four threads stopped after a few rows, several times: each time the points the other threads
+# had in flight are written, with the rows yielded (they used to be dropped, leaving a gap most
+# times, for --resume to run again).
+for rows_before_close in range(1, 6):
+    out_jobs = os.path.join(work, f"jobs4_{rows_before_close}.jsonl")
+    with npusim.sweep(big, jobs=4, out=out_jobs) as it:
+        seen = [next(it) for _ in range(rows_before_close)]
+    stopped_lines(out_jobs, seen)
 
 # load_results: a DataFrame, one flat row per point, metrics by their vocabulary keys.
 import pandas  # noqa: E402  (Debian python3-pandas)

@@ -7,16 +7,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <numeric>
 #include <sstream>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sim/sweep.h"
 #include "test_util.h"
+#include "tools/cli_common.h"
 #include "tools/cli_runner.h"
 
 using npusim::testing::TempDir;
@@ -181,6 +185,33 @@ TEST_CASE("sweep: --jobs 1 and --jobs 2 and two runs give byte-identical files")
   CHECK(a.size() > 1000);
   CHECK(a == read_file(dir.path("b.jsonl")));
   CHECK(a == read_file(dir.path("c.jsonl")));
+}
+
+TEST_CASE("run_sweep: a stop request starts no new point and still reports the points in flight") {
+  const auto spec = parse(kTinySweep);
+  const auto workloads = npusim::tools::load_sweep_workloads(spec);
+  std::vector<uint64_t> todo(spec.num_points());
+  std::iota(todo.begin(), todo.end(), 0);
+  for (const unsigned jobs : {1u, 3u}) {
+    INFO("jobs ", jobs);
+    std::stop_source stop;
+    std::vector<uint64_t> reported;
+    npusim::sim::run_sweep(
+        spec, todo, workloads, npusim::tools::hw_dirs(), jobs,
+        [&](const npusim::sim::SweepPoint& p, const npusim::sim::WorkloadResult*, const std::string&) {
+          reported.push_back(p.index);
+          stop.request_stop();
+        },
+        stop.get_token());
+    // At the first report each thread had started at most one point and, stop requested there,
+    // none starts another. Indices are handed out in order, so reporting every point started
+    // means reporting a prefix of `todo` (a dropped point leaves a gap unless it was the last;
+    // python/module, stopping many sweeps, is the test that catches drops).
+    std::sort(reported.begin(), reported.end());
+    REQUIRE(!reported.empty());
+    CHECK(reported.size() <= jobs);
+    for (size_t i = 0; i < reported.size(); ++i) CHECK(reported[i] == todo[i]);
+  }
 }
 
 TEST_CASE("sweep: shards merged equal the unsharded sweep and merge refuses other sweeps") {
