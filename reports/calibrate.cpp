@@ -234,6 +234,12 @@ uint64_t CorpusEvaluator::schedules_mapped() const {
 }
 
 std::vector<Prediction> CorpusEvaluator::predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const {
+  const std::lock_guard<std::mutex> one_at_a_time(predict_mutex_);
+  std::vector<bool> named(models_.size(), false);  // each entry once: its cache is one thread's
+  for (size_t i : which) {
+    NPUSIM_ASSERT(i < models_.size() && !named[i], "predict: an entry out of range or named twice");
+    named[i] = true;
+  }
   // Entries are independent: a few threads, one Simulator each, take the next entry in turn.
   // Each result lands in its entry's slot, so the output does not depend on the thread count.
   std::vector<Prediction> out(which.size());

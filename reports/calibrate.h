@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -43,7 +44,9 @@ class CorpusEvaluator {
   // With the models already built, one per entry (crosscheck --fit: the workload's network).
   CorpusEvaluator(const std::vector<CorpusEntry>& entries, std::vector<workloads::LoadedModel> models,
                   std::string strategy);
-  // Predictions of entries[i] for each i in `which`, on `hw` (analytic engine, one Simulator).
+  // Predictions of entries[i] for each i in `which`, on `hw` (analytic engine, one Simulator
+  // per thread). Safe to call from several threads: calls run one at a time, as each one
+  // updates the per-entry caches and costs below and already uses every core.
   std::vector<Prediction> predict(const arch::NpuConfig& hw, const std::vector<size_t>& which) const;
   size_t size() const { return models_.size(); }
   uint64_t evaluations() const { return evaluations_; }
@@ -63,6 +66,7 @@ class CorpusEvaluator {
   // threads take entries longest first, so the big networks do not finish last on one thread.
   // Wall time only: each result lands in its own slot.
   mutable std::vector<double> cost_;
+  mutable std::mutex predict_mutex_;  // one predict at a time (schedules_, cost_, evaluations_)
 };
 
 struct CalibrationRow {

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <thread>
 
 #include "arch/config_loader.h"
 #include "cli_runner.h"
@@ -195,6 +196,28 @@ TEST_CASE("calibrate: recovers a clock from measurements made at that clock, lea
       reports::calibrate(training, base, "snapdragon-8gen2", params, kModelDirs, "c.yaml");
   CHECK(reports::calibration_json(again) == reports::calibration_json(cal));
   CHECK(reports::calibration_preset_yaml(again, "x") == reports::calibration_preset_yaml(cal, "x"));
+}
+
+TEST_CASE("corpus evaluator: predictions from several threads at once equal one at a time") {
+  const reports::Corpus c =
+      reports::read_corpus("dir/c.yaml", corpus_text(kR18 + kR50), context({{"dir/s.yaml", kSource}}));
+  const reports::CorpusEvaluator eval(c.entries, kModelDirs, "best");
+  const arch::NpuConfig hw = preset("snapdragon-8gen2");
+  arch::NpuConfig slow = hw;
+  slow.mac_array.frequency_hz /= 2;
+  slow.vector_unit.frequency_hz /= 2;
+  const auto alone = eval.predict(hw, {0, 1}), alone_slow = eval.predict(slow, {1, 0});
+  std::vector<reports::Prediction> a, b;
+  std::thread other([&] { b = eval.predict(slow, {1, 0}); });
+  a = eval.predict(hw, {0, 1});
+  other.join();
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 2);
+  for (size_t k = 0; k < 2; ++k) {
+    CHECK(a[k].value == alone[k].value);
+    CHECK(b[k].value == alone_slow[k].value);
+  }
+  CHECK(b[1].value > a[0].value);  // R18 at half the clock is slower
 }
 
 TEST_CASE("calibrate: the training set is one chip; --fit keys are numeric table keys") {
