@@ -44,6 +44,12 @@ Mapper::Mapper(const arch::NpuConfig& hw) : hw_(hw), planner_(hw_) {}
 Schedule Mapper::map(const Graph& g, std::string_view strategy) { return map(g, find_strategy(strategy, "strategy")); }
 
 Schedule Mapper::map(const Graph& g, const MemoryStrategy& strategy) {
+  return map(g, strategy, plan_memory(g, hw_, strategy));
+}
+
+Schedule Mapper::map(const Graph& g, const MemoryStrategy& strategy, const MemoryPlan& mem) {
+  NPUSIM_ASSERT(mem.strategy == strategy.name() && mem.ops.size() == g.num_ops(),
+                "memory plan made for another strategy or graph");
   Schedule s;
   s.mapper = kMapperName;
   s.strategy = std::string(strategy.name());
@@ -54,8 +60,7 @@ Schedule Mapper::map(const Graph& g, const MemoryStrategy& strategy) {
     throw UserError("hardware '" + hw_.name + "' does not support precision " + mode_name + " (mac_array.precision." +
                     mode_name + ".macs_per_pe_per_cycle is 0); choose another with --precision");
 
-  // Stage 1: where every operand lives.
-  const MemoryPlan mem = plan_memory(g, hw_, strategy);
+  // Stage 1 (plan_memory, by the caller): where every operand lives.
   s.spilled_bytes = mem.spilled_bytes;
   s.no_spill_sram_bytes = mem.no_spill_sram_bytes;
 

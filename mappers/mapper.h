@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "arch/npu_config.h"
+#include "memory_plan.h"
 #include "memory_strategy.h"
 #include "op_planner.h"
 #include "schedule.h"
@@ -39,6 +40,9 @@ class Mapper {
   // if no strategy has that name.
   Schedule map(const workloads::Graph& graph, const MemoryStrategy& strategy);
   Schedule map(const workloads::Graph& graph, std::string_view strategy);
+  // The same from a memory plan made earlier (plan_memory) for this graph, strategy and an
+  // SRAM of this hardware's size: stage 1 is skipped.
+  Schedule map(const workloads::Graph& graph, const MemoryStrategy& strategy, const MemoryPlan& mem);
   const MemoStats& memo_stats() const { return planner_.memo_stats(); }
   const arch::NpuConfig& hw() const { return hw_; }
 

@@ -135,6 +135,8 @@ class Planner {
       const Op& op = op_at(i);
       OpMemory& m = p.ops[i];
       m.op = order_[i];
+      m.in.reserve(op.inputs.size());
+      m.out.reserve(op.outputs.size());
       for (TensorId in : op.inputs) {
         const TensorId r = info_[in].root;
         const TensorInfo& ti = info_[r];
@@ -255,6 +257,10 @@ class Planner {
 };
 
 }  // namespace
+
+std::string memory_plan_key(const arch::NpuConfig& hw, const MemoryStrategy& strategy) {
+  return std::string(strategy.name()) + " sram " + std::to_string(hw.sram.size_bytes);
+}
 
 MemoryPlan plan_memory(const Graph& graph, const arch::NpuConfig& hw, const MemoryStrategy& strategy) {
   return Planner(graph, hw, strategy).run();

@@ -45,6 +45,10 @@ struct MemoryPlan {
   uint64_t no_spill_sram_bytes = 0;
 };
 
+// Of the hardware it reads only sram.size_bytes (memory_plan_key): a plan holds for every
+// config with the same SRAM size, whatever its clock, array or DRAM.
 MemoryPlan plan_memory(const workloads::Graph& graph, const arch::NpuConfig& hw, const MemoryStrategy& strategy);
+// What plan_memory's result depends on besides the graph: the strategy and the SRAM size.
+std::string memory_plan_key(const arch::NpuConfig& hw, const MemoryStrategy& strategy);
 
 }  // namespace npusim::mappers

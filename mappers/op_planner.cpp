@@ -154,8 +154,8 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
                                           [&](TensorId t) { return g.tensor(t).kind == TensorKind::kWeight; });
   const arch::PrecisionSpec& spec = hw_.mac_array.mode(mode);
   const double rate = weight_operand ? spec.macs_per_pe_per_cycle : spec.act_act_rate();
-  std::string key;
-  key.reserve(256);
+  std::string& key = key_;
+  key.clear();
   auto put = [&](uint64_t x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
   put(static_cast<uint64_t>(op.kind));
   put(static_cast<uint64_t>(mode));
@@ -226,7 +226,7 @@ OpPlan OpPlanner::plan(const Graph& g, const Op& op, const OpMemory& mem, arch::
   } catch (const UserError& e) {  // a count that overflows (checked_count): name the op
     throw UserError("op '" + op.name + "': " + e.what());
   }
-  memo_.emplace(std::move(key), p);
+  memo_.emplace(key, p);
   return p;
 }
 

@@ -27,6 +27,7 @@ class OpPlanner {
  private:
   const arch::NpuConfig& hw_;
   std::unordered_map<std::string, OpPlan> memo_;
+  std::string key_;  // the memo key being built, reused across calls (no allocation per lookup)
   MemoStats stats_;
 };
 

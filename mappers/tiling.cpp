@@ -1,8 +1,11 @@
 #include "tiling.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
+#include <iterator>
 
 #include "dataflow.h"
 #include "npusim/checked.h"
@@ -32,8 +35,7 @@ GemmView gemm_view(const Graph& g, const Op& op) {
   return v;
 }
 
-void for_each_tile_shape(const GemmView& v, uint64_t mu, uint64_t nt, uint64_t ku, uint64_t pack,
-                         const std::function<void(const TileShape&)>& fn) {
+void for_each_tile_shape(const GemmView& v, uint64_t mu, uint64_t nt, uint64_t ku, uint64_t pack, TileShapeFn fn) {
   const uint64_t tp = ceil_div(v.m_units(), mu), tn = ceil_div(v.n, nt), tk = ceil_div(v.k_units(), ku);
   const uint64_t m_full = tp - 1;
   const uint64_t mt = v.conv ? mu * v.q : mu;
@@ -84,9 +86,34 @@ FoldCost tile_cost(const TileShape& t, const MacTiling& tiling, const arch::MacA
 
 namespace {
 
+// A list of at most N values on the stack: the search runs once per MAC op per hardware point,
+// and its candidate lists (at most 65 halvings of a 64-bit count, 7 placements) would otherwise
+// be heap vectors each time.
+template <class T, size_t N>
+class FixedList {
+ public:
+  FixedList() = default;
+  FixedList(std::initializer_list<T> init) {
+    for (const T& x : init) push_back(x);
+  }
+  void push_back(const T& x) {
+    NPUSIM_ASSERT(size_ < N, "fixed list full");
+    items_[size_++] = x;
+  }
+  size_t size() const { return size_; }
+  const T& operator[](size_t i) const { return items_[i]; }
+  const T* begin() const { return items_.data(); }
+  const T* end() const { return items_.data() + size_; }
+
+ private:
+  std::array<T, N> items_{};
+  size_t size_ = 0;
+};
+using Extents = FixedList<uint64_t, 65>;
+
 // Halving sequence n, ceil(n/2), ... down to `floor` (at least 1), without repeats.
-std::vector<uint64_t> halvings(uint64_t n, uint64_t floor) {
-  std::vector<uint64_t> v;
+Extents halvings(uint64_t n, uint64_t floor) {
+  Extents v;
   floor = std::max<uint64_t>(floor, 1);
   for (uint64_t x = n;; x = ceil_div(x, 2)) {
     v.push_back(x);
@@ -132,13 +159,13 @@ Candidate search(const GemmView& v, const OpMemory& mem, const arch::NpuConfig& 
   // mapping.tiling: whole, only the whole operands.
   const bool whole = hw.mapping.tiling == "whole";
   const uint64_t k_units = v.k_units();
-  const std::vector<uint64_t> m_cands = whole ? std::vector<uint64_t>{v.m_units()} : halvings(v.m_units(), 1);
-  std::vector<uint64_t> n_cands = {v.n};
+  const Extents m_cands = whole ? Extents{v.m_units()} : halvings(v.m_units(), 1);
+  Extents n_cands = {v.n};
   for (uint64_t x = cols; x < v.n && !whole; x *= 2) n_cands.push_back(x);
-  const std::vector<uint64_t> k_all = whole ? std::vector<uint64_t>{k_units} : halvings(k_units, v.conv ? 1 : rows);
+  const Extents k_all = whole ? Extents{k_units} : halvings(k_units, v.conv ? 1 : rows);
   // Array placements: each allowed dataflow, M and N swapped unless pinned, and the streaming
   // gemv path for GEMMs with few rows where the array has one.
-  std::vector<MacTiling> placements;
+  FixedList<MacTiling, 2 * std::size(arch::kDataflowTable) + 1> placements;
   for (arch::Dataflow df : hw.allowed_dataflows())
     for (bool tr : {false, true}) {
       if (tr && (v.conv || hw.mapping.transpose == "never")) continue;  // convs keep output channels on N
@@ -237,6 +264,7 @@ OpPlan plan_mac(const Graph& g, const Op& op, const OpMemory& mem, const arch::N
   // Steps: one group per distinct tile shape, DMA spread evenly over the unit steps.
   OpPlan plan;
   plan.tiling = MacTiling{true, c.mt, c.nt, c.kt, c.weights_outer, c.transposed, c.df, c.gemv_stream, c.pack};
+  plan.steps.reserve(2 * 2 * 2 * 2 + 1);  // group packs x M x N x K full/edge shapes, + the last split off
   for_each_tile_shape(v, c.mt, c.nt, c.kt, c.pack, [&](const TileShape& t) {
     TileStep s;
     s.repeat = t.count;

@@ -4,7 +4,8 @@
 // picks the lowest latency (then the fewest DRAM bytes); the choice is lowered into tile steps
 // using the same enumeration of full and edge tile shapes that costed it.
 #include <cstdint>
-#include <functional>
+#include <memory>
+#include <type_traits>
 
 #include "arch/npu_config.h"
 #include "dataflow.h"
@@ -35,8 +36,23 @@ struct TileShape {
 // `m_units` (conv: output rows), `n` and `k_units` (conv: input channels), with up to `pack`
 // groups of a grouped conv side by side per step. Calls `fn` once per distinct shape with a
 // non-zero count, in M, N, K order (full before edge; full group packs before the rest).
+// `fn` by reference, not std::function: the tile search calls this per candidate, and a
+// std::function of a capturing lambda allocated on the heap each time.
+class TileShapeFn {
+ public:
+  template <class F>
+  requires(!std::is_same_v<std::decay_t<F>, TileShapeFn>)
+      TileShapeFn(F&& f)  // NOLINT(google-explicit-constructor): a lambda converts at the call
+      : obj_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* o, const TileShape& t) { (*static_cast<std::remove_reference_t<F>*>(o))(t); }) {}
+  void operator()(const TileShape& t) const { call_(obj_, t); }
+
+ private:
+  void* obj_;
+  void (*call_)(void*, const TileShape&);
+};
 void for_each_tile_shape(const GemmView& v, uint64_t m_units, uint64_t n, uint64_t k_units, uint64_t pack,
-                         const std::function<void(const TileShape&)>& fn);
+                         TileShapeFn fn);
 
 // How many groups of a grouped conv fit on the array at once under `tiling`'s dataflow with
 // tiles of k_gemm x n_gemm per group: blocks placed block-diagonally along the array dimension

@@ -46,6 +46,19 @@ const mappers::Schedule& ScheduleCache::add(std::string key, mappers::Schedule s
   return entries_.back().second;
 }
 
+const mappers::MemoryPlan& ScheduleCache::memory_plan(const workloads::Graph& graph, const arch::NpuConfig& hw,
+                                                      const mappers::MemoryStrategy& strategy) {
+  std::string key = mappers::memory_plan_key(hw, strategy);
+  for (auto it = plans_.begin(); it != plans_.end(); ++it)
+    if (it->first == key) {
+      if (std::next(it) != plans_.end()) plans_.splice(plans_.end(), plans_, it);
+      return plans_.back().second;
+    }
+  if (plans_.size() >= std::max<size_t>(capacity_, 1)) plans_.pop_front();
+  plans_.emplace_back(std::move(key), mappers::plan_memory(graph, hw, strategy));
+  return plans_.back().second;
+}
+
 RunResult Simulator::run(const workloads::LoadedModel& model, const std::string& strategy) {
   return run(model, strategy, nullptr);
 }
@@ -77,7 +90,8 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
     mappers::Schedule mapped;
     const mappers::Schedule* sched = cache ? cache->find(key + std::string(s->name())) : nullptr;
     if (!sched) {
-      mapped = mapper_.map(model.graph, *s);
+      mapped =
+          cache ? mapper_.map(model.graph, *s, cache->memory_plan(model.graph, hw, *s)) : mapper_.map(model.graph, *s);
       sched = cache ? &cache->add(key + std::string(s->name()), std::move(mapped)) : &mapped;
     }
     RunStats stats = evaluate(model.graph, *sched, retrace ? nullptr : options_.trace);

@@ -84,19 +84,26 @@ struct WorkloadResult {
 
 // Schedules of one model, by mapping key (mappers::mapping_key) and strategy: a caller that runs
 // one model on configs differing only in keys the mapper does not read (npusim calibrate) maps
-// it once. Holds the `capacity` most recently used schedules; one cache per model.
+// it once. Holds the `capacity` most recently used schedules; one cache per model. Configs that
+// differ in keys the memory plan does not read (the clock: mappers::memory_plan_key) share
+// its memory plans, so a new clock re-tiles the ops without planning memory again.
 class ScheduleCache {
  public:
   explicit ScheduleCache(size_t capacity = 12) : capacity_(capacity) {}
   // The pointer stays valid until the next add().
   const mappers::Schedule* find(const std::string& key);
   const mappers::Schedule& add(std::string key, mappers::Schedule schedule);
+  // The memory plan of this cache's model for `strategy` on `hw`, made on first use. The
+  // reference stays valid until the next call.
+  const mappers::MemoryPlan& memory_plan(const workloads::Graph& graph, const arch::NpuConfig& hw,
+                                         const mappers::MemoryStrategy& strategy);
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
  private:
   size_t capacity_;
   std::list<std::pair<std::string, mappers::Schedule>> entries_;  // least recently used first
+  std::list<std::pair<std::string, mappers::MemoryPlan>> plans_;  // the same, memory plans
   uint64_t hits_ = 0, misses_ = 0;
 };
 

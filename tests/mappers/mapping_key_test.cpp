@@ -95,3 +95,26 @@ TEST_CASE("ScheduleCache: a run that reuses schedules reports what a fresh run r
   CHECK(small.hits() == 0);
   CHECK(small.misses() == 9);
 }
+
+TEST_CASE(
+    "ScheduleCache: configs that differ in the clock share a memory plan, and the schedule is a fresh mapping's") {
+  const workloads::LoadedModel m = model("sd15-text-encoder", "w8a16");
+  const arch::NpuConfig a = testing::load_preset("snapdragon-8gen2");
+  const arch::NpuConfig c = testing::load_preset("snapdragon-8gen2", {"mac_array.frequency=900MHz"});
+  const arch::NpuConfig small = testing::load_preset("snapdragon-8gen2", {"sram.size=1MiB"});
+  for (const char* name : {"offchip", "onchip", "fused"}) {
+    CAPTURE(name);
+    const mappers::MemoryStrategy& s = mappers::find_strategy(name, "strategy");
+    sim::ScheduleCache cache;
+    const mappers::MemoryPlan* at_a = &cache.memory_plan(m.graph, a, s);
+    CHECK(&cache.memory_plan(m.graph, c, s) == at_a);  // the clock is not in the plan's key
+    mappers::Mapper mc(c);
+    const mappers::Schedule from_cache = mc.map(m.graph, s, cache.memory_plan(m.graph, c, s));
+    CHECK(run_text(m.graph, c, from_cache) == run_text(m.graph, c, mappers::Mapper(c).map(m.graph, s)));
+    // Another SRAM size is another plan, and its schedule is the fresh one too.
+    mappers::Mapper ms(small);
+    const mappers::Schedule other = ms.map(m.graph, s, cache.memory_plan(m.graph, small, s));
+    CHECK(run_text(m.graph, small, other) == run_text(m.graph, small, mappers::Mapper(small).map(m.graph, s)));
+    CHECK(mappers::memory_plan_key(small, s) != mappers::memory_plan_key(a, s));
+  }
+}
