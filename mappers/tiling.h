@@ -32,12 +32,8 @@ struct TileShape {
   uint64_t count = 0, m = 0, n = 0, k = 0;
   uint64_t groups = 1;
 };
-// Every combination of full and edge tiles along M, N and K when `v` is cut into tiles of
-// `m_units` (conv: output rows), `n` and `k_units` (conv: input channels), with up to `pack`
-// groups of a grouped conv side by side per step. Calls `fn` once per distinct shape with a
-// non-zero count, in M, N, K order (full before edge; full group packs before the rest).
-// `fn` by reference, not std::function: the tile search calls this per candidate, and a
-// std::function of a capturing lambda allocated on the heap each time.
+// A callable taken by reference, not std::function: the tile search walks tile shapes per
+// candidate, and a std::function of a capturing lambda allocated on the heap each time.
 class TileShapeFn {
  public:
   template <class F>
@@ -51,6 +47,10 @@ class TileShapeFn {
   void* obj_;
   void (*call_)(void*, const TileShape&);
 };
+// Every combination of full and edge tiles along M, N and K when `v` is cut into tiles of
+// `m_units` (conv: output rows), `n` and `k_units` (conv: input channels), with up to `pack`
+// groups of a grouped conv side by side per step. Calls `fn` once per distinct shape with a
+// non-zero count, in M, N, K order (full before edge; full group packs before the rest).
 void for_each_tile_shape(const GemmView& v, uint64_t m_units, uint64_t n, uint64_t k_units, uint64_t pack,
                          TileShapeFn fn);
 
