@@ -10,7 +10,7 @@ using namespace npusim::testing;
 
 namespace {}  // namespace
 
-TEST_CASE("GraphBuilder: ops computed from weights alone fold into constants; a gather of run-time ids does not") {
+TEST_CASE("GraphBuilder: ops computed from weights alone fold into constants, but a gather of run-time ids does not") {
   GraphBuilder b("t", Precision::kW8A16);
   TensorId table = b.weight("table", {16, 8});
   TensorId tok = b.gather("tok", table, {1, 4});          // token ids: an input of the run

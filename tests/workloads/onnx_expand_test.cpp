@@ -77,7 +77,7 @@ TEST_CASE("ONNX model-local functions are inlined: the same layers, MACs and par
         std::string::npos);
 }
 
-TEST_CASE("ONNX If with a folded condition is its taken branch; a Loop with a constant trip count is unrolled") {
+TEST_CASE("ONNX If with a folded condition is its taken branch, and a Loop with a constant trip count is unrolled") {
   LoadedModel lm = load_model(model("torch_control_flow.onnx"), {});
   const Graph& g = lm.graph;
   // The then branch (batch == 2): 2*16*64*64 = 131072; 3 iterations of the same linear.
