@@ -28,8 +28,9 @@ struct TensorInfo {
 
 class Planner {
  public:
-  Planner(const Graph& g, const arch::NpuConfig& hw, const MemoryStrategy& st)
-      : g_(g), hw_(hw), st_(st), order_(g.topological_order()), tensors_(g.tensors()) {}
+  // The SRAM size is all it takes of the hardware (memory_plan_key relies on it).
+  Planner(const Graph& g, uint64_t sram_bytes, const MemoryStrategy& st)
+      : g_(g), sram_bytes_(sram_bytes), st_(st), order_(g.topological_order()), tensors_(g.tensors()) {}
 
   MemoryPlan run() {
     MemoryPlan p;
@@ -45,7 +46,7 @@ class Planner {
 
  private:
   const Graph& g_;
-  const arch::NpuConfig& hw_;
+  const uint64_t sram_bytes_;
   const MemoryStrategy& st_;
   const std::vector<workloads::OpId>& order_;
   const std::vector<workloads::Tensor>& tensors_;
@@ -105,7 +106,7 @@ class Planner {
   // Residency: Belady eviction of the resident activation used furthest ahead.
   void residency(MemoryPlan& p) {
     const size_t nops = order_.size();
-    const uint64_t sram = hw_.sram.size_bytes;
+    const uint64_t sram = sram_bytes_;
     const double frac = st_.residency_fraction();
     const uint64_t cap = uint64_t(double(sram) * frac);
     std::vector<char> resident(tensors_.size(), 0), spilled(tensors_.size(), 0);
@@ -263,7 +264,7 @@ std::string memory_plan_key(const arch::NpuConfig& hw, const MemoryStrategy& str
 }
 
 MemoryPlan plan_memory(const Graph& graph, const arch::NpuConfig& hw, const MemoryStrategy& strategy) {
-  return Planner(graph, hw, strategy).run();
+  return Planner(graph, hw.sram.size_bytes, strategy).run();
 }
 
 }  // namespace npusim::mappers
