@@ -25,38 +25,38 @@ RunStats Simulator::evaluate(const workloads::Graph& graph, const mappers::Sched
   return run_analytic(graph, mapper_.hw(), schedule);
 }
 
-const mappers::Schedule* ScheduleCache::find(const std::string& key) {
-  for (auto it = entries_.begin(); it != entries_.end(); ++it)
+template <class T>
+T* ScheduleCache::lru_find(std::list<std::pair<std::string, T>>& list, const std::string& key) {
+  for (auto it = list.begin(); it != list.end(); ++it)
     if (it->first == key) {
-      ++hits_;
-      // Least recently used goes first: a hit moves to the back.
-      if (std::next(it) != entries_.end()) {
-        entries_.push_back(std::move(*it));
-        entries_.erase(it);
-      }
-      return &entries_.back().second;
+      list.splice(list.end(), list, it);  // least recently used goes first: a hit moves to the back
+      return &list.back().second;
     }
-  ++misses_;
   return nullptr;
 }
 
+template <class T>
+T& ScheduleCache::lru_add(std::list<std::pair<std::string, T>>& list, std::string key, T value) const {
+  if (list.size() >= std::max<size_t>(capacity_, 1)) list.pop_front();
+  list.emplace_back(std::move(key), std::move(value));
+  return list.back().second;
+}
+
+const mappers::Schedule* ScheduleCache::find(const std::string& key) {
+  const mappers::Schedule* s = lru_find(entries_, key);
+  ++(s ? hits_ : misses_);
+  return s;
+}
+
 const mappers::Schedule& ScheduleCache::add(std::string key, mappers::Schedule schedule) {
-  if (entries_.size() >= std::max<size_t>(capacity_, 1)) entries_.pop_front();
-  entries_.emplace_back(std::move(key), std::move(schedule));
-  return entries_.back().second;
+  return lru_add(entries_, std::move(key), std::move(schedule));
 }
 
 const mappers::MemoryPlan& ScheduleCache::memory_plan(const workloads::Graph& graph, const arch::NpuConfig& hw,
                                                       const mappers::MemoryStrategy& strategy) {
   std::string key = mappers::memory_plan_key(hw, strategy);
-  for (auto it = plans_.begin(); it != plans_.end(); ++it)
-    if (it->first == key) {
-      if (std::next(it) != plans_.end()) plans_.splice(plans_.end(), plans_, it);
-      return plans_.back().second;
-    }
-  if (plans_.size() >= std::max<size_t>(capacity_, 1)) plans_.pop_front();
-  plans_.emplace_back(std::move(key), mappers::plan_memory(graph, hw, strategy));
-  return plans_.back().second;
+  if (const mappers::MemoryPlan* p = lru_find(plans_, key)) return *p;
+  return lru_add(plans_, std::move(key), mappers::plan_memory(graph, hw, strategy));
 }
 
 RunResult Simulator::run(const workloads::LoadedModel& model, const std::string& strategy) {
@@ -88,11 +88,12 @@ RunResult Simulator::run(const workloads::LoadedModel& model, const std::string&
   for (const auto& s : mappers::strategies()) {
     if (strategy != "best" && s->name() != strategy) continue;
     mappers::Schedule mapped;
-    const mappers::Schedule* sched = cache ? cache->find(key + std::string(s->name())) : nullptr;
+    const std::string cache_key = cache ? key + std::string(s->name()) : std::string();
+    const mappers::Schedule* sched = cache ? cache->find(cache_key) : nullptr;
     if (!sched) {
       mapped =
           cache ? mapper_.map(model.graph, *s, cache->memory_plan(model.graph, hw, *s)) : mapper_.map(model.graph, *s);
-      sched = cache ? &cache->add(key + std::string(s->name()), std::move(mapped)) : &mapped;
+      sched = cache ? &cache->add(cache_key, std::move(mapped)) : &mapped;
     }
     RunStats stats = evaluate(model.graph, *sched, retrace ? nullptr : options_.trace);
     // Best: strictly faster wins, so ties keep the simpler strategy.

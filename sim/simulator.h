@@ -101,6 +101,11 @@ class ScheduleCache {
   uint64_t misses() const { return misses_; }
 
  private:
+  // One least-recently-used list of `capacity_` entries, for schedules and memory plans alike.
+  template <class T>
+  static T* lru_find(std::list<std::pair<std::string, T>>& list, const std::string& key);
+  template <class T>
+  T& lru_add(std::list<std::pair<std::string, T>>& list, std::string key, T value) const;
   size_t capacity_;
   std::list<std::pair<std::string, mappers::Schedule>> entries_;  // least recently used first
   std::list<std::pair<std::string, mappers::MemoryPlan>> plans_;  // the same, memory plans
