@@ -347,6 +347,13 @@ std::vector<ParamSpec> build_table() {
       "fixed cost of each data-movement op with no vector work (permute/transpose, concat, slice, copy, gather) that "
       "runs as its own layer: dispatch and synchronisation, exposed in full; views and fused ops pay nothing",
       [](auto& c) -> auto& { return c.overhead.per_copy_op_ps; }));
+  t.push_back(field<kFlag>(
+      "overhead.queued_mac_dispatch", Unit::kBool, "false", {},
+      "true: an op with MAC work that follows another op with MAC work pays only the part of its per_mac_op that "
+      "exceeds the earlier op's tensor-unit (MAC array) time: the control core dispatches the next array layer while "
+      "the array runs the current one. After a vector or data-movement op (run by the cores that dispatch), at the "
+      "start of a network and in isolated runs, per_mac_op is paid in full. false: every fixed cost in full",
+      [](auto& c) -> auto& { return c.overhead.queued_mac_dispatch; }));
   t.push_back(field<kNumber>(
       "overhead.per_run", Unit::kTime, "0ns", {0, 1e9},
       "fixed cost of each network evaluation (graph launch and completion on the NPU), reported as its own "

@@ -111,6 +111,10 @@ struct OverheadConfig {
   double per_vector_op_ps = 0;  // each vector op (norm, softmax, eltwise, ...) that runs as its own layer
   double per_copy_op_ps = 0;    // each data-movement op (permute, concat, slice, copy) that runs as its own layer
   double per_run_ps = 0;        // each evaluation of a network (graph launch)
+  // A MAC op's fixed cost overlaps the tensor-unit time of the op before it when that op is a
+  // MAC op too (the control core queues the next array layer while the array works); only the
+  // rest is exposed. false: every fixed cost is exposed in full.
+  bool queued_mac_dispatch = false;
   // > 0: the times above hold at this NPU clock and scale with 1/mac_array.frequency (control
   // cycles); 0: they are fixed times.
   double at_frequency_hz = 0;

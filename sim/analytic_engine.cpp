@@ -111,6 +111,7 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
   std::vector<double> prefetch_s(schedule.ops.size(), 0);  // DRAM time done during the previous op
   std::vector<std::vector<StepTime>> op_times;
   op_times.reserve(schedule.ops.size());
+  const std::vector<uint64_t> overhead_ps = exposed_overheads_ps(schedule, hw, !isolate_ops);
   for (const mappers::OpSchedule& os : schedule.ops) {
     OpStats s = count_op(graph, os);
     Counters& c = s.c;
@@ -134,15 +135,15 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
   // Cross-op prefetch: while an op runs, the DMA's idle time loads the next op's weights
   // into the SRAM that op leaves free, taking that much DRAM time off the next op. The next
   // op's fixed cost (its dispatch: added to its latency below, after the overlap) stalls the
-  // compute units, not the DMA, so the window also holds that fixed cost.
+  // compute units, not the DMA, so the window also holds that fixed cost (the part exposed: a
+  // queued dispatch's hidden part runs during the op before, whose idle DMA time is counted).
   // The op before is the last one with work: ops fused away or views take no time.
   size_t prev_i = 0;
   for (size_t i = 1; i < r.ops.size() && !isolate_ops; ++i) {
     if (r.ops[i - 1].c.latency_s > 0) prev_i = i - 1;
     const OpStats& prev = r.ops[prev_i];
     Counters& c = r.ops[i].c;
-    const double idle_s =
-        std::max(0.0, prev.c.latency_s - prev.c.dram_s) + double(op_overhead_ps(schedule.ops[i], hw)) * 1e-12;
+    const double idle_s = std::max(0.0, prev.c.latency_s - prev.c.dram_s) + double(overhead_ps[i]) * 1e-12;
     const double free_b =
         double(hw.sram.size_bytes > prev.sram_peak_bytes ? hw.sram.size_bytes - prev.sram_peak_bytes : 0);
     const double pf = std::min({double(c.dram_read_weight_bytes), idle_s * hw.dram.bandwidth_bytes_per_s, free_b});
@@ -175,7 +176,7 @@ RunStats run_analytic(const workloads::Graph& graph, const arch::NpuConfig& hw, 
     r.ops[i].c.overlapped_s = r.ops[i].c.busy_s - r.ops[i].c.latency_s;
   }
   // Fixed costs after the overlap between neighbours is settled: they never hide.
-  add_op_overheads(r, schedule, hw);
+  add_op_overheads(r, schedule, hw, overhead_ps);
   round_times_to_ps(r);
   finish_run(r, hw, schedule.precision, own_dram_s);
   r.prefetched_weight_bytes = uint64_t(prefetched_bytes);

@@ -90,11 +90,37 @@ OverheadClass overhead_class(const mappers::OpSchedule& os) {
   return macs ? OverheadClass::kMac : vector ? OverheadClass::kVector : OverheadClass::kCopy;
 }
 
-void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw) {
-  NPUSIM_ASSERT(r.ops.size() == schedule.ops.size(), "run and schedule differ in ops");
+std::vector<uint64_t> exposed_overheads_ps(const mappers::Schedule& schedule, const arch::NpuConfig& hw, bool queue) {
+  std::vector<uint64_t> out(schedule.ops.size());
+  queue = queue && hw.overhead.queued_mac_dispatch;
+  double array_ps_before = 0;  // tensor-unit time of the last op with tiles, if a MAC op
+  for (size_t i = 0; i < schedule.ops.size(); ++i) {
+    const mappers::OpSchedule& os = schedule.ops[i];
+    const OverheadClass k = overhead_class(os);
+    uint64_t ps = op_overhead_ps(os, hw);
+    if (queue && k == OverheadClass::kMac)
+      ps -= static_cast<uint64_t>(std::min(double(ps), std::floor(array_ps_before)));
+    out[i] = ps;
+    if (k == OverheadClass::kNone) continue;  // a view or fused op: the op before stays the one
+    array_ps_before = 0;
+    if (k == OverheadClass::kMac && queue) {
+      double cycles = 0;
+      for (const TileStep& t : os.steps) cycles += double(t.repeat) * double(t.mac_cycles);
+      array_ps_before = cycles * 1e12 / hw.mac_array.frequency_hz;
+    }
+  }
+  return out;
+}
+
+void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw,
+                      const std::vector<uint64_t>& exposed) {
+  NPUSIM_ASSERT(r.ops.size() == schedule.ops.size() && exposed.size() == r.ops.size(),
+                "run, schedule and fixed costs differ in ops");
   for (size_t i = 0; i < r.ops.size(); ++i) {
-    const uint64_t ps = op_overhead_ps(schedule.ops[i], hw);
-    if (ps == 0) continue;
+    const uint64_t full = op_overhead_ps(schedule.ops[i], hw);
+    if (full == 0) continue;
+    NPUSIM_ASSERT(exposed[i] <= full, "an op's exposed fixed cost exceeds its fixed cost");
+    const uint64_t ps = exposed[i];
     OpStats& s = r.ops[i];
     const double sec = double(ps) * 1e-12;
     s.exposed_ps += ps;
@@ -102,6 +128,7 @@ void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch
     s.c.busy_s += sec;
     s.c.overhead_s = sec;
     r.op_overhead_ps += ps;
+    r.op_overhead_hidden_ps += full - ps;
     r.latency_ps += ps;
     const OverheadClass k = overhead_class(schedule.ops[i]);
     ++(k == OverheadClass::kMac      ? r.overhead_mac_ops

@@ -32,12 +32,22 @@ uint64_t op_overhead_ps(const mappers::OpSchedule& os, const arch::NpuConfig& hw
 enum class OverheadClass { kNone, kMac, kVector, kCopy };
 OverheadClass overhead_class(const mappers::OpSchedule& os);
 
+// The fixed cost each op of `schedule` pays, in integer ps: op_overhead_ps, less, with
+// hw.overhead.queued_mac_dispatch and `queue`, the part of a MAC op's cost that overlaps the
+// tensor-unit time (its MAC cycles at the array clock) of the op before it, the last one with
+// tiles, when that op does MACs too. `queue` false (ops timed as if each ran alone): every op
+// pays op_overhead_ps. Both engines use it for the dispatch window the DMA prefetches in and for
+// add_op_overheads, so they agree on it exactly.
+std::vector<uint64_t> exposed_overheads_ps(const mappers::Schedule& schedule, const arch::NpuConfig& hw, bool queue);
+
 // Charges every op its fixed cost after the engine has timed it, as a stall of the compute
 // units at the op's dispatch (the engines let the DMA prefetch the op's weights meanwhile):
-// exposed time added to latency and busy time (overlapped unchanged, so the overlap and
-// prefetch the engine found between neighbours stand), in seconds and in ps, and to
-// r.latency_ps. Both engines call it with the ops' times filled in.
-void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw);
+// exposed[i] (exposed_overheads_ps) added to latency and busy time (overlapped unchanged, so
+// the overlap and prefetch the engine found between neighbours stand), in seconds and in ps,
+// and to r.latency_ps; what a queued dispatch hid goes to r.op_overhead_hidden_ps. Both
+// engines call it with the ops' times filled in.
+void add_op_overheads(RunStats& r, const mappers::Schedule& schedule, const arch::NpuConfig& hw,
+                      const std::vector<uint64_t>& exposed);
 
 // Fills bound, energy and utilisation of every op and the totals. The engine has filled each
 // op's time: latency_s (exposed: what the op adds to the network), busy_s (its own busy

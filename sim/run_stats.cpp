@@ -26,6 +26,7 @@ void RunStats::merge(const RunStats& o) {
   if (peak_macs_per_s == 0) peak_macs_per_s = o.peak_macs_per_s;
   latency_ps += o.latency_ps;
   op_overhead_ps += o.op_overhead_ps;
+  op_overhead_hidden_ps += o.op_overhead_hidden_ps;
   per_run_ps += o.per_run_ps;
   overhead_mac_ops += o.overhead_mac_ops;
   overhead_vector_ops += o.overhead_vector_ops;

@@ -121,8 +121,9 @@ struct RunStats {
   // Network latency in integer ps: the ops' exposed_ps plus per_run_ps. total.latency_s is the
   // same in seconds (the ops' latency_s plus the per-run cost).
   uint64_t latency_ps = 0;
-  uint64_t op_overhead_ps = 0;                             // fixed per-op costs summed (in the ops' latencies)
-  uint64_t per_run_ps = 0;                                 // fixed cost of the run (hw overhead.per_run), in no op
+  uint64_t op_overhead_ps = 0;         // fixed per-op costs summed (in the ops' latencies)
+  uint64_t op_overhead_hidden_ps = 0;  // per-MAC-op costs a queued dispatch hid (overhead.queued_mac_dispatch)
+  uint64_t per_run_ps = 0;             // fixed cost of the run (hw overhead.per_run), in no op
   uint64_t overhead_mac_ops = 0, overhead_vector_ops = 0;  // ops charged overhead.per_mac_op / per_vector_op
   uint64_t overhead_copy_ops = 0;                          // ops charged overhead.per_copy_op
   // Latency minus fixed costs, summed per Bound (kOverlapped ops add none): with

@@ -26,6 +26,7 @@ Sequencer::Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph
       dram_(dram),
       ctx_(ctx),
       isolate_(isolate_ops),
+      overhead_ps_(exposed_overheads_ps(schedule, hw, !isolate_ops)),
       op_tiles_(schedule.ops.size(), 0),
       weight_bytes_(schedule.ops.size(), 0),
       in_free_("in_free", kBuffers),
@@ -81,8 +82,7 @@ void Sequencer::loader() {
       // timeline) stalls the compute units, not the DMA, which goes on fetching the op's
       // weights at the DRAM's bandwidth meanwhile, up to the prefetch cap.
       const uint64_t cap = prefetch_cap(i);
-      const double dispatch_bytes =
-          double(op_overhead_ps(schedule_.ops[i], hw_)) * 1e-12 * hw_.dram.bandwidth_bytes_per_s;
+      const double dispatch_bytes = double(overhead_ps_[i]) * 1e-12 * hw_.dram.bandwidth_bytes_per_s;
       if (prefetched_bytes[i] < cap)
         prefetched_bytes[i] += std::min(cap - prefetched_bytes[i], static_cast<uint64_t>(dispatch_bytes));
     }

@@ -183,7 +183,7 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   // Fixed costs as the analytic engine adds them: a stall of the compute units at each op's
   // dispatch, outside the kernel's clock (the trace shows the kernel's time without them); the
   // loader credited the DMA's fetches during them to the op's prefetch.
-  add_op_overheads(r, schedule, hw);
+  add_op_overheads(r, schedule, hw, exposed_overheads_ps(schedule, hw, !options.isolate_ops));
   finish_run(r, hw, schedule.precision, own_dram_s);
   // The ops track, after finish_run so each span carries the op's bound; its detail pane shows
   // what the run JSON's layer shows (latency with the fixed per-op cost, which the span omits).

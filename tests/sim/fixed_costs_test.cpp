@@ -156,6 +156,57 @@ TEST_CASE("fixed costs stall the compute units, not the DMA: an op's weights str
   }
 }
 
+// norm1 (vector, 100 cycles), conv1 (MAC, 200 cycles), q (MAC, 30 cycles), q4 (a view: no
+// tiles), k (MAC, 80 cycles). No DRAM or SRAM traffic, so nothing overlaps.
+mappers::Schedule mac_after_mac() {
+  mappers::Schedule s;
+  for (workloads::OpId op : {0, 2, 10, 13, 11}) {
+    mappers::OpSchedule os;
+    os.op = op;
+    s.ops.push_back(std::move(os));
+  }
+  s.ops[0].steps.push_back(compute_step(0, 0, 100));
+  s.ops[1].steps.push_back(compute_step(3200, 200, 0));
+  s.ops[2].steps.push_back(compute_step(480, 30, 0));
+  s.ops[4].steps.push_back(compute_step(1280, 80, 0));
+  return s;
+}
+
+TEST_CASE("queued MAC dispatch: a MAC op after a MAC op pays only what exceeds that op's array time") {
+  // per_mac_op 50 ns. conv1 follows a vector op: 50 ns. q follows conv1's 200 ns of array time:
+  // its 50 ns are hidden. k follows q (the view between them does not count) and its 30 ns:
+  // 20 ns exposed. norm1 pays per_vector_op as ever.
+  std::vector<std::string> set = kCosts;
+  set.push_back("overhead.queued_mac_dispatch=true");
+  const arch::NpuConfig queued = tiny(set);
+  const arch::NpuConfig serial = tiny(kCosts);
+  CHECK_FALSE(serial.overhead.queued_mac_dispatch);  // off by default
+  const mappers::Schedule sched = mac_after_mac();
+  CHECK(sim::exposed_overheads_ps(sched, queued, true) == std::vector<uint64_t>{7'000, 50'000, 0, 0, 20'000});
+  CHECK(sim::exposed_overheads_ps(sched, queued, false) == std::vector<uint64_t>{7'000, 50'000, 50'000, 0, 50'000});
+  CHECK(sim::exposed_overheads_ps(sched, serial, true) == std::vector<uint64_t>{7'000, 50'000, 50'000, 0, 50'000});
+  for (bool systemc : {false, true}) {
+    CAPTURE(systemc);
+    const sim::RunStats q = run_in(systemc, queued, sched);
+    CHECK(q.ops[2].exposed_ps == 30'000);
+    CHECK(q.ops[4].exposed_ps == 100'000);
+    CHECK(q.ops[4].c.overhead_s == doctest::Approx(20e-9).epsilon(1e-12));
+    CHECK(q.op_overhead_ps == 77'000);
+    CHECK(q.op_overhead_hidden_ps == 80'000);
+    CHECK(q.overhead_mac_ops == 3);  // charged, if partly hidden
+    CHECK(q.latency_ps == 410'000 + 77'000 + 1'000'000);
+    // Unqueued, or each op timed alone, every MAC op pays 50 ns.
+    const sim::RunStats s = run_in(systemc, serial, sched);
+    CHECK(s.op_overhead_ps == 157'000);
+    CHECK(s.op_overhead_hidden_ps == 0);
+    CHECK(s.latency_ps == 410'000 + 157'000 + 1'000'000);
+    if (!systemc) {
+      const sim::RunStats qi = run_in(false, queued, sched, true);
+      CHECK(qi.op_overhead_ps == 157'000);
+    }
+  }
+}
+
 TEST_CASE("fixed costs are control cycles when overhead.at_frequency is set: they scale with the clock") {
   // Given at 500 MHz, on tiny-test's 1 GHz they take half: 3.5 ns, 25 ns and a 500 ns launch.
   std::vector<std::string> set = kCosts;
