@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -84,8 +87,8 @@ class Search {
   bool valid(const Point& p) const {
     const std::vector<double> v = values(p);
     for (size_t i = 0; i < p.size(); ++i)
-      for (const auto* s : params_[i].specs)
-        if (!in_range(*s, v[i])) return false;
+      for (size_t k = 0; k < params_[i].specs.size(); ++k)
+        if (!in_range(*params_[i].specs[k], params_[i].value(k, v[i]))) return false;
     return true;
   }
   // Predictions of every entry in `all` at p, evaluated once per point.
@@ -145,10 +148,56 @@ class Search {
 
 }  // namespace
 
+namespace {
+
+// The shortest text that reads back as the same double (2, 0.5, 1.25, 1e20): no '+' in an
+// exponent, as '+' joins the keys of a group.
+std::string factor_text(double f) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, f);
+  std::string t(buf, r.ptr);
+  if (const size_t plus = t.find("e+"); plus != std::string::npos) t.erase(plus + 1, 1);
+  return t;
+}
+
+// A tie's FACTOR: a plain positive finite decimal number (2, 0.5, 1.5e0); nullopt otherwise
+// (inf, nan, hex, signs, spaces and trailing text are not numbers here).
+std::optional<double> parse_factor(const std::string& t) {
+  if (t.empty() || t.find_first_not_of("0123456789.eE+-") != std::string::npos) return std::nullopt;
+  if (!std::isdigit(static_cast<unsigned char>(t[0])) && t[0] != '.') return std::nullopt;
+  double f = 0;
+  const auto r = std::from_chars(t.data(), t.data() + t.size(), f, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size() || !std::isfinite(f) || !(f > 0)) return std::nullopt;
+  return f;
+}
+
+// `base` with the values a preset written from `after` holds (each tied key rounded on its own).
+arch::NpuConfig with_written_params(const arch::NpuConfig& base, const std::vector<FitParam>& params,
+                                    const std::vector<double>& after) {
+  arch::NpuConfig hw = base;
+  for (size_t i = 0; i < params.size(); ++i)
+    for (size_t k = 0; k < params[i].specs.size(); ++k) {
+      arch::ParamValue v;
+      v.number = params[i].written_value(k, after[i]);
+      params[i].specs[k]->set(hw, v);
+    }
+  return hw;
+}
+
+}  // namespace
+
 std::string FitParam::name() const {
   std::string s;
-  for (const auto* p : specs) s += (s.empty() ? "" : "+") + p->key;
+  for (size_t k = 0; k < specs.size(); ++k) {
+    if (k) s += "+";
+    if (factor(k) != 1) s += factor_text(factor(k)) + "*";
+    s += specs[k]->key;
+  }
   return s;
+}
+
+double FitParam::written_value(size_t k, double fitted) const {
+  return factor(k) == 1 ? fitted : round4(factor(k) * fitted);
 }
 
 std::vector<FitParam> parse_fit_params(const std::string& text, const std::string& what) {
@@ -162,16 +211,41 @@ std::vector<FitParam> parse_fit_params(const std::string& text, const std::strin
     size_t s = 0;
     while (true) {
       const size_t plus = group.find('+', s);
-      const std::string key = group.substr(s, plus == std::string::npos ? std::string::npos : plus - s);
+      const std::string item = group.substr(s, plus == std::string::npos ? std::string::npos : plus - s);
+      // FACTOR*KEY: the key tied at FACTOR x the group's value.
+      const size_t star = item.find('*');
+      const std::string key = star == std::string::npos ? item : item.substr(star + 1);
+      double factor = 1;
+      if (star != std::string::npos) {
+        if (p.specs.empty())
+          throw UserError(what + ": " + item +
+                          ": the first key of a group carries the fitted value and takes no factor "
+                          "(write KEY+FACTOR*KEY)");
+        const std::string ft = item.substr(0, star);
+        if (ft.empty())
+          throw UserError(what + ": " + item +
+                          ": empty factor (a tied key is FACTOR*KEY, FACTOR a positive number, e.g. 2*KEY)");
+        const std::optional<double> f = parse_factor(ft);
+        if (!f)
+          throw UserError(what + ": " + item + ": factor '" + ft +
+                          "' is not a positive finite decimal number (a tied key is FACTOR*KEY, e.g. 2*KEY or "
+                          "0.5*KEY)");
+        factor = *f;
+      }
       const arch::ParamSpec* spec = arch::find_param(key);
-      if (key.empty()) throw UserError(what + ": empty key (expected KEY[+KEY][,KEY...])");
+      if (key.empty()) throw UserError(what + ": empty key (expected KEY[+[FACTOR*]KEY][,KEY...])");
       if (!spec) throw UserError(what + ": unknown hardware key '" + key + "' (see npusim config --explain)");
       if (spec->unit == arch::Unit::kText || spec->unit == arch::Unit::kBool || spec->unit == arch::Unit::kDataflowList)
         throw UserError(what + ": " + key + " is not a numeric key; only numbers can be fitted");
       if (!seen.insert(key).second) throw UserError(what + ": " + key + " is named twice");
       if (!p.specs.empty() && p.specs[0]->unit != spec->unit)
         throw UserError(what + ": " + p.specs[0]->key + "+" + key + ": keys that share one value must have one unit");
+      if (star != std::string::npos && spec->unit == arch::Unit::kCount)
+        throw UserError(what + ": " + item + ": " + key +
+                        " is a count (whole numbers); count keys can share one value (KEY+KEY) but not be tied "
+                        "by a factor");
       p.specs.push_back(spec);
+      p.factors.push_back(factor);
       if (plus == std::string::npos) break;
       s = plus + 1;
     }
@@ -189,10 +263,10 @@ arch::NpuConfig with_params(const arch::NpuConfig& base, const std::vector<FitPa
   NPUSIM_ASSERT(params.size() == values.size(), "one value per fitted parameter");
   arch::NpuConfig hw = base;
   for (size_t i = 0; i < params.size(); ++i)
-    for (const auto* s : params[i].specs) {
+    for (size_t k = 0; k < params[i].specs.size(); ++k) {
       arch::ParamValue v;
-      v.number = values[i];
-      s->set(hw, v);
+      v.number = params[i].value(k, values[i]);
+      params[i].specs[k]->set(hw, v);
     }
   return hw;
 }
@@ -310,11 +384,19 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
                     "the first entry is " + c.chip + ", these are not:" + other);
   for (const auto& p : params) {
     const double v = p.specs[0]->get(base).number;
-    for (const auto* s : p.specs)
-      if (s->get(base).number != v)
+    for (size_t k = 1; k < p.specs.size(); ++k) {
+      const arch::ParamSpec& s = *p.specs[k];
+      const double has = s.get(base).number, needs = p.value(k, v);
+      // A plain key shares the value exactly; a tied one within 0.1 % (presets hold 4 digits).
+      if (p.factor(k) == 1 ? has == v : std::abs(has - needs) <= 1e-3 * std::abs(needs)) continue;
+      if (p.factor(k) == 1)
         throw UserError("calibrate: " + p.name() + " share one value, but " + base_preset + " has " + p.specs[0]->key +
-                        " = " + value_text(*p.specs[0], v) + " and " + s->key + " = " +
-                        value_text(*s, s->get(base).number));
+                        " = " + value_text(*p.specs[0], v) + " and " + s.key + " = " + value_text(s, has));
+      throw UserError("calibrate: " + p.name() + " ties " + s.key + " at " + factor_text(p.factor(k)) + " x " +
+                      p.specs[0]->key + ", but " + base_preset + " has " + p.specs[0]->key + " = " +
+                      value_text(*p.specs[0], v) + " and " + s.key + " = " + value_text(s, has) + " (the tie needs " +
+                      value_text(s, needs) + ", within 0.1 %)");
+    }
     if (!(v > 0))
       throw UserError("calibrate: " + p.name() + " is " + value_text(*p.specs[0], v) + " in " + base_preset +
                       "; a fit in log space needs a positive start");
@@ -335,9 +417,9 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
   for (double v : search.values(best)) c.after.push_back(round4(v));
   for (size_t i = 0; i < params.size(); ++i)
     if (params[i].specs[0]->unit == arch::Unit::kCount) c.after[i] = std::round(c.after[i]);
-  // The written (rounded) values are the ones reported.
+  // The written (rounded) values are the ones reported, a tied key's rounded on its own.
   const std::vector<Prediction> before = search.at(origin);
-  const std::vector<Prediction> after = eval.predict(with_params(base, params, c.after), all);
+  const std::vector<Prediction> after = eval.predict(with_written_params(base, params, c.after), all);
   for (size_t i = 0; i < training.size(); ++i) {
     CalibrationRow r;
     r.entry = training[i];
@@ -489,7 +571,10 @@ std::string calibration_preset_yaml(const Calibration& c, const std::string& nam
   // Dotted keys as nested YAML: sorted, each section opened once.
   std::vector<std::pair<std::string, std::string>> kv;
   for (size_t i = 0; i < c.params.size(); ++i)
-    for (const auto* s : c.params[i].specs) kv.emplace_back(s->key, value_text(*s, c.after[i]));
+    for (size_t k = 0; k < c.params[i].specs.size(); ++k) {
+      const arch::ParamSpec& s = *c.params[i].specs[k];
+      kv.emplace_back(s.key, value_text(s, c.params[i].written_value(k, c.after[i])));
+    }
   std::sort(kv.begin(), kv.end());
   std::vector<std::string> open;
   for (const auto& [key, value] : kv) {

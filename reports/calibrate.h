@@ -22,13 +22,22 @@
 namespace npusim::reports {
 
 // One fitted parameter: one or more keys of the same unit that share one value
-// ("mac_array.frequency+vector_unit.frequency" on the command line).
+// ("mac_array.frequency+vector_unit.frequency" on the command line). A key after the first may
+// be tied at a fixed ratio to it, FACTOR*KEY ("a+2*b": b is always twice the fitted value of a).
 struct FitParam {
   std::vector<const arch::ParamSpec*> specs;
-  std::string name() const;  // the keys joined by '+'
+  std::vector<double> factors;  // one per key (1 for a plain key; factors[0] is 1); empty: all 1
+  std::string name() const;     // the keys joined by '+', a factor as FACTOR*KEY
+  double factor(size_t k) const { return k < factors.size() ? factors[k] : 1.0; }
+  // Key k's value when the group's (first key's) value is v.
+  double value(size_t k, double v) const { return factor(k) * v; }
+  // Key k's value as written to a preset when the group's written value is `fitted` (already
+  // rounded): factor x fitted to 4 significant digits, `fitted` itself for a plain key.
+  double written_value(size_t k, double fitted) const;
 };
-// Parses "KEY[+KEY...][,KEY...]"; a UserError names `what` and the rule for an unknown,
-// non-numeric, repeated or unit-mismatched key.
+// Parses "KEY[+[FACTOR*]KEY...][,KEY...]"; a UserError names `what` and the rule for an unknown,
+// non-numeric, repeated or unit-mismatched key, and for a factor that is not a positive finite
+// decimal number, is on a group's first key or is on a count key.
 std::vector<FitParam> parse_fit_params(const std::string& text, const std::string& what);
 
 struct Prediction {
@@ -103,7 +112,7 @@ Calibration calibrate(const std::vector<const CorpusEntry*>& training, const arc
                       const std::vector<std::string>& model_dirs, const std::string& corpus_path,
                       const CalibrateOptions& opts = {});
 
-// `base` with parameter values applied.
+// `base` with parameter values applied: each key of params[i] set to its factor x values[i].
 arch::NpuConfig with_params(const arch::NpuConfig& base, const std::vector<FitParam>& params,
                             const std::vector<double>& values);
 

@@ -24,7 +24,7 @@ namespace npusim::tools {
 namespace {
 
 constexpr const char* kCalibrateUsage =
-    R"(usage: npusim calibrate --corpus FILE --hw PRESET --fit KEY[+KEY][,KEY...] [options]
+    R"(usage: npusim calibrate --corpus FILE --hw PRESET --fit KEY[+[FACTOR*]KEY][,KEY...] [options]
 
 Fits the named numeric hardware keys jointly on the corpus's `fit` entries (one chip: the
 protocol refuses others), minimising the sum of squared log errors with each key inside its
@@ -36,7 +36,11 @@ leave-one-out error (the keys refitted without it, then it predicted).
   --hw PRESET          the preset to start from (its values are the start point)
   --set KEY=VALUE      override a key of the preset first
   --fit KEYS           keys to fit, comma-separated; KEY+KEY shares one value between keys of
-                       one unit, e.g. mac_array.frequency+vector_unit.frequency
+                       one unit, e.g. mac_array.frequency+vector_unit.frequency. A key after
+                       the first may be FACTOR*KEY (FACTOR a positive number): tied at FACTOR x
+                       the group's value, e.g. mac_array.frequency+0.5*vector_unit.frequency.
+                       The preset must hold that ratio (within 0.1 %); the table shows the
+                       first key's value, --out writes each key's own (count keys: no FACTOR)
   --chip CHIP          train on this chip's entries (any split) instead of the fit split
   --only NET[,NET]     train only on these entries (model name or label as printed)
   --no-loo             skip the leave-one-out refits

@@ -45,7 +45,8 @@ both ways. FILE is either
   --fit KEY[,KEY]    calibrate: fit these numeric keys (one common value, 4 significant digits)
                      so that the preset's calibrated_on network (or --fit-on ROLE) matches its
                      measurement (npusim calibrate on one network); prints the fitted value,
-                     then the table with it applied
+                     then the table with it applied. A key after the first may be FACTOR*KEY:
+                     tied at FACTOR x the first key's value (e.g. KEY,0.5*KEY)
   --fit-on ROLE      the network to fit on: text_encoder, denoiser or decoder
   --corpus FILE      a measured corpus (configs/measured/corpus.yaml): every entry predicted with
                      its chip's preset (the corpus's presets:, or --hw CHIP=PRESET), with the
@@ -58,10 +59,11 @@ both ways. FILE is either
 Exit code 1 if --fit stopped at the end of a key's range (no value in it matches).
 )";
 
-// Fits the --fit keys (one common value) so that the chosen network's predicted latency meets
-// its measurement: the one-entry case of npusim calibrate (reports/calibrate.h), so the search,
-// the ranges and the rounding (4 significant digits) are the same. Returns the overrides to
-// apply and writes what was fitted to `log`.
+// Fits the --fit keys (one common value, a FACTOR*KEY at that ratio to it) so that the chosen
+// network's predicted latency meets its measurement: the one-entry case of npusim calibrate
+// (reports/calibrate.h), so the search, the ranges and the rounding (4 significant digits) are
+// the same. Returns the overrides to apply (each key's own value) and writes what was fitted to
+// `log`.
 std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w, const reports::AihubPerf& measured,
                                    const arch::NpuConfig& hw, const std::string& strategy, std::string& log,
                                    bool& at_bound) {
@@ -107,16 +109,19 @@ std::vector<std::string> fit_clock(const Flags& f, const workloads::Workload& w,
   // A value one grid step (0.1 %) from the end of its range stopped there, not at a match:
   // the fit failed, and says so (it used to report success at the 1 MHz bound).
   at_bound = false;
-  for (const auto* spec : params[0].specs) {
+  std::vector<std::string> o;
+  for (size_t k = 0; k < params[0].specs.size(); ++k) {
+    const arch::ParamSpec* spec = params[0].specs[k];
+    arch::ParamValue kv;
+    kv.number = params[0].written_value(k, v.number);  // a tied key: its own value, rounded on its own
+    o.push_back(spec->key + "=" + arch::format_param(*spec, kv));
     const arch::Range& r = spec->range;
-    if (r.hi > r.lo && (v.number * 1.001 > r.hi || v.number / 1.001 < r.lo)) {
+    if (r.hi > r.lo && (kv.number * 1.001 > r.hi || kv.number / 1.001 < r.lo)) {
       at_bound = true;
       log += "\nthe fit stopped at the end of " + spec->key + "'s range (" + arch::format_range(*spec) +
              "): no value in it matches the measurement; check the model, precision and preset";
     }
   }
-  std::vector<std::string> o;
-  for (const auto& k : keys) o.push_back(k + "=" + value);
   return o;
 }
 

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <map>
 #include <thread>
 
@@ -240,6 +242,104 @@ TEST_CASE("calibrate: the training set is one chip, and --fit keys are numeric t
                     "--fit x: dram.bandwidth+mac_array.frequency: keys that share one value must have one unit");
 }
 
+TEST_CASE("calibrate: FACTOR*KEY ties a key at a fixed ratio to its group, and a bad factor is refused") {
+  const std::string a = "mac_array.frequency", b = "vector_unit.frequency";
+  const auto params = reports::parse_fit_params(a + "+2*" + b + ",dram.bandwidth", "--fit");
+  REQUIRE(params.size() == 2);
+  REQUIRE(params[0].factors == std::vector<double>{1, 2});
+  CHECK(params[0].name() == a + "+2*" + b);
+  CHECK(params[1].name() == "dram.bandwidth");
+  // name() reads back as the same groups and factors; a factor of 1 prints as a plain key.
+  const auto again = reports::parse_fit_params(params[0].name(), "--fit");
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].factors == params[0].factors);
+  CHECK(reports::parse_fit_params(a + "+1.5e0*" + b, "--fit")[0].name() == a + "+1.5*" + b);
+  CHECK(reports::parse_fit_params(a + "+0.125*" + b, "--fit")[0].name() == a + "+0.125*" + b);
+  CHECK(reports::parse_fit_params(a + "+1*" + b, "--fit")[0].name() == a + "+" + b);
+  CHECK(reports::parse_fit_params(a + "+1e20*" + b, "--fit")[0].name() == a + "+1e20*" + b);  // no '+' in it
+  // with_params sets the tied key to factor x the value, the first key to the value.
+  const arch::NpuConfig hw = reports::with_params(preset("snapdragon-8gen2"), params, {500e6, 20e9});
+  CHECK(hw.mac_array.frequency_hz == 500e6);
+  CHECK(hw.vector_unit.frequency_hz == 1000e6);
+  // The written value of a tied key: factor x the written group value, to 4 significant digits.
+  CHECK(params[0].written_value(0, 818.3e6) == 818.3e6);
+  CHECK(params[0].written_value(1, 818.3e6) == 1637e6);
+
+  auto error = [](const std::string& text) {
+    try {
+      reports::parse_fit_params(text, "--fit " + text);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const std::string rule = " is not a positive finite decimal number (a tied key is FACTOR*KEY, e.g. 2*KEY or 0.5*KEY)";
+  for (const std::string f :
+       {"0", "0.0", "-2", "1e", "1e-400", "inf", "nan", "x", "2x", "0x10", "1e999", " 2", "2 ", "."})
+    CHECK(error(a + "+" + f + "*" + b) ==
+          "--fit " + a + "+" + f + "*" + b + ": " + f + "*" + b + ": factor '" + f + "'" + rule);
+  CHECK(error(a + "+*" + b) == "--fit " + a + "+*" + b + ": *" + b +
+                                   ": empty factor (a tied key is FACTOR*KEY, FACTOR a positive number, e.g. 2*KEY)");
+  CHECK(error("2*" + a + "+" + b) ==
+        "--fit 2*" + a + "+" + b + ": 2*" + a +
+            ": the first key of a group carries the fitted value and takes no factor (write KEY+FACTOR*KEY)");
+  CHECK(error("2*" + a) == "--fit 2*" + a + ": 2*" + a +
+                               ": the first key of a group carries the fitted value and takes no factor (write "
+                               "KEY+FACTOR*KEY)");
+  CHECK(error(a + "+2*") == "--fit " + a + "+2*: empty key (expected KEY[+[FACTOR*]KEY][,KEY...])");
+  CHECK(error("mac_array.rows+2*mac_array.cols") ==
+        "--fit mac_array.rows+2*mac_array.cols: 2*mac_array.cols: mac_array.cols is a count (whole numbers); count "
+        "keys can share one value (KEY+KEY) but not be tied by a factor");
+  CHECK(reports::parse_fit_params("mac_array.rows+mac_array.cols", "--fit").size() == 1);  // 1:1 stays allowed
+}
+
+TEST_CASE("calibrate: a tied key follows its group at the ratio, in the fit and in the written preset") {
+  // "Measurements" = npusim's own predictions at a 900 MHz MAC array with the vector unit at half
+  // its clock; the fit starts from the preset's 818.2 MHz with the vector unit at 409.1 MHz.
+  reports::Corpus c = reports::read_corpus("dir/c.yaml", corpus_text(kR18 + kR50), context({{"dir/s.yaml", kSource}}));
+  const auto params = reports::parse_fit_params("mac_array.frequency+0.5*vector_unit.frequency", "--fit");
+  arch::NpuConfig base = preset("snapdragon-8gen2");
+  // The preset must hold the ratio: 818.2 MHz on both is refused, naming what the tie needs.
+  CHECK_THROWS_WITH(
+      reports::calibrate({&c.entries[0]}, base, "snapdragon-8gen2", params, kModelDirs, "c.yaml"),
+      "calibrate: mac_array.frequency+0.5*vector_unit.frequency ties vector_unit.frequency at 0.5 x "
+      "mac_array.frequency, but snapdragon-8gen2 has mac_array.frequency = 818.2MHz and vector_unit.frequency = "
+      "818.2MHz (the tie needs 409.1MHz, within 0.1 %)");
+  base.vector_unit.frequency_hz = 409.2e6;  // as a preset holds it: 4 digits, within 0.1 %
+  const reports::CorpusEvaluator eval(c.entries, kModelDirs, "best");
+  const auto truth = eval.predict(reports::with_params(base, params, {900e6}), {0, 1});
+  c.entries[0].measured = truth[0].value;
+  c.entries[1].measured = truth[1].value;
+  const std::vector<const reports::CorpusEntry*> training = {&c.entries[0], &c.entries[1]};
+  reports::CalibrateOptions opts;
+  opts.leave_one_out = false;
+  const reports::Calibration cal =
+      reports::calibrate(training, base, "snapdragon-8gen2", params, kModelDirs, "c.yaml", opts);
+  REQUIRE(cal.after.size() == 1);
+  CHECK(cal.before[0] == 818.2e6);
+  CHECK(std::abs(cal.after[0] / 900e6 - 1) < 0.002);
+  for (const auto& r : cal.rows) CHECK(std::abs(r.after.value / r.entry->measured - 1) < 0.005);
+  // The table and JSON show the group's value under the name with its factor.
+  CHECK(reports::calibration_text(cal).find("mac_array.frequency+0.5*vector_unit.frequency") != std::string::npos);
+  CHECK(reports::calibration_json(cal).find("\"keys\": \"mac_array.frequency+0.5*vector_unit.frequency\"") !=
+        std::string::npos);
+  // The written preset holds each key's own value: the tied one half the fitted clock, rounded.
+  TempDir dir;
+  const std::string out = dir.path("p.yaml");
+  {
+    std::ofstream f(out);
+    f << reports::calibration_preset_yaml(cal, "tied");
+  }
+  arch::LoadOptions o;
+  o.preset_dirs = {NPUSIM_SOURCE_DIR "/configs/hw"};
+  const arch::NpuConfig hw = arch::load_npu_config(out, o);
+  CHECK(hw.mac_array.frequency_hz == cal.after[0]);
+  CHECK(hw.vector_unit.frequency_hz == params[0].written_value(1, cal.after[0]));
+  CHECK(std::abs(hw.vector_unit.frequency_hz / (0.5 * cal.after[0]) - 1) <= 5e-4);
+  // A preset written by calibrate holds its own tie: refitting from it starts cleanly.
+  CHECK_NOTHROW(reports::calibrate({&c.entries[0]}, hw, "tied", params, kModelDirs, "c.yaml", opts));
+}
+
 TEST_CASE("calibrate CLI: writes a preset that loads back with base: and the fitted value") {
   TempDir dir;
   const std::string out = dir.path("p.yaml");
@@ -308,4 +408,42 @@ TEST_CASE("crosscheck --fit is the one-network case of calibrate") {
   const double mhz = std::stod(r.out.substr(at + 44));
   CHECK(std::abs(mhz - 833.1) <= 1);
   CHECK(r.out.find("113.346 ms (-0.03 %)") != std::string::npos);
+}
+
+TEST_CASE("crosscheck --fit with FACTOR*KEY applies each key's own value to the table") {
+  const std::string perf = NPUSIM_SOURCE_DIR "/configs/measured/aihub/stable_diffusion_v1_5_w8a16_quantized.perf.yaml";
+  auto run = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {"crosscheck", "--hw", "snapdragon-8gen2", "--device", "Samsung Galaxy S23",
+                                     "--measured", perf};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_cli_capture(args);
+  };
+  auto unet_row = [](const std::string& out) {
+    const size_t at = out.find("\nUnetQuantizable");
+    return at == std::string::npos ? std::string() : out.substr(at, out.find('\n', at + 1) - at);
+  };
+  // The preset holds the tie (the vector unit at half the MAC array's 818.2 MHz), then the fit.
+  const auto r = run({"--set", "vector_unit.frequency=409.1MHz", "--fit",
+                      "mac_array.frequency,0.5*vector_unit.frequency", "--fit-on", "denoiser"});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::string head = "mac_array.frequency,0.5*vector_unit.frequency = ";
+  const size_t at = r.out.find(head);
+  REQUIRE(at != std::string::npos);
+  const double mhz = std::stod(r.out.substr(at + head.size()));
+  CHECK(mhz != 818.2);
+  // The same table from the two clocks set by hand: the vector unit at half, to 4 digits.
+  char half[32];
+  std::snprintf(half, sizeof half, "%.4gMHz", mhz / 2);
+  const auto by_hand = run({"--set", "mac_array.frequency=" + std::to_string(mhz) + "MHz", "--set",
+                            std::string("vector_unit.frequency=") + half});
+  REQUIRE_MESSAGE(by_hand.code == 0, by_hand.err);
+  // The UNet row (the preset's calibrated_on: `fitted` both ways) is the same.
+  const std::string fitted = unet_row(r.out);
+  REQUIRE(fitted.find(" fitted ") != std::string::npos);
+  CHECK(fitted == unet_row(by_hand.out));
+  // A factor that is not a number is refused with the --fit text.
+  const auto bad = run({"--fit", "mac_array.frequency,0*vector_unit.frequency", "--fit-on", "denoiser"});
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("--fit mac_array.frequency,0*vector_unit.frequency: 0*vector_unit.frequency: factor '0' is not "
+                     "a positive finite decimal number") != std::string::npos);
 }
