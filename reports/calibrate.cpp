@@ -171,17 +171,24 @@ std::optional<double> parse_factor(const std::string& t) {
   return f;
 }
 
-// `base` with the values a preset written from `after` holds (each tied key rounded on its own).
-arch::NpuConfig with_written_params(const arch::NpuConfig& base, const std::vector<FitParam>& params,
-                                    const std::vector<double>& after) {
+// `base` with key k of params[i] set to value_of(params[i], k, i).
+template <class ValueOf>
+arch::NpuConfig set_params(const arch::NpuConfig& base, const std::vector<FitParam>& params, ValueOf value_of) {
   arch::NpuConfig hw = base;
   for (size_t i = 0; i < params.size(); ++i)
     for (size_t k = 0; k < params[i].specs.size(); ++k) {
       arch::ParamValue v;
-      v.number = params[i].written_value(k, after[i]);
+      v.number = value_of(params[i], k, i);
       params[i].specs[k]->set(hw, v);
     }
   return hw;
+}
+
+// `base` with the values a preset written from `after` holds (each tied key rounded on its own).
+arch::NpuConfig with_written_params(const arch::NpuConfig& base, const std::vector<FitParam>& params,
+                                    const std::vector<double>& after) {
+  NPUSIM_ASSERT(params.size() == after.size(), "one value per fitted parameter");
+  return set_params(base, params, [&](const FitParam& p, size_t k, size_t i) { return p.written_value(k, after[i]); });
 }
 
 }  // namespace
@@ -261,14 +268,7 @@ std::vector<FitParam> parse_fit_params(const std::string& text, const std::strin
 arch::NpuConfig with_params(const arch::NpuConfig& base, const std::vector<FitParam>& params,
                             const std::vector<double>& values) {
   NPUSIM_ASSERT(params.size() == values.size(), "one value per fitted parameter");
-  arch::NpuConfig hw = base;
-  for (size_t i = 0; i < params.size(); ++i)
-    for (size_t k = 0; k < params[i].specs.size(); ++k) {
-      arch::ParamValue v;
-      v.number = params[i].value(k, values[i]);
-      params[i].specs[k]->set(hw, v);
-    }
-  return hw;
+  return set_params(base, params, [&](const FitParam& p, size_t k, size_t i) { return p.value(k, values[i]); });
 }
 
 CorpusEvaluator::CorpusEvaluator(const std::vector<CorpusEntry>& entries, const std::vector<std::string>& model_dirs,
