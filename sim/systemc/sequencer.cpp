@@ -12,7 +12,8 @@ using mappers::TileStep;
 using mappers::Traffic;
 
 Sequencer::Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph, const mappers::Schedule& schedule,
-                     const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops)
+                     const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops,
+                     const std::vector<uint64_t>& overhead_ps)
     : sc_module(name),
       mac_socket("mac_socket"),
       vector_socket("vector_socket"),
@@ -26,7 +27,7 @@ Sequencer::Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph
       dram_(dram),
       ctx_(ctx),
       isolate_(isolate_ops),
-      overhead_ps_(exposed_overheads_ps(schedule, hw, !isolate_ops)),
+      overhead_ps_(overhead_ps),
       op_tiles_(schedule.ops.size(), 0),
       weight_bytes_(schedule.ops.size(), 0),
       in_free_("in_free", kBuffers),

@@ -22,7 +22,8 @@ class Sequencer : public sc_core::sc_module {
   SC_HAS_PROCESS(Sequencer);
   tlm_utils::simple_initiator_socket<Sequencer> mac_socket, vector_socket, sram_socket;
   Sequencer(sc_core::sc_module_name name, const workloads::Graph& graph, const mappers::Schedule& schedule,
-            const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops);
+            const arch::NpuConfig& hw, DmaEngine& dma, DramTarget& dram, RunContext& ctx, bool isolate_ops,
+            const std::vector<uint64_t>& overhead_ps);
 
   std::vector<uint64_t> op_done_ps;        // when each op's last store completed
   std::vector<uint64_t> op_start_ps;       // when each op's first tile began computing (UINT64_MAX: none)
@@ -67,10 +68,10 @@ class Sequencer : public sc_core::sc_module {
   DramTarget& dram_;
   RunContext& ctx_;
   const bool isolate_;
-  const std::vector<uint64_t> overhead_ps_;  // each op's exposed fixed cost (exposed_overheads_ps)
-  std::vector<uint64_t> op_tiles_;           // tiles of each op (repeats expanded)
-  std::vector<uint64_t> weight_bytes_;       // DRAM weight reads of each op
-  std::vector<size_t> need_done_;            // ops that must be done before op i reads its inputs
+  const std::vector<uint64_t>& overhead_ps_;  // each op's exposed fixed cost (exposed_overheads_ps)
+  std::vector<uint64_t> op_tiles_;            // tiles of each op (repeats expanded)
+  std::vector<uint64_t> weight_bytes_;        // DRAM weight reads of each op
+  std::vector<size_t> need_done_;             // ops that must be done before op i reads its inputs
   sc_core::sc_semaphore in_free_, in_full_, out_free_, out_full_;
   size_t ops_done_ = 0;   // ops whose last store completed (in order)
   size_t loader_op_ = 0;  // the op the loader is on

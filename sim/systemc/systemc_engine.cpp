@@ -57,7 +57,8 @@ struct KernelResult {
 
 // Elaborates the modules in a fresh kernel, simulates to the end and collects the results.
 KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, const mappers::Schedule& schedule,
-                      bool isolate_ops, sc::RunContext& rc, const Tracks& tracks, size_t n_ops) {
+                      bool isolate_ops, const std::vector<uint64_t>& overhead_ps, sc::RunContext& rc,
+                      const Tracks& tracks, size_t n_ops) {
   KernelResult k;
   k.mac_ps.resize(n_ops);
   k.vec_ps.resize(n_ops);
@@ -71,7 +72,8 @@ KernelResult simulate(const workloads::Graph& graph, const arch::NpuConfig& hw, 
   auto vec = std::make_unique<sc::UnitTarget>("vector_unit", hw.vector_unit.frequency_hz, rc, tracks.vec);
   auto sram = std::make_unique<sc::UnitTarget>("sram", hw.mac_array.frequency_hz, rc, tracks.sram,
                                                [&banks](uint64_t bytes) { return banks.stream_cycles(bytes); });
-  auto seq = std::make_unique<sc::Sequencer>("sequencer", graph, schedule, hw, *dma, *dram, rc, isolate_ops);
+  auto seq =
+      std::make_unique<sc::Sequencer>("sequencer", graph, schedule, hw, *dma, *dram, rc, isolate_ops, overhead_ps);
   seq->mac_socket.bind(mac->socket);
   seq->vector_socket.bind(vec->socket);
   seq->sram_socket.bind(sram->socket);
@@ -139,11 +141,13 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
     throw_time_out_of_range(estimate_s, "SystemC engine",
                             "the 2^62 ps (53.4 days) it accepts by the analytic estimate (its time wraps at 2^64 ps); "
                             "the analytic engine goes to 2^63 ps");
+  // Each op's exposed fixed cost, once: the loader's dispatch-time prefetch and the charge after the run.
+  const std::vector<uint64_t> overhead_ps = exposed_overheads_ps(schedule, hw, !options.isolate_ops);
   KernelResult k;
   std::exception_ptr failure;
   std::thread kernel([&] {
     try {
-      k = simulate(graph, hw, schedule, options.isolate_ops, rc, tracks, r.ops.size());
+      k = simulate(graph, hw, schedule, options.isolate_ops, overhead_ps, rc, tracks, r.ops.size());
     } catch (...) {
       failure = std::current_exception();
     }
@@ -183,7 +187,7 @@ RunStats run_systemc(const workloads::Graph& graph, const arch::NpuConfig& hw, c
   // Fixed costs as the analytic engine adds them: a stall of the compute units at each op's
   // dispatch, outside the kernel's clock (the trace shows the kernel's time without them); the
   // loader credited the DMA's fetches during them to the op's prefetch.
-  add_op_overheads(r, schedule, hw, exposed_overheads_ps(schedule, hw, !options.isolate_ops));
+  add_op_overheads(r, schedule, hw, overhead_ps);
   finish_run(r, hw, schedule.precision, own_dram_s);
   // The ops track, after finish_run so each span carries the op's bound; its detail pane shows
   // what the run JSON's layer shows (latency with the fixed per-op cost, which the span omits).
